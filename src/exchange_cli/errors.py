@@ -1,0 +1,73 @@
+"""The project's expected failures; `cli.main` maps each to its exit code in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes documented in the README and in `exchange --help`."""
+
+    OK = 0
+    NOT_FOUND = 1  # also: validation found problems
+    USAGE = 2
+    CATALOGUE = 3  # the catalogue cannot be read or is invalid
+    BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it
+    INTERRUPTED = 130  # 128 + SIGINT
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a catalogue file, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        what = f"{self.path}: {self.message}" if self.path else self.message
+        return f"{where}: {what}"
+
+
+class ExchangeError(Exception):
+    """Base of every expected failure; carries the exit code it maps to."""
+
+    exit_code: ExitCode = ExitCode.NOT_FOUND
+
+
+class UsageError(ExchangeError):
+    """The command line asked for something that does not exist (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NotFoundError(ExchangeError):
+    """A lookup found nothing, e.g. an unknown program id (exit 1)."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
+class CatalogueError(ExchangeError):
+    """The catalogue cannot be read or does not validate (exit 3).
+
+    `problems` holds every problem found, so `exchange validate` can list them all.
+    """
+
+    exit_code = ExitCode.CATALOGUE
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = str(problems[0]) if problems else "invalid catalogue"
+        more = len([p for p in problems if p.severity == "error"]) - 1
+        if more > 0:
+            first += f" (and {more} more; run 'exchange validate' to list them)"
+        super().__init__(first)

@@ -1,0 +1,266 @@
+"""Controlled vocabularies: each value's description, the aliases people type, matching.
+
+This module is the single source of truth for allowed values; the loader, the query
+layer, completion and the JSON Schema all read from here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+_SEPARATORS = re.compile(r"[\s_]+")
+
+
+def normalize(text: str) -> str:
+    """Fold case, accents and separators so `Défense`, `DEFENSE ` and `defense` compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SEPARATORS.sub("-", stripped.casefold().strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One allowed value, what it means, and other words that mean it."""
+
+    value: str
+    description: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """A closed set of values, matched case-, accent- and alias-insensitively."""
+
+    name: str
+    plural: str
+    terms: tuple[Term, ...]
+    _lookup: dict[str, str] = field(init=False, repr=False, compare=False)
+    _values: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_values", frozenset(term.value for term in self.terms))
+        lookup: dict[str, str] = {}
+        for term in self.terms:
+            for word in (term.value, *term.aliases):
+                lookup.setdefault(normalize(word), term.value)
+        object.__setattr__(self, "_lookup", lookup)
+
+    def __iter__(self) -> Iterator[str]:
+        return (term.value for term in self.terms)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(term.value for term in self.terms)
+
+    def describe(self, value: str) -> str:
+        for term in self.terms:
+            if term.value == value:
+                return term.description
+        raise KeyError(value)
+
+    def resolve(self, text: str) -> str | None:
+        """The canonical value `text` names (value or alias), or None."""
+        return self._lookup.get(normalize(text))
+
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Canonical values closest to a misspelling, best first."""
+        matches = difflib.get_close_matches(normalize(text), self._lookup, n=limit * 3, cutoff=0.6)
+        return list(dict.fromkeys(self._lookup[m] for m in matches))[:limit]
+
+    def complete(self, prefix: str) -> Iterable[tuple[str, str]]:
+        """(value, description) pairs whose value or alias starts with `prefix`, for shells."""
+        wanted = normalize(prefix)
+        for term in self.terms:
+            words = (term.value, *term.aliases)
+            if any(normalize(word).startswith(wanted) for word in words):
+                yield term.value, term.description
+
+
+KINDS = Vocabulary(
+    "kind",
+    "kinds",
+    (
+        Term(
+            "personnel-exchange",
+            "Skilled professionals travel abroad to learn, or host foreign peers to teach.",
+            ("personnel", "skilled-personnel", "people-exchange", "staff-exchange"),
+        ),
+        Term(
+            "technology-exchange",
+            "Nations or companies transfer technology and know-how to each other.",
+            ("technology", "tech-exchange", "tech", "technology-transfer"),
+        ),
+        Term(
+            "research-partnership",
+            "Scientists and institutions pool skills and resources on joint R&D.",
+            ("research", "r&d", "r-and-d", "rnd"),
+        ),
+        Term(
+            "education-consortium",
+            "Universities and research institutes team up with foreign partners.",
+            ("education", "consortium", "university"),
+        ),
+        Term(
+            "health-alliance",
+            "Hospitals and medical researchers work with partners abroad.",
+            ("health", "healthcare", "medical"),
+        ),
+        Term(
+            "investment-partnership",
+            "Foreign capital flows into local ventures in exchange for a stake or market.",
+            ("investment", "fdi", "venture"),
+        ),
+        Term(
+            "regulatory-cooperation",
+            "Legal and regulatory ties that let capital and businesses cross borders.",
+            ("regulatory", "legal", "law", "legal-regulatory"),
+        ),
+        Term(
+            "defense-collaboration",
+            "Joint design and development of defense and security systems.",
+            ("defense", "defence", "defence-collaboration", "security"),
+        ),
+        Term(
+            "military-education-exchange",
+            "Officers train abroad and foreign officers are hosted in return.",
+            ("military-education", "military", "officer-exchange", "military-exchange"),
+        ),
+    ),
+)
+
+SECTORS = Vocabulary(
+    "sector",
+    "sectors",
+    (
+        Term("agriculture", "Farming methods and food production.", ("farming", "agri")),
+        Term(
+            "crafts-textiles",
+            "Artisanal crafts and the textile industry.",
+            ("crafts", "textiles", "textile", "artisanal-crafts"),
+        ),
+        Term(
+            "urban-planning",
+            "Sustainable city planning.",
+            ("urban", "city-planning", "planning", "cities"),
+        ),
+        Term("energy", "Oil, petroleum production and other energy.", ("oil", "petroleum", "gas")),
+        Term(
+            "manufacturing",
+            "Industrial production, electronics manufacturing included.",
+            ("electronics", "industry"),
+        ),
+        Term(
+            "digital-technology",
+            "Digital technology and electronics innovation.",
+            ("tech", "technology", "digital", "it", "ict"),
+        ),
+        Term(
+            "e-commerce",
+            "Online and cross-border trade platforms.",
+            ("ecommerce", "trade", "online-trade"),
+        ),
+        Term("research", "Science and R&D.", ("r&d", "r-and-d", "rnd", "science")),
+        Term("education", "Schools, universities and training.", ("training", "universities")),
+        Term(
+            "healthcare",
+            "Hospitals, medicine and biomedical research.",
+            ("health", "medical", "medicine", "biomedical"),
+        ),
+        Term(
+            "defense",
+            "Military capability, defense systems and security.",
+            ("defence", "military", "security"),
+        ),
+        Term("cybersecurity", "Protection against cyber threats.", ("cyber", "cyber-security")),
+        Term(
+            "legal-regulatory",
+            "Law, regulation and the business environment they create.",
+            ("legal", "regulatory", "law", "regulation"),
+        ),
+        Term(
+            "investment",
+            "Foreign direct investment and venture funding.",
+            ("fdi", "foreign-direct-investment", "finance", "funding"),
+        ),
+    ),
+)
+
+EVIDENCE = Vocabulary(
+    "evidence level",
+    "evidence levels",
+    (
+        Term("reported", "A named program or practice the document presents as fact.", ("fact",)),
+        Term(
+            "illustrative",
+            "A scenario the document sketches as something one could envision.",
+            ("example", "scenario", "illustration"),
+        ),
+        Term(
+            "hypothetical",
+            "Something the document itself calls hypothetical.",
+            ("hypothesis", "imagined"),
+        ),
+    ),
+)
+
+RECURRENCE = Vocabulary(
+    "recurrence",
+    "recurrences",
+    (
+        Term("one-off", "Happens once.", ("once", "oneoff", "one-time", "single")),
+        Term("annual", "Happens every year.", ("yearly", "every-year")),
+        Term("ongoing", "Runs continuously.", ("continuous", "permanent", "continuing")),
+    ),
+)
+
+PARTY_TYPES = Vocabulary(
+    "party type",
+    "party types",
+    (
+        Term("country", "A sovereign state, with its ISO 3166-1 code.", ("nation", "state")),
+        Term(
+            "organization",
+            "A company, university, hospital or other named body.",
+            ("organisation", "company", "org", "institution"),
+        ),
+        Term(
+            "group", "An unnamed or collective side, such as 'Islamic nations'.", ("collective",)
+        ),
+    ),
+)
+
+
+def _country_vocabulary() -> Vocabulary:
+    from exchange_cli.countries import COUNTRIES
+
+    return Vocabulary(
+        "country",
+        "countries",
+        tuple(Term(code, name, (name, *aliases)) for code, name, aliases in COUNTRIES),
+    )
+
+
+COUNTRIES = _country_vocabulary()
+
+#: The vocabularies a `--FIELD` filter option draws from, by field name.
+BY_FIELD: dict[str, Vocabulary] = {
+    "kind": KINDS,
+    "sectors": SECTORS,
+    "evidence": EVIDENCE,
+    "recurrence": RECURRENCE,
+}
+
+
+def country_name(code: str) -> str:
+    """The display name of an ISO code (the code itself when unknown)."""
+    try:
+        return COUNTRIES.describe(code)
+    except KeyError:
+        return code

@@ -1,0 +1,65 @@
+"""Shared test fixtures: fixture catalogues and a helper to run the CLI in-process."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+class _FakeTTY(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+
+@pytest.fixture
+def small() -> Path:
+    return FIXTURES / "small.yaml"
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Run `exchange` in-process through `cli.main`, the real entry point.
+
+    `main` is used rather than Typer's CliRunner so the exception-to-exit-code mapping
+    under test is the one users get.
+    """
+    from exchange_cli import cli
+
+    for name in ("NO_COLOR", "FORCE_COLOR", "EXCHANGE_DATA", "EXCHANGE_DEBUG", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+
+    def invoke(*args: str, tty: bool = False, env: dict[str, str] | None = None) -> Result:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        out, err = _FakeTTY(tty), _FakeTTY(False)
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        code = cli.main(list(args))
+        monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+        monkeypatch.setattr(sys, "stderr", sys.__stderr__)
+        return Result(code, out.getvalue(), err.getvalue())
+
+    yield invoke

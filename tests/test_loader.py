@@ -1,0 +1,222 @@
+"""The loader: strict YAML, validation with positions, and file handling."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from exchange_cli.errors import CatalogueError
+from exchange_cli.loader import (
+    check_text,
+    default_catalogue_path,
+    format_path,
+    load_catalogue,
+    read_catalogue_bytes,
+)
+
+RECORD = """\
+  - id: {id}
+    title: {title}
+    kind: technology-exchange
+    sectors: [{sector}]
+    parties:
+      - {{name: Saudi Arabia, type: country, country: "SA"}}
+      - {{name: South Korea, type: country, country: "KR"}}
+    flows:
+      - {{from: Saudi Arabia, to: South Korea, what: oil know-how}}
+    benefits: [shared skills]
+    evidence: reported
+    recurrence: ongoing
+    summary: Two countries swap expertise.
+    source: {{document: Doc, section: Part}}
+"""
+
+
+def catalogue_text(*records: str) -> str:
+    return "programs:\n" + "".join(records)
+
+
+def record(id: str = "one", title: str = "A Title", sector: str = "energy") -> str:
+    return RECORD.format(id=id, title=title, sector=sector)
+
+
+def errors_of(text: str) -> list[str]:
+    catalogue, problems = check_text(text, "cat.yaml")
+    assert catalogue is None
+    return [str(p) for p in problems if p.severity == "error"]
+
+
+def test_a_valid_catalogue_loads_into_the_model(small: Path) -> None:
+    catalogue = load_catalogue(small)
+    assert catalogue.ids() == ("alpha-tech", "beta-defense", "gamma-trade")
+    alpha = catalogue.get("ALPHA-TECH")
+    assert alpha is not None
+    assert alpha.parties[0].country == "SA"
+    assert alpha.flows[0].giver == "Saudi Arabia"
+    assert alpha.to_dict()["flows"][0] == {
+        "from": "Saudi Arabia",
+        "to": "South Korea",
+        "what": "oil production methods",
+    }
+    assert catalogue.get("beta-defense").recurrence == "annual"  # type: ignore[union-attr]
+    assert catalogue.get("gamma-trade").recurrence is None  # type: ignore[union-attr]
+
+
+def test_every_problem_is_reported_at_once_with_its_line() -> None:
+    broken = record("one").replace(
+        "    evidence: reported\n", "    evidence: reported\n    evidence: reported\n"
+    )
+    no_title = record("two").replace("    title: A Title\n", "")
+    bad_sector = record("three", sector="defnse")
+    messages = errors_of(catalogue_text(broken, no_title, bad_sector))
+    assert len(messages) == 3, messages
+    duplicate, missing, unknown = messages
+    assert duplicate.startswith("cat.yaml:13:5: programs[0].evidence: duplicate key 'evidence'")
+    assert "first at line 12" in duplicate
+    assert missing.startswith("cat.yaml:17:5: programs[1]: missing required field 'title'")
+    assert unknown.startswith("cat.yaml:33:15: programs[2].sectors[0]: unknown sector 'defnse'")
+    assert "did you mean 'defense'" in unknown
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("NO", "boolean"),
+        ("yes", "boolean"),
+        ("on", "boolean"),
+        ("1:20", "integer"),
+        ("017", "integer"),
+        ("3.10", "number"),
+        ("2024-01-02", "date"),
+        (".nan", "number"),
+        ("1" * 5000, "integer"),
+    ],
+)
+def test_yaml_1_1_scalars_are_never_silently_converted(value: str, kind: str) -> None:
+    messages = errors_of(catalogue_text(record(title=value)))
+    assert len(messages) == 1
+    assert f"programs[0].title: expected a string, got an unquoted {kind}" in messages[0]
+    assert "quote it" in messages[0]
+
+
+def test_quoted_lookalikes_are_strings() -> None:
+    catalogue, problems = check_text(catalogue_text(record(title='"NO"')))
+    assert catalogue is not None and not problems
+    assert catalogue.programs[0].title == "NO"
+
+
+def test_unquoted_norway_code_is_an_error_that_says_to_quote_it() -> None:
+    text = catalogue_text(record()).replace('country: "KR"', "country: NO")
+    [message] = errors_of(text)
+    assert "programs[0].parties[1].country" in message
+    assert 'quote the country code: "NO"' in message
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("to: South Korea", "to: Korea"), "'Korea' is not a party of this program"),
+        (("to: South Korea", "to: Saudi Arabia"), "a flow must go from one party to another"),
+        (("kind: technology-exchange", "kind: tech"), "write the kind as 'technology-exchange'"),
+        (("sectors: [energy]", "sectors: [energy, energy]"), "sector 'energy' is listed twice"),
+        (("sectors: [energy]", "sectors: []"), "one or more sectors"),
+        (('country: "SA"', 'country: "sa"'), "write the ISO 3166-1 alpha-2 code 'SA'"),
+        (('country: "SA"', 'country: "XX"'), "unknown country code 'XX'"),
+        (("id: one", "id: One Two"), "must be a lowercase slug"),
+        (("evidence: reported", "evidence: rumoured"), "unknown evidence level 'rumoured'"),
+        (("    summary:", "    sumary:"), "unknown field 'sumary' (did you mean 'summary'?)"),
+        (
+            ('type: country, country: "SA"', 'type: nation-state, country: "SA"'),
+            "unknown party type 'nation-state'",
+        ),
+        (("title: A Title", "title: ''"), "must not be empty"),
+        (("benefits: [shared skills]", "benefits: shared skills"), "expected a list of strings"),
+    ],
+)
+def test_field_rules(change: tuple[str, str], expected: str) -> None:
+    text = catalogue_text(record()).replace(*change, 1)
+    messages = errors_of(text)
+    assert any(expected in m for m in messages), messages
+
+
+def test_duplicate_ids_name_the_first_use() -> None:
+    messages = errors_of(catalogue_text(record("same"), record("same")))
+    assert any("duplicate id 'same' (already used by programs[0])" in m for m in messages)
+
+
+def test_warnings_do_not_fail_validation() -> None:
+    text = catalogue_text(record(title="Two countries swap expertise"))
+    text = text.replace('country: "SA"', "country: null")
+    catalogue, problems = check_text(text)
+    assert catalogue is not None
+    assert {p.severity for p in problems} == {"warning"}
+    assert any("has no ISO code" in p.message for p in problems)
+    assert any("only repeats the title" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "no YAML document"),
+        ("# only a comment\n", "no YAML document"),
+        ("- a\n- b\n", "top level must be a mapping"),
+        ("programs: {}\n", "expected a list of programs"),
+        ("programs: []\nextra: 1\n", "unknown top-level key 'extra'"),
+        ("programs: [\n", "did not find expected node content"),
+    ],
+)
+def test_document_level_errors(text: str, expected: str) -> None:
+    messages = errors_of(text)
+    assert any(expected in m for m in messages), messages
+
+
+def test_format_path() -> None:
+    assert format_path(("programs", 3, "sectors", 1)) == "programs[3].sectors[1]"
+    assert format_path(()) == ""
+
+
+def test_missing_file_and_directory_are_catalogue_errors(tmp_path: Path) -> None:
+    with pytest.raises(CatalogueError, match="no such file"):
+        load_catalogue(tmp_path / "nope.yaml")
+    with pytest.raises(CatalogueError, match="is a directory"):
+        load_catalogue(tmp_path)
+
+
+def test_size_cap_is_checked_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(2048)
+    with pytest.raises(CatalogueError, match="over the 1,000-byte limit"):
+        read_catalogue_bytes(big, max_bytes=1000)
+
+
+def test_non_utf8_names_the_byte_offset(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("programs:\n  - title: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert "invalid byte 0xe9 at byte offset 24" in str(caught.value)
+    assert str(caught.value).startswith(f"{path}:2:15:")
+
+
+def test_a_utf8_bom_is_fine(tmp_path: Path, small: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + small.read_bytes())
+    assert len(load_catalogue(path)) == 3
+
+
+def test_the_default_catalogue_exists_and_loads() -> None:
+    path = default_catalogue_path()
+    assert path.is_file()
+    assert len(load_catalogue()) >= 13
+
+
+def test_environment_size_cap(
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXCHANGE_MAX_BYTES", "100")
+    with pytest.raises(CatalogueError, match="EXCHANGE_MAX_BYTES"):
+        load_catalogue(small)
+    assert os.environ["EXCHANGE_MAX_BYTES"] == "100"

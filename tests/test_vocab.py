@@ -1,0 +1,72 @@
+"""Vocabularies: canonical values, aliases, suggestions."""
+
+from __future__ import annotations
+
+import pytest
+
+from exchange_cli import vocab
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "typed", "expected"),
+    [
+        (vocab.SECTORS, "defence", "defense"),
+        (vocab.SECTORS, "Military", "defense"),
+        (vocab.SECTORS, "R&D", "research"),
+        (vocab.SECTORS, "health", "healthcare"),
+        (vocab.SECTORS, "oil", "energy"),
+        (vocab.SECTORS, "PETROLEUM", "energy"),
+        (vocab.SECTORS, "tech", "digital-technology"),
+        (vocab.SECTORS, "digital technology", "digital-technology"),
+        (vocab.SECTORS, "FDI", "investment"),
+        (vocab.SECTORS, "Défense", "defense"),
+        (vocab.COUNTRIES, "KR", "KR"),
+        (vocab.COUNTRIES, "kr", "KR"),
+        (vocab.COUNTRIES, "Korea", "KR"),
+        (vocab.COUNTRIES, "south korea", "KR"),
+        (vocab.COUNTRIES, "USA", "US"),
+        (vocab.COUNTRIES, "United States", "US"),
+        (vocab.COUNTRIES, "KSA", "SA"),
+        (vocab.COUNTRIES, "Saudi Arabia", "SA"),
+        (vocab.KINDS, "R&D", "research-partnership"),
+        (vocab.EVIDENCE, "Hypothetical", "hypothetical"),
+        (vocab.RECURRENCE, "yearly", "annual"),
+    ],
+)
+def test_aliases_resolve_to_canonical_values(
+    vocabulary: vocab.Vocabulary, typed: str, expected: str
+) -> None:
+    assert vocabulary.resolve(typed) == expected
+
+
+def test_unknown_values_resolve_to_none_and_get_suggestions() -> None:
+    assert vocab.SECTORS.resolve("defnse") is None
+    assert vocab.SECTORS.suggest("defnse")[0] == "defense"
+    assert vocab.KINDS.suggest("tecnology-exchange")[0] == "technology-exchange"
+
+
+def test_every_value_has_a_description_and_aliases_do_not_collide() -> None:
+    for vocabulary in (
+        vocab.KINDS,
+        vocab.SECTORS,
+        vocab.EVIDENCE,
+        vocab.RECURRENCE,
+        vocab.PARTY_TYPES,
+    ):
+        seen: dict[str, str] = {}
+        for term in vocabulary.terms:
+            assert term.description.strip(), term.value
+            for word in (term.value, *term.aliases):
+                key = vocab.normalize(word)
+                assert seen.setdefault(key, term.value) == term.value, (vocabulary.name, word)
+
+
+def test_countries_cover_iso_3166() -> None:
+    assert len(vocab.COUNTRIES.values) == 249
+    assert vocab.country_name("SA") == "Saudi Arabia"
+    assert vocab.country_name("ZZ") == "ZZ"
+
+
+def test_completion_matches_aliases_too() -> None:
+    assert [value for value, _ in vocab.SECTORS.complete("def")] == ["defense"]
+    assert ("defense", vocab.SECTORS.describe("defense")) in list(vocab.SECTORS.complete("milit"))
