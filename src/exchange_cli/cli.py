@@ -1,0 +1,559 @@
+"""The `exchange` command: parse options, then load → query → render.
+
+This module stays thin: no filtering, formatting or YAML here. Expected failures are
+exceptions (`errors.py`) turned into one stderr line and an exit code in `main()`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer import _click as click  # typer vendors click; its exceptions are what it raises
+
+from exchange_cli import __version__, query, vocab
+from exchange_cli.errors import ExchangeError, ExitCode, NotFoundError, UsageError
+from exchange_cli.model import FIELDS
+from exchange_cli.render import Listing, OutputFormat, Shape
+from exchange_cli.terminal import Environment
+
+if TYPE_CHECKING:
+    from exchange_cli.model import Catalogue
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success (an empty result is success) · 1 not found, or validation "
+    "found problems · 2 usage error · 3 the catalogue cannot be read or is invalid · "
+    "130 interrupted · 141 output pipe closed early."
+)
+ENVIRONMENT_HELP = (
+    "Environment: EXCHANGE_DATA (catalogue file), NO_COLOR, FORCE_COLOR, "
+    "EXCHANGE_MAX_BYTES (size cap, default 64 MiB), EXCHANGE_DEBUG=1 (tracebacks)."
+)
+
+app = typer.Typer(
+    name="exchange",
+    help=(
+        "A terminal catalogue of international cooperation and exchange programs.\n\n"
+        "exchange list --sector defense\n\n"
+        "exchange show saudi-korea-technology-exchange\n\n"
+        "exchange list --country SA --format json | jq '.[].title'"
+    ),
+    epilog=f"{EXIT_CODES_HELP}\n\n{ENVIRONMENT_HELP}",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+COMPACT_FIELDS = ("id", "title", "kind", "sectors", "parties", "evidence")
+TABULAR_FORMATS = {OutputFormat.TABLE, OutputFormat.TSV, OutputFormat.MARKDOWN}
+FACET_FIELDS = ("facet", "value", "count")
+PROBLEM_FIELDS = ("file", "line", "column", "path", "message", "severity")
+
+
+# -- completion (runs on every Tab: keep it to vocabularies and one catalogue load) --------
+
+
+def _complete_terms(vocabulary: vocab.Vocabulary, incomplete: str) -> list[tuple[str, str]]:
+    return list(vocabulary.complete(incomplete))
+
+
+def complete_sector(incomplete: str) -> list[tuple[str, str]]:
+    return _complete_terms(vocab.SECTORS, incomplete)
+
+
+def complete_kind(incomplete: str) -> list[tuple[str, str]]:
+    return _complete_terms(vocab.KINDS, incomplete)
+
+
+def complete_evidence(incomplete: str) -> list[tuple[str, str]]:
+    return _complete_terms(vocab.EVIDENCE, incomplete)
+
+
+def complete_country(incomplete: str) -> list[tuple[str, str]]:
+    return _complete_terms(vocab.COUNTRIES, incomplete)
+
+
+def complete_facet(incomplete: str) -> list[str]:
+    return [f for f in query.FACETS if f.startswith(incomplete.lower())]
+
+
+def complete_fields(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Field names for --fields, continuing after the last comma."""
+    done, _, current = incomplete.rpartition(",")
+    prefix = f"{done}," if done else ""
+    chosen = set(done.split(",")) if done else set()
+    available = _fields_for(ctx.info_name or "")
+    return [prefix + f for f in available if f.startswith(current) and f not in chosen]
+
+
+def complete_sort(ctx: typer.Context, incomplete: str) -> list[str]:
+    return [f for f in _fields_for(ctx.info_name or "") if f.startswith(incomplete)]
+
+
+def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    try:
+        catalogue = _load(ctx.params.get("data"))
+    except ExchangeError:
+        return []
+    wanted = incomplete.lower()
+    return [(p.id, p.title) for p in catalogue if p.id.startswith(wanted)]
+
+
+def _fields_for(command: str) -> tuple[str, ...]:
+    return {"summarize": FACET_FIELDS, "validate": PROBLEM_FIELDS}.get(command, FIELDS)
+
+
+# -- shared options: declared once, used by every command that prints data ----------------
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        envvar="EXCHANGE_DATA",
+        help="Catalogue file to read instead of the shipped one.",
+        show_default=False,
+        dir_okay=True,
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: table on a terminal, tsv when piped.",
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        help="Comma-separated fields to print, in order (e.g. id,title,sectors).",
+        autocompletion=complete_fields,
+        show_default=False,
+    ),
+]
+SortOption = Annotated[
+    str | None,
+    typer.Option("--sort", help="Sort by this field.", autocompletion=complete_sort),
+]
+ReverseOption = Annotated[bool, typer.Option("--reverse", help="Reverse the order.")]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", min=0, help="Print at most N records.", show_default=False)
+]
+NoColorOption = Annotated[
+    bool, typer.Option("--no-color", help="No colour (also: NO_COLOR=1, TERM=dumb, a pipe).")
+]
+SectorOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sector",
+        "-s",
+        help="Sector, e.g. defense (aliases: defence, military). Repeat to OR.",
+        autocompletion=complete_sector,
+        show_default=False,
+    ),
+]
+KindOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        "-k",
+        help="Program kind, e.g. technology-exchange. Repeat to OR.",
+        autocompletion=complete_kind,
+        show_default=False,
+    ),
+]
+CountryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        "-c",
+        help="Country code or name: SA, KSA, 'Saudi Arabia'. Repeat to OR.",
+        autocompletion=complete_country,
+        show_default=False,
+    ),
+]
+PartyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--party",
+        "-p",
+        help="Part of any party's name, organizations included (e.g. alibaba). Repeat to OR.",
+        show_default=False,
+    ),
+]
+EvidenceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--evidence",
+        "-e",
+        help="reported, illustrative or hypothetical. Repeat to OR.",
+        autocompletion=complete_evidence,
+        show_default=False,
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputPlan:
+    """The output options, checked before any work is done."""
+
+    fmt: OutputFormat
+    fields: tuple[str, ...]
+    sort: str | None
+    reverse: bool
+    limit: int | None
+    env: Environment
+
+
+def plan_output(
+    *,
+    fmt: OutputFormat | None,
+    as_json: bool,
+    fields: str | None,
+    sort: str | None,
+    reverse: bool,
+    limit: int | None,
+    no_color: bool,
+    available: tuple[str, ...],
+    compact: tuple[str, ...] | None = None,
+) -> OutputPlan:
+    """Resolve format, fields and sort for one command; unknown names are usage errors."""
+    if as_json and fmt not in (None, OutputFormat.JSON):
+        raise UsageError(f"--json and --format {fmt.value} disagree; use one of them")
+    env = Environment.detect(no_color=no_color)
+    chosen = OutputFormat.JSON if as_json else fmt
+    if chosen is None:
+        chosen = OutputFormat.TABLE if env.is_terminal else OutputFormat.TSV
+    if fields is not None:
+        selected = tuple(f.strip() for f in fields.split(",") if f.strip())
+        unknown = [f for f in selected if f not in available]
+        if unknown or not selected:
+            raise UsageError(
+                f"unknown field{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(repr(u) for u in unknown) or '(none given)'} for --fields; "
+                f"valid fields: {', '.join(available)}"
+            )
+        selected = tuple(dict.fromkeys(selected))
+    elif compact is not None and chosen in TABULAR_FORMATS:
+        selected = compact
+    else:
+        selected = available
+    if sort is not None and sort not in available:
+        raise UsageError(
+            f"unknown field '{sort}' for --sort; valid fields: {', '.join(available)}"
+        )
+    return OutputPlan(chosen, selected, sort, reverse, limit, env)
+
+
+def emit(
+    plan: OutputPlan,
+    records: list[dict[str, Any]],
+    shape: Shape,
+    *,
+    single: bool = False,
+) -> None:
+    """Order, cut and render records as planned."""
+    from exchange_cli.render import render
+
+    ordered = query.order_records(records, sort=plan.sort, reverse=plan.reverse, limit=plan.limit)
+    render(Listing(ordered, plan.fields, shape, single), plan.fmt, plan.env)
+
+
+def _load(data: Path | None) -> Catalogue:
+    from exchange_cli.loader import load_catalogue
+
+    return load_catalogue(data)
+
+
+def _criteria(
+    sector: list[str] | None,
+    kind: list[str] | None,
+    country: list[str] | None,
+    party: list[str] | None,
+    evidence: list[str] | None,
+) -> query.Criteria:
+    return query.resolve_criteria(
+        sectors=sector or (),
+        kinds=kind or (),
+        countries=country or (),
+        parties=party or (),
+        evidence=evidence or (),
+    )
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"exchange {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """A terminal catalogue of international cooperation and exchange programs."""
+
+
+@app.command("list")
+def list_programs(
+    sector: SectorOption = None,
+    kind: KindOption = None,
+    country: CountryOption = None,
+    party: PartyOption = None,
+    evidence: EvidenceOption = None,
+    data: DataOption = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+    fields: FieldsOption = None,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: LimitOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """List programs, optionally filtered.
+
+    exchange list --sector defense
+
+    exchange list --country KR --country JP --evidence reported --format json
+
+    Repeating an option ORs its values; different options AND.
+    """
+    plan = plan_output(
+        fmt=fmt,
+        as_json=as_json,
+        fields=fields,
+        sort=sort,
+        reverse=reverse,
+        limit=limit,
+        no_color=no_color,
+        available=FIELDS,
+        compact=COMPACT_FIELDS,
+    )
+    criteria = _criteria(sector, kind, country, party, evidence)
+    programs = query.filter_programs(_load(data), criteria)
+    emit(plan, [p.to_dict() for p in programs], "programs")
+
+
+@app.command()
+def show(
+    program_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The program's id.", autocompletion=complete_program_id),
+    ],
+    data: DataOption = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+    fields: FieldsOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Show one program in full: parties, flows, benefits, evidence and source.
+
+    exchange show saudi-korea-technology-exchange
+
+    exchange show malaysia-digital-free-trade-zone --json
+    """
+    plan = plan_output(
+        fmt=fmt,
+        as_json=as_json,
+        fields=fields,
+        sort=None,
+        reverse=False,
+        limit=None,
+        no_color=no_color,
+        available=FIELDS,
+    )
+    catalogue = _load(data)
+    program = catalogue.get(program_id)
+    if program is None:
+        raise NotFoundError(_unknown_id_message(program_id, catalogue))
+    emit(plan, [program.to_dict()], "program", single=True)
+
+
+def _unknown_id_message(program_id: str, catalogue: Catalogue) -> str:
+    wanted = program_id.strip().lower()
+    ids = catalogue.ids()
+    close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.5)
+    close += [i for i in ids if wanted and wanted in i and i not in close][: 3 - len(close)]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"no program with id '{program_id}'{hint} (see 'exchange list')"
+
+
+@app.command()
+def summarize(
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help=f"Count only this facet: {', '.join(query.FACETS)}. Repeatable.",
+            autocompletion=complete_facet,
+            show_default=False,
+        ),
+    ] = None,
+    sector: SectorOption = None,
+    kind: KindOption = None,
+    country: CountryOption = None,
+    party: PartyOption = None,
+    evidence: EvidenceOption = None,
+    data: DataOption = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+    fields: FieldsOption = None,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: LimitOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Count programs per sector, kind, evidence level and country, drawn as bars.
+
+    exchange summarize
+
+    exchange summarize --by sector --evidence reported --format json
+    """
+    facets = tuple(dict.fromkeys(_facet(name) for name in by or query.FACETS))
+    plan = plan_output(
+        fmt=fmt,
+        as_json=as_json,
+        fields=fields,
+        sort=sort,
+        reverse=reverse,
+        limit=limit,
+        no_color=no_color,
+        available=FACET_FIELDS,
+    )
+    criteria = _criteria(sector, kind, country, party, evidence)
+    programs = query.filter_programs(_load(data), criteria)
+    emit(plan, query.facet_counts(programs, facets), "facets")
+
+
+def _facet(name: str) -> str:
+    folded = vocab.normalize(name)
+    for facet in query.FACETS:
+        if folded in (facet, facet + "s", facet + "es"):
+            return facet
+    if folded == "countries":
+        return "country"
+    raise UsageError(f"unknown facet '{name}' for --by; valid facets: {', '.join(query.FACETS)}")
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Catalogue file (default: --data, EXCHANGE_DATA, or the shipped one).",
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOption = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+    fields: FieldsOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Check a catalogue file and list every problem with file:line:column.
+
+    exchange validate
+
+    exchange validate my-programs.yaml
+
+    Exit 0 when there are no errors (warnings are allowed), 1 when there are.
+    """
+    from exchange_cli.loader import check_catalogue
+
+    plan = plan_output(
+        fmt=fmt,
+        as_json=as_json,
+        fields=fields,
+        sort=None,
+        reverse=False,
+        limit=None,
+        no_color=no_color,
+        available=PROBLEM_FIELDS,
+    )
+    target = path or data
+    catalogue, problems = check_catalogue(target)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    name = str(target) if target else "the shipped catalogue"
+    if plan.fmt in (OutputFormat.TABLE, OutputFormat.TSV) and fields is None:
+        for problem in problems:
+            prefix = "" if problem.severity == "error" else "warning: "
+            plan.env.stdout.write(_printable(f"{prefix}{problem}") + "\n")
+    else:
+        records = [{f: getattr(p, f) for f in PROBLEM_FIELDS} for p in problems]
+        emit(plan, records, "problems")
+    count = f"{len(catalogue)} programs" if catalogue is not None else "not loaded"
+    status = "ok" if errors == 0 else "failed"
+    plan.env.stderr.write(
+        f"{name}: {status}: {errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)} ({count})\n"
+    )
+    if errors:
+        raise typer.Exit(ExitCode.NOT_FOUND)
+
+
+def _printable(text: str) -> str:
+    from exchange_cli.render.text import visible
+
+    return visible(text)
+
+
+# -- the one place exceptions become exit codes --------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (the `exchange` entry point)."""
+    debug = bool(os.environ.get("EXCHANGE_DEBUG"))
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")  # a legacy console gets '?' rather than a crash
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="exchange", standalone_mode=False)
+        sys.stdout.flush()
+    except ExchangeError as exc:
+        return _fail(str(exc), exc.exit_code, debug)
+    except click.exceptions.ClickException as exc:
+        hint = ""
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        return _fail(exc.format_message() + hint, exc.exit_code, debug)
+    except typer.Abort:
+        return _fail("aborted", ExitCode.INTERRUPTED, debug)
+    except KeyboardInterrupt:
+        return _fail("interrupted", ExitCode.INTERRUPTED, debug)
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop quietly, and keep Python from
+        # complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitCode.BROKEN_PIPE)
+    return result if isinstance(result, int) else 0
+
+
+def _fail(message: str, code: int, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    from exchange_cli.render.text import visible
+
+    sys.stderr.write(f"exchange: error: {visible(message)}\n")
+    return int(code)

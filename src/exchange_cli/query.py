@@ -1,0 +1,160 @@
+"""Pure functions over programs: filter, sort, facet counts. No I/O.
+
+Every option value arriving here is already resolved to a canonical vocabulary value
+(`resolve_criteria`), so matching below is plain equality.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from exchange_cli import vocab
+from exchange_cli.errors import UsageError
+from exchange_cli.model import Program
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    """What `list` and friends filter by. Values within a field OR; fields AND."""
+
+    sectors: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.sectors or self.kinds or self.countries or self.parties or self.evidence)
+
+
+def resolve_term(text: str, vocabulary: vocab.Vocabulary, option: str) -> str:
+    """A canonical value for what the user typed, or a `UsageError` that suggests one."""
+    found = vocabulary.resolve(text)
+    if found is not None:
+        return found
+    close = vocabulary.suggest(text, limit=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    if vocabulary is vocab.COUNTRIES:
+        valid = "use an ISO 3166-1 code such as SA or a name such as 'Saudi Arabia'"
+    else:
+        valid = f"valid {vocabulary.plural}: {', '.join(vocabulary.values)}"
+    raise UsageError(f"unknown {vocabulary.name} '{text}' for {option}; {hint}{valid}")
+
+
+def resolve_criteria(
+    *,
+    sectors: Iterable[str] = (),
+    kinds: Iterable[str] = (),
+    countries: Iterable[str] = (),
+    parties: Iterable[str] = (),
+    evidence: Iterable[str] = (),
+) -> Criteria:
+    """Turn raw option values into `Criteria`, rejecting unknown vocabulary values."""
+    return Criteria(
+        sectors=_unique(resolve_term(s, vocab.SECTORS, "--sector") for s in sectors),
+        kinds=_unique(resolve_term(k, vocab.KINDS, "--kind") for k in kinds),
+        countries=_unique(resolve_term(c, vocab.COUNTRIES, "--country") for c in countries),
+        parties=_unique(vocab.normalize(p) for p in parties if p.strip()),
+        evidence=_unique(resolve_term(e, vocab.EVIDENCE, "--evidence") for e in evidence),
+    )
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def matches(program: Program, criteria: Criteria) -> bool:
+    """True when the program satisfies every given field (any value within a field)."""
+    if criteria.sectors and not any(s in program.sectors for s in criteria.sectors):
+        return False
+    if criteria.kinds and program.kind not in criteria.kinds:
+        return False
+    if criteria.evidence and program.evidence not in criteria.evidence:
+        return False
+    if criteria.countries:
+        codes = {party.country for party in program.parties}
+        if not any(c in codes for c in criteria.countries):
+            return False
+    if criteria.parties:
+        names = [vocab.normalize(party.name) for party in program.parties]
+        if not any(wanted in name for wanted in criteria.parties for name in names):
+            return False
+    return True
+
+
+def filter_programs(programs: Iterable[Program], criteria: Criteria) -> list[Program]:
+    """The programs matching `criteria`, in their original order."""
+    if criteria.is_empty():
+        return list(programs)
+    return [p for p in programs if matches(p, criteria)]
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    """Order mixed values: numbers, then text (case-folded), lists by their text; nulls last."""
+    if value is None:
+        return (2, "")
+    if isinstance(value, bool | int | float):
+        return (0, value)
+    if isinstance(value, list):
+        return (1, "; ".join(vocab.normalize(str(v)) for v in value))
+    if isinstance(value, dict):
+        return (1, vocab.normalize(" ".join(str(v) for v in value.values())))
+    return (1, vocab.normalize(str(value)))
+
+
+def order_records(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    sort: str | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+) -> list[Mapping[str, Any]]:
+    """Sort by one field (stable, nulls last), optionally reversed, then cut to `limit`."""
+    result = list(records)
+    if sort is not None:
+        result.sort(key=lambda record: _sort_key(record.get(sort)))
+    if reverse:
+        result.reverse()
+    if limit is not None:
+        result = result[:limit]
+    return result
+
+
+#: Facets `summarize` can count, and how each reads its values off a program.
+FACETS: tuple[str, ...] = ("sector", "kind", "evidence", "country")
+
+
+def facet_values(program: Program, facet: str) -> tuple[str, ...]:
+    if facet == "sector":
+        return program.sectors
+    if facet == "kind":
+        return (program.kind,)
+    if facet == "evidence":
+        return (program.evidence,)
+    if facet == "country":
+        return program.countries()
+    raise ValueError(facet)
+
+
+def facet_counts(
+    programs: Sequence[Program], facets: Sequence[str] = FACETS
+) -> list[dict[str, Any]]:
+    """Rows of {facet, value, count}: most common first, then by value; one row per value.
+
+    Vocabulary facets list every value, zero counts included, so a script sees the whole range.
+    """
+    rows: list[dict[str, Any]] = []
+    for facet in facets:
+        counter: Counter[str] = Counter()
+        for program in programs:
+            counter.update(facet_values(program, facet))
+        known = {"sector": vocab.SECTORS, "kind": vocab.KINDS, "evidence": vocab.EVIDENCE}
+        if facet in known:
+            for value in known[facet]:
+                counter.setdefault(value, 0)
+        for value, count in sorted(counter.items(), key=lambda item: (-item[1], item[0])):
+            rows.append({"facet": facet, "value": value, "count": count})
+    return rows

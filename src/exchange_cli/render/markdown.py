@@ -1,0 +1,22 @@
+"""A GitHub-flavoured Markdown table."""
+
+from __future__ import annotations
+
+from exchange_cli.render import Listing
+from exchange_cli.render.text import flatten, visible
+from exchange_cli.terminal import Environment
+
+
+def _cell(text: str) -> str:
+    # Backslashes escape and pipes end a cell; angle brackets would render as HTML.
+    text = visible(text).replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_markdown(listing: Listing, env: Environment) -> None:
+    write = env.stdout.write
+    write("| " + " | ".join(_cell(f) for f in listing.fields) + " |\n")
+    write("|" + "|".join(" --- " for _ in listing.fields) + "|\n")
+    for record in listing.records:
+        cells = [_cell(flatten(record.get(field))) for field in listing.fields]
+        write("| " + " | ".join(cells) + " |\n")

@@ -1,0 +1,164 @@
+"""The terminal views, drawn with Rich: a table of programs, one program in full, and bars.
+
+Every string from the data goes in as a `Text` object (never as markup) after control
+and bidi characters are made visible, so data cannot style, link or move the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from exchange_cli.render import Listing
+from exchange_cli.render.text import flatten, visible
+from exchange_cli.terminal import Environment
+
+_NO_WRAP = {"id", "kind", "evidence", "recurrence", "count", "line", "column", "severity"}
+_EVIDENCE_STYLE = {"reported": "green", "illustrative": "yellow", "hypothetical": "magenta"}
+
+
+def make_console(env: Environment) -> Console:
+    return Console(
+        file=env.stdout,
+        width=env.width,
+        color_system="auto" if env.color else None,
+        force_terminal=env.color,
+        no_color=not env.color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        legacy_windows=False,
+        safe_box=not env.unicode,
+    )
+
+
+def _text(value: Any, style: str = "") -> Text:
+    return Text(visible(flatten(value)), style=style)
+
+
+def render_table(listing: Listing, env: Environment) -> None:
+    console = make_console(env)
+    views = {
+        "programs": _programs_table,
+        "program": _program_detail,
+        "facets": _facet_bars,
+        "problems": _programs_table,
+    }
+    console.print(views[listing.shape](listing, env))
+
+
+def _programs_table(listing: Listing, env: Environment) -> RenderableType:
+    table = Table(
+        box=box.ROUNDED if env.unicode else box.ASCII,
+        header_style="bold" if env.color else "",
+        show_lines=False,
+        expand=False,
+    )
+    for field in listing.fields:
+        table.add_column(field, overflow="fold", no_wrap=field in _NO_WRAP)
+    for record in listing.records:
+        table.add_row(*(_cell(field, record.get(field), env) for field in listing.fields))
+    return table
+
+
+def _cell(field: str, value: Any, env: Environment) -> Text:
+    if field == "evidence" and env.color and isinstance(value, str):
+        return _text(value, _EVIDENCE_STYLE.get(value, ""))
+    if field == "id":
+        return _text(value, "cyan" if env.color else "")
+    return _text(value)
+
+
+def _program_detail(listing: Listing, env: Environment) -> RenderableType:
+    parts: list[RenderableType] = []
+    arrow = "→" if env.unicode else "->"
+    bullet = "•" if env.unicode else "-"
+    for record in listing.records:
+        if "title" in listing.fields:
+            parts.append(_text(record.get("title"), "bold" if env.color else ""))
+            parts.append(Text(""))
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="dim" if env.color else "")
+        facts.add_column()
+        blocks: list[RenderableType] = []
+        for field in listing.fields:
+            value = record.get(field)
+            if field == "title":
+                continue
+            if field == "parties":
+                blocks.append(_section("Parties", [_party_line(p, bullet) for p in value or []]))
+            elif field == "flows":
+                blocks.append(_section("Flows", [_flow_line(f, arrow, env) for f in value or []]))
+            elif field == "benefits":
+                lines = [Text(f"{bullet} " + visible(flatten(b))) for b in value or []]
+                blocks.append(_section("Benefits", lines))
+            elif field == "summary":
+                blocks.append(Padding(_text(value), (1, 0, 0, 0)))
+            elif field == "source":
+                facts.add_row("source", _text(value))
+            elif field == "evidence":
+                facts.add_row("evidence", _cell(field, value, env))
+            else:
+                facts.add_row(field, _text(value if value is not None else "-"))
+        parts.append(facts)
+        parts.extend(blocks)
+    return Group(*parts)
+
+
+def _section(title: str, lines: Sequence[RenderableType]) -> RenderableType:
+    if not lines:
+        lines = [Text("(none)")]
+    return Padding(Group(Text(title, style="bold underline"), *lines), (1, 0, 0, 0))
+
+
+def _party_line(party: Mapping[str, Any], bullet: str) -> Text:
+    line = Text(f"{bullet} " + visible(flatten(party.get("name"))))
+    detail = str(party.get("type"))
+    if party.get("country"):
+        detail += f", {party.get('country')}"
+    line.append(f" ({visible(detail)})")
+    return line
+
+
+def _flow_line(flow: Mapping[str, Any], arrow: str, env: Environment) -> Text:
+    strong = "bold" if env.color else ""
+    line = Text()
+    line.append(visible(flatten(flow.get("from"))), style=strong)
+    line.append(f" {arrow} ")
+    line.append(visible(flatten(flow.get("to"))), style=strong)
+    line.append(": " + visible(flatten(flow.get("what"))))
+    return line
+
+
+def _facet_bars(listing: Listing, env: Environment) -> RenderableType:
+    """Horizontal bars per facet, scaled to the largest count and the terminal width."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for record in listing.records:
+        groups.setdefault(str(record.get("facet", "")), []).append(record)
+    block = "█" if env.unicode else "#"
+    label_width = max((len(str(r.get("value"))) for r in listing.records), default=5)
+    bar_room = max(env.width - label_width - 10, 10)
+    parts: list[RenderableType] = []
+    for facet, rows in groups.items():
+        top = max((int(r.get("count") or 0) for r in rows), default=0) or 1
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(no_wrap=True)
+        for row in rows:
+            count = int(row.get("count") or 0)
+            length = round(count / top * bar_room) if count else 0
+            grid.add_row(
+                _text(row.get("value")),
+                Text(str(count)),
+                Text(block * length, style="cyan" if env.color else ""),
+            )
+        title = Text(f"by {visible(facet)}", style="bold" if env.color else "")
+        parts.append(Padding(Group(title, grid), (0, 0, 1, 0)))
+    return Group(*parts)

@@ -1,0 +1,71 @@
+"""Facts about where output goes, decided once and passed down (the httpie pattern).
+
+Renderers read these instead of probing `sys.stdout` or the environment themselves,
+so tests can set them directly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """Where output goes and what that destination can show."""
+
+    stdout: TextIO
+    stderr: TextIO
+    is_terminal: bool
+    color: bool
+    width: int
+    unicode: bool
+
+    @classmethod
+    def detect(
+        cls,
+        *,
+        no_color: bool = False,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Environment:
+        """Read the terminal facts from the process (or from the arguments, for tests)."""
+        out = stdout if stdout is not None else sys.stdout
+        err = stderr if stderr is not None else sys.stderr
+        env = os.environ if environ is None else environ
+        try:
+            is_terminal = out.isatty()
+        except (AttributeError, ValueError):
+            is_terminal = False
+        encoding = (getattr(out, "encoding", None) or "ascii").lower().replace("-", "")
+        columns = env.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            width = int(columns)
+        elif is_terminal:
+            width = shutil.get_terminal_size((100, 24)).columns
+        else:
+            width = 100
+        return cls(
+            stdout=out,
+            stderr=err,
+            is_terminal=is_terminal,
+            color=wants_color(is_terminal, no_color=no_color, environ=env),
+            width=max(width, 20),
+            unicode=encoding.startswith("utf"),
+        )
+
+
+def wants_color(is_terminal: bool, *, no_color: bool, environ: Mapping[str, str]) -> bool:
+    """--no-color and NO_COLOR always win; FORCE_COLOR forces; TERM=dumb or a pipe turn it off."""
+    if no_color or environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    if environ.get("TERM") == "dumb":
+        return False
+    return is_terminal

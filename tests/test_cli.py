@@ -1,0 +1,390 @@
+"""The command line, end to end: in-process through `cli.main`, and as the installed
+`exchange` command in a subprocess from a temporary directory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import select
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from exchange_cli.cli import app
+from exchange_cli.model import FIELDS
+
+Run = Callable[..., Any]
+EXCHANGE = Path(sys.executable).parent / "exchange"
+
+
+def installed(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[bytes]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"NO_COLOR", "FORCE_COLOR", "EXCHANGE_DATA"}
+    }
+    return subprocess.run(
+        [str(EXCHANGE), *args],
+        capture_output=True,
+        env={**base, **(env or {})},
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def under_pty(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> bytes:
+    """Run the installed command with a pseudo-terminal as stdout; return what it wrote."""
+    base = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "FORCE_COLOR"}}
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [str(EXCHANGE), *args],
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        env={**base, "COLUMNS": "120", "TERM": "xterm-256color", **(env or {})},
+        cwd=cwd,
+    )
+    os.close(secondary)
+    chunks: list[bytes] = []
+    while True:
+        ready, _, _ = select.select([main], [], [], 20)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=20)
+    os.close(main)
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else b""
+    return b"".join(chunks)
+
+
+# -- list ----------------------------------------------------------------------------------
+
+
+def test_list_json_is_full_records_and_aliases_match(run: Run) -> None:
+    defense = run("list", "--sector", "defense", "--format", "json")
+    defence = run("list", "--sector", "defence", "--json")
+    assert defense.exit_code == defence.exit_code == 0
+    assert json.loads(defense.stdout) == json.loads(defence.stdout)
+    records = json.loads(defense.stdout)
+    assert records, "the shipped catalogue has defense programs"
+    for record in records:
+        assert list(record) == list(FIELDS)
+        assert "defense" in record["sectors"]
+    assert defense.stderr == ""
+
+
+def test_list_filters_and_or(run: Run, small: Path) -> None:
+    result = run(
+        "list", "--data", str(small), "-s", "defense", "-s", "e-commerce", "--fields", "id"
+    )
+    assert result.stdout.splitlines() == ["id", "beta-defense", "gamma-trade"]
+    result = run(
+        "list",
+        "--data",
+        str(small),
+        "-s",
+        "energy",
+        "-s",
+        "e-commerce",
+        "-c",
+        "Malaysia",
+        "--fields",
+        "id",
+    )
+    assert result.stdout.splitlines() == ["id", "gamma-trade"]
+
+
+def test_empty_result_is_success(run: Run, small: Path) -> None:
+    result = run("list", "--data", str(small), "--sector", "agriculture", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+
+
+def test_unknown_sector_is_a_usage_error_with_a_suggestion(run: Run) -> None:
+    result = run("list", "--sector", "defnse")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "did you mean 'defense'?" in result.stderr
+    assert "valid sectors: agriculture" in result.stderr
+
+
+def test_unknown_field_is_a_usage_error_listing_valid_fields(run: Run) -> None:
+    result = run("list", "--fields", "id,nosuch")
+    assert result.exit_code == 2
+    assert "'nosuch'" in result.stderr and "valid fields: id, title, kind" in result.stderr
+
+
+def test_unknown_option_is_one_line_exit_2(run: Run) -> None:
+    result = run("list", "--sectr", "defense")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("exchange: error: No such option: --sectr")
+    assert result.stderr.count("\n") == 1
+
+
+def test_fields_sort_reverse_limit(run: Run, small: Path) -> None:
+    result = run(
+        "list",
+        "--data",
+        str(small),
+        "--fields",
+        "title,id",
+        "--sort",
+        "title",
+        "--reverse",
+        "--limit",
+        "2",
+        "--format",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert [list(r) for r in rows] == [["title", "id"], ["title", "id"]]
+    assert [r["id"] for r in rows] == ["gamma-trade", "beta-defense"]
+
+
+def test_piped_default_is_plain_tsv(run: Run, small: Path) -> None:
+    result = run("list", "--data", str(small))
+    lines = result.stdout.splitlines()
+    assert lines[0] == "id\ttitle\tkind\tsectors\tparties\tevidence"
+    assert "\x1b" not in result.stdout
+    assert not set("│─╭╮") & set(result.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "tsv", "yaml", "markdown", "table"])
+@pytest.mark.parametrize("command", [("list",), ("show", "alpha-tech"), ("summarize",)])
+def test_every_format_works_for_every_command(
+    run: Run, small: Path, fmt: str, command: tuple[str, ...]
+) -> None:
+    result = run(*command, "--data", str(small), "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout
+    assert "\x1b" not in result.stdout
+    text = result.stdout
+    if fmt == "json":
+        data: Any = json.loads(text)
+        assert isinstance(data, dict if command[0] == "show" else list)
+    elif fmt == "jsonl":
+        assert all(isinstance(json.loads(line), dict) for line in text.splitlines())
+    elif fmt == "yaml":
+        assert yaml.safe_load(text)
+    elif fmt in ("csv", "tsv"):
+        rows = list(
+            csv.DictReader(io.StringIO(text, newline=""), delimiter="," if fmt == "csv" else "\t")
+        )
+        assert rows
+    elif fmt == "markdown":
+        assert text.splitlines()[1].startswith("| ---")
+
+
+def test_yaml_and_json_agree(run: Run) -> None:
+    as_json = json.loads(run("list", "--json").stdout)
+    as_yaml = yaml.safe_load(run("list", "--format", "yaml").stdout)
+    assert as_json == as_yaml
+
+
+# -- show ----------------------------------------------------------------------------------
+
+
+def test_show_json_is_one_object(run: Run, small: Path) -> None:
+    result = run("show", "alpha-tech", "--data", str(small), "--json")
+    assert json.loads(result.stdout)["id"] == "alpha-tech"
+
+
+def test_show_unknown_id_suggests(run: Run, small: Path) -> None:
+    result = run("show", "alpha-tec", "--data", str(small))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "did you mean 'alpha-tech'?" in result.stderr
+
+
+def test_show_on_a_terminal_draws_the_program(run: Run, small: Path) -> None:
+    result = run("show", "alpha-tech", "--data", str(small), tty=True, env={"COLUMNS": "100"})
+    assert "Saudi Arabia → South Korea: oil production methods" in result.stdout
+
+
+# -- summarize -----------------------------------------------------------------------------
+
+
+def test_summarize_counts_and_by(run: Run, small: Path) -> None:
+    rows = json.loads(run("summarize", "--data", str(small), "--by", "evidence", "--json").stdout)
+    assert rows == [
+        {"facet": "evidence", "value": "reported", "count": 2},
+        {"facet": "evidence", "value": "hypothetical", "count": 1},
+        {"facet": "evidence", "value": "illustrative", "count": 0},
+    ]
+    filtered = json.loads(
+        run("summarize", "--data", str(small), "--by", "sectors", "-s", "defense", "--json").stdout
+    )
+    assert {r["value"]: r["count"] for r in filtered if r["count"]} == {
+        "defense": 1,
+        "cybersecurity": 1,
+    }
+
+
+def test_summarize_unknown_facet(run: Run) -> None:
+    result = run("summarize", "--by", "colour")
+    assert result.exit_code == 2
+    assert "valid facets: sector, kind, evidence, country" in result.stderr
+
+
+# -- validate ------------------------------------------------------------------------------
+
+
+def test_validate_passes_the_shipped_catalogue(run: Run) -> None:
+    result = run("validate")
+    assert result.exit_code == 0, result.stdout
+    assert ": ok: 0 errors" in result.stderr
+
+
+def test_validate_names_every_problem_with_its_line(run: Run, small: Path, tmp_path: Path) -> None:
+    text = small.read_text(encoding="utf-8")
+    text = text.replace(
+        "    evidence: reported\n", "    evidence: reported\n    evidence: reported\n", 1
+    )
+    text = text.replace("    title: Beta Defense Work\n", "", 1)
+    text = text.replace("sectors: [e-commerce]", "sectors: [e-commerse]", 1)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text, encoding="utf-8")
+    result = run("validate", str(broken))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"{broken}:15:5: programs[0].evidence: duplicate key 'evidence'")
+    assert lines[1].startswith(f"{broken}:18:5: programs[1]: missing required field 'title'")
+    assert lines[2].startswith(
+        f"{broken}:35:15: programs[2].sectors[0]: unknown sector 'e-commerse'"
+    )
+    assert "3 errors" in result.stderr
+
+
+def test_other_commands_exit_3_on_a_broken_catalogue(run: Run, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("programs:\n  - id: x\n", encoding="utf-8")
+    result = run("list", "--data", str(broken))
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert f"{broken}:2:5: programs[0]: missing required field" in result.stderr
+
+
+def test_exchange_data_environment_variable(run: Run, small: Path) -> None:
+    result = run("list", "--fields", "id", env={"EXCHANGE_DATA": str(small)})
+    assert result.stdout.splitlines()[1:] == ["alpha-tech", "beta-defense", "gamma-trade"]
+
+
+def test_debug_shows_the_traceback(run: Run, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run("list", "--sector", "nope", env={"EXCHANGE_DEBUG": "1"})
+    assert result.exit_code == 2
+    assert "Traceback" in capsys.readouterr().err + result.stderr
+
+
+# -- help ----------------------------------------------------------------------------------
+
+
+def test_every_command_has_help_that_opens_with_an_example() -> None:
+    runner = CliRunner()
+    top = runner.invoke(app, ["--help"])
+    assert top.exit_code == 0
+    assert "Exit codes" in top.output
+    for name in ("list", "show", "summarize", "validate"):
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert f"exchange {name}" in result.output, name
+
+
+# -- the installed command -----------------------------------------------------------------
+
+
+def test_installed_command_finds_the_shipped_catalogue_from_anywhere(tmp_path: Path) -> None:
+    assert EXCHANGE.exists(), "install the package: pip install '.[test]'"
+    result = installed("list", "--sector", "defence", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
+    module = subprocess.run(
+        [sys.executable, "-m", "exchange_cli", "validate"],
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert module.returncode == 0, module.stderr
+
+
+def test_installed_table_under_a_pseudo_terminal_has_boxes_and_colour(tmp_path: Path) -> None:
+    out = under_pty("list", "--sector", "defense", cwd=tmp_path)
+    text = out.decode("utf-8")
+    assert "╭" in text and "│" in text
+    assert "\x1b[" in text
+
+
+def test_no_color_under_a_terminal_writes_no_escape_byte(tmp_path: Path) -> None:
+    for env in ({"NO_COLOR": "1"}, {"TERM": "dumb"}):
+        out = under_pty("list", "--sector", "defense", cwd=tmp_path, env=env)
+        assert b"\x1b" not in out, env
+        assert "│".encode() in out
+    out = under_pty("list", "--no-color", cwd=tmp_path)
+    assert b"\x1b" not in out
+
+
+def test_piped_output_has_no_escape_byte_even_with_jq(tmp_path: Path) -> None:
+    result = installed("list", cwd=tmp_path)
+    assert result.returncode == 0
+    assert b"\x1b" not in result.stdout
+    assert result.stdout.splitlines()[0].startswith(b"id\ttitle")
+    jq = shutil.which("jq")
+    if jq is None:
+        pytest.skip("jq is not installed (.ci/run installs it)")
+    piped = installed("list", "--sector", "defence", "--format", "json", cwd=tmp_path)
+    count = subprocess.run([jq, "length"], input=piped.stdout, capture_output=True, check=True)
+    table = installed("list", "--sector", "defense", "--fields", "id", cwd=tmp_path)
+    assert int(count.stdout) == len(table.stdout.splitlines()) - 1
+    lines = installed("list", "--format", "jsonl", cwd=tmp_path).stdout
+    ids = subprocess.run([jq, "-r", ".id"], input=lines, capture_output=True, check=True)
+    assert len(ids.stdout.splitlines()) == len(lines.splitlines())
+
+
+def big_catalogue(small: Path, path: Path, copies: int) -> Path:
+    """The fixture's records repeated under fresh ids: output larger than a pipe's buffer."""
+    text = small.read_text(encoding="utf-8")
+    head, body = text.split("\n", 1)
+    parts = [head]
+    parts.extend(
+        body.replace("- id: alpha-tech", f"- id: alpha-{n}")
+        .replace("- id: beta-defense", f"- id: beta-{n}")
+        .replace("- id: gamma-trade", f"- id: gamma-{n}")
+        for n in range(copies)
+    )
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def test_head_closing_the_pipe_is_quiet(tmp_path: Path, small: Path) -> None:
+    data = big_catalogue(small, tmp_path / "big.yaml", 300)
+    proc = subprocess.run(
+        f"set -o pipefail; '{EXCHANGE}' list --data '{data}' --format jsonl | head -1; "
+        'echo "status=${PIPESTATUS[0]}" >&2',
+        executable="/bin/bash",
+        shell=True,
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.stderr == b"status=141\n"
+    assert len(proc.stdout.splitlines()) == 1

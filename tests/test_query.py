@@ -1,0 +1,95 @@
+"""The query layer: filtering, ordering, facets. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exchange_cli import query
+from exchange_cli.errors import UsageError
+from exchange_cli.loader import load_catalogue
+from exchange_cli.model import Catalogue
+
+FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue(FIXTURE)
+
+
+def ids(programs: list[object]) -> list[str]:
+    return [p.id for p in programs]  # type: ignore[attr-defined]
+
+
+def test_no_criteria_keeps_everything_in_order(catalogue: Catalogue) -> None:
+    assert ids(query.filter_programs(catalogue, query.Criteria())) == list(catalogue.ids())
+
+
+def test_values_of_one_option_or_and_options_and(catalogue: Catalogue) -> None:
+    either = query.resolve_criteria(sectors=["defence", "e-commerce"])
+    assert ids(query.filter_programs(catalogue, either)) == ["beta-defense", "gamma-trade"]
+    both = query.resolve_criteria(sectors=["defence", "e-commerce"], evidence=["reported"])
+    assert ids(query.filter_programs(catalogue, both)) == ["gamma-trade"]
+
+
+def test_country_by_code_name_or_alias(catalogue: Catalogue) -> None:
+    for typed in ("SA", "sa", "Saudi Arabia", "KSA"):
+        criteria = query.resolve_criteria(countries=[typed])
+        assert ids(query.filter_programs(catalogue, criteria)) == ["alpha-tech"]
+
+
+def test_party_is_a_case_insensitive_substring_including_organizations(
+    catalogue: Catalogue,
+) -> None:
+    criteria = query.resolve_criteria(parties=["ALIBA"])
+    assert ids(query.filter_programs(catalogue, criteria)) == ["gamma-trade"]
+    criteria = query.resolve_criteria(parties=["islamic"])
+    assert ids(query.filter_programs(catalogue, criteria)) == ["beta-defense"]
+
+
+def test_unknown_values_are_usage_errors_with_a_suggestion() -> None:
+    with pytest.raises(UsageError, match="did you mean 'defense'"):
+        query.resolve_criteria(sectors=["defnse"])
+    with pytest.raises(UsageError, match="unknown country 'Atlantis'"):
+        query.resolve_criteria(countries=["Atlantis"])
+
+
+def test_order_records_sorts_stably_with_nulls_last() -> None:
+    records = [{"id": "b", "r": None}, {"id": "a", "r": "x"}, {"id": "c", "r": "X"}]
+    assert [r["id"] for r in query.order_records(records, sort="r")] == ["a", "c", "b"]
+    assert [r["id"] for r in query.order_records(records, sort="id", reverse=True)] == [
+        "c",
+        "b",
+        "a",
+    ]
+    assert [r["id"] for r in query.order_records(records, limit=1)] == ["b"]
+
+
+def test_facet_counts_list_every_vocabulary_value(catalogue: Catalogue) -> None:
+    rows = query.facet_counts(list(catalogue), ["evidence", "country"])
+    evidence = {r["value"]: r["count"] for r in rows if r["facet"] == "evidence"}
+    assert evidence == {"reported": 2, "hypothetical": 1, "illustrative": 0}
+    countries = [r["value"] for r in rows if r["facet"] == "country"]
+    assert countries == ["CN", "KR", "MY", "SA", "US"]
+
+
+@given(
+    sectors=st.lists(
+        st.sampled_from(["defense", "energy", "e-commerce", "healthcare"]), max_size=3
+    ),
+    evidence=st.lists(st.sampled_from(["reported", "hypothetical", "illustrative"]), max_size=2),
+)
+def test_a_filter_returns_an_ordered_subset(sectors: list[str], evidence: list[str]) -> None:
+    catalogue = load_catalogue(FIXTURE)
+    criteria = query.resolve_criteria(sectors=sectors, evidence=evidence)
+    found = query.filter_programs(catalogue, criteria)
+    all_ids = list(catalogue.ids())
+    positions = [all_ids.index(p.id) for p in found]
+    assert positions == sorted(positions)
+    for program in found:
+        assert not sectors or set(sectors) & set(program.sectors)
+        assert not evidence or program.evidence in evidence

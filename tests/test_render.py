@@ -1,0 +1,195 @@
+"""Every output format, read back the way its consumer reads it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from exchange_cli.loader import load_catalogue
+from exchange_cli.model import FIELDS
+from exchange_cli.render import RENDERERS, Listing, OutputFormat, render
+from exchange_cli.render.delimited import defuse_formula
+from exchange_cli.render.text import flatten, visible
+from exchange_cli.terminal import Environment
+
+FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def make_env(*, color: bool = False, width: int = 100, unicode: bool = True) -> Environment:
+    return Environment(
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        is_terminal=color,
+        color=color,
+        width=width,
+        unicode=unicode,
+    )
+
+
+def records() -> list[dict[str, Any]]:
+    return [p.to_dict() for p in load_catalogue(FIXTURE)]
+
+
+def output(listing: Listing, fmt: OutputFormat, **env_options: Any) -> str:
+    env = make_env(**env_options)
+    render(listing, fmt, env)
+    assert isinstance(env.stdout, io.StringIO)
+    return env.stdout.getvalue()
+
+
+def test_every_format_has_a_renderer() -> None:
+    assert set(RENDERERS) == set(OutputFormat)
+
+
+def test_json_is_an_array_of_full_records() -> None:
+    data = json.loads(output(Listing(records(), FIELDS), OutputFormat.JSON))
+    assert data == records()
+    assert list(data[0]) == list(FIELDS)
+
+
+def test_json_empty_result_is_an_empty_array() -> None:
+    assert json.loads(output(Listing([], FIELDS), OutputFormat.JSON)) == []
+
+
+def test_json_single_is_an_object() -> None:
+    one = records()[:1]
+    assert (
+        json.loads(output(Listing(one, FIELDS, "program", single=True), OutputFormat.JSON))
+        == one[0]
+    )
+
+
+def test_jsonl_is_one_object_per_line() -> None:
+    text = output(Listing(records(), FIELDS), OutputFormat.JSONL)
+    assert [json.loads(line) for line in text.splitlines()] == records()
+
+
+def test_json_is_never_wrapped_even_for_long_values() -> None:
+    long = [{"id": "x", "title": "word " * 200}]
+    text = output(Listing(long, ("id", "title")), OutputFormat.JSON, width=40)
+    assert json.loads(text)[0]["title"] == "word " * 200
+
+
+def test_yaml_reads_back_to_the_json_data() -> None:
+    text = output(Listing(records(), FIELDS), OutputFormat.YAML)
+    assert yaml.safe_load(text) == records()
+
+
+def test_yaml_quotes_strings_yaml_would_retype() -> None:
+    tricky = [{"id": "NO", "title": "1:20", "sectors": ["017", "2024-01-02", "on"]}]
+    text = output(Listing(tricky, ("id", "title", "sectors")), OutputFormat.YAML)
+    assert yaml.safe_load(text) == tricky
+
+
+def test_csv_round_trips_through_dictreader() -> None:
+    fields = ("id", "title", "sectors", "parties", "flows", "source", "recurrence")
+    text = output(Listing(records(), fields), OutputFormat.CSV)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [row["id"] for row in rows] == ["alpha-tech", "beta-defense", "gamma-trade"]
+    assert rows[0]["sectors"] == "energy; digital-technology"
+    assert rows[0]["parties"] == "Saudi Arabia (SA); South Korea (KR)"
+    assert rows[0]["flows"].startswith("Saudi Arabia -> South Korea: oil production methods; ")
+    assert rows[0]["source"] == "Doc One / Part A"
+    assert rows[2]["recurrence"] == ""
+    assert text.endswith("\r\n")
+
+
+def test_csv_quotes_commas_quotes_and_newlines() -> None:
+    awkward = [{"id": "a", "title": 'He said "hi", then\nleft'}]
+    text = output(Listing(awkward, ("id", "title")), OutputFormat.CSV)
+    [row] = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert row["title"] == 'He said "hi", then\nleft'
+
+
+def test_tsv_has_a_header_and_one_line_per_record() -> None:
+    text = output(Listing(records(), ("id", "title", "sectors")), OutputFormat.TSV)
+    lines = text.splitlines()
+    assert lines[0] == "id\ttitle\tsectors"
+    assert lines[1] == "alpha-tech\tAlpha Technology Exchange\tenergy; digital-technology"
+    assert len(lines) == 4
+
+
+def test_markdown_is_a_github_table() -> None:
+    rows = [{"id": "a|b", "title": "x <b>y</b>"}]
+    text = output(Listing(rows, ("id", "title")), OutputFormat.MARKDOWN)
+    lines = text.splitlines()
+    assert lines[0] == "| id | title |"
+    assert lines[1] == "| --- | --- |"
+    assert lines[2] == "| a\\|b | x &lt;b&gt;y&lt;/b&gt; |"
+    for line in lines:
+        assert line.startswith("| ") and line.endswith(" |")
+
+
+def test_table_matches_the_golden_file() -> None:
+    fields = ("id", "title", "kind", "sectors", "evidence")
+    text = output(Listing(records(), fields), OutputFormat.TABLE, width=100)
+    assert "\x1b" not in text
+    assert text == (GOLDEN / "list-table.txt").read_text(encoding="utf-8")
+
+
+def test_table_uses_ascii_when_the_output_cannot_show_unicode() -> None:
+    text = output(Listing(records(), ("id", "title")), OutputFormat.TABLE, unicode=False)
+    assert text.isascii()
+    assert "+" in text or "|" in text
+
+
+def test_table_with_colour_writes_escape_codes() -> None:
+    text = output(Listing(records(), ("id", "evidence")), OutputFormat.TABLE, color=True)
+    assert "\x1b[" in text
+
+
+def test_program_detail_draws_flows_as_arrows() -> None:
+    one = records()[:1]
+    text = output(Listing(one, FIELDS, "program", single=True), OutputFormat.TABLE)
+    assert "Saudi Arabia → South Korea: oil production methods" in text
+    assert "Parties" in text and "Benefits" in text and "Doc One / Part A" in text
+
+
+def test_facet_bars() -> None:
+    rows = [
+        {"facet": "sector", "value": "defense", "count": 4},
+        {"facet": "sector", "value": "energy", "count": 2},
+        {"facet": "sector", "value": "agriculture", "count": 0},
+    ]
+    text = output(
+        Listing(rows, ("facet", "value", "count"), "facets"), OutputFormat.TABLE, width=60
+    )
+    lines = [line.rstrip() for line in text.splitlines()]
+    assert lines[0] == "by sector"
+    defense, energy = lines[1], lines[2]
+    assert abs(defense.count("█") - 2 * energy.count("█")) <= 1
+    assert lines[3].startswith("agriculture") and "█" not in lines[3]
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"),
+        ("a\u202eb", "a\\u202eb"),
+        ("tab\there", "tab\\there"),
+        ("\x9b31m", "\\x9b31m"),
+        ("del\x7f", "del\\x7f"),
+        ("plain é text", "plain é text"),
+    ],
+)
+def test_visible_escapes_controls_and_bidi(raw: str, shown: str) -> None:
+    assert visible(raw) == shown
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_cells_are_defused(cell: str) -> None:
+    assert defuse_formula(cell) == "'" + cell
+
+
+def test_flatten_nested_fields() -> None:
+    assert flatten(None) == ""
+    assert flatten(["a", "b"]) == "a; b"
+    assert flatten({"name": "X", "type": "group", "country": None}) == "X"
+    assert flatten(3) == "3"
