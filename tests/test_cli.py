@@ -212,11 +212,11 @@ def test_show_unknown_id_suggests(run: Run, small: Path) -> None:
     result = run("show", "alpha-tec", "--data", str(small))
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "did you mean 'alpha-tech'?" in result.stderr
+    assert "did you mean 'alpha-tech'" in result.stderr
 
 
 def test_show_on_a_terminal_draws_the_program(run: Run, small: Path) -> None:
-    result = run("show", "alpha-tech", "--data", str(small), tty=True, env={"COLUMNS": "100"})
+    result = run("show", "alpha-tech", "--data", str(small), "--no-color", tty=True)
     assert "Saudi Arabia → South Korea: oil production methods" in result.stdout
 
 
@@ -267,10 +267,10 @@ def test_validate_names_every_problem_with_its_line(run: Run, small: Path, tmp_p
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 3, lines
-    assert lines[0].startswith(f"{broken}:15:5: programs[0].evidence: duplicate key 'evidence'")
+    assert lines[0].startswith(f"{broken}:14:5: programs[0].evidence: duplicate key 'evidence'")
     assert lines[1].startswith(f"{broken}:18:5: programs[1]: missing required field 'title'")
     assert lines[2].startswith(
-        f"{broken}:35:15: programs[2].sectors[0]: unknown sector 'e-commerse'"
+        f"{broken}:34:15: programs[2].sectors[0]: unknown sector 'e-commerse'"
     )
     assert "3 errors" in result.stderr
 

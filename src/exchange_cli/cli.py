@@ -389,7 +389,7 @@ def show(
 def _unknown_id_message(program_id: str, catalogue: Catalogue) -> str:
     wanted = program_id.strip().lower()
     ids = catalogue.ids()
-    close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
     close += [i for i in ids if wanted and wanted in i and i not in close][: 3 - len(close)]
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return f"no program with id '{program_id}'{hint} (see 'exchange list')"

@@ -29,7 +29,7 @@ from exchange_cli.model import (
     Program,
     Source,
 )
-from exchange_cli.safeyaml import Unquoted, YamlError, parse
+from exchange_cli.safeyaml import Unquoted, YamlError, excerpt, parse
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_BYTES_ENV = "EXCHANGE_MAX_BYTES"
@@ -220,14 +220,14 @@ class _Issue:
 
 def _kind_of(value: Any) -> str:
     if isinstance(value, Unquoted):
-        return f"an unquoted {value.type} `{value.text}`"
+        return f"an unquoted {value.type} `{excerpt(value.text)}`"
     if value is None:
         return "null"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return f"the string {value!r}"
+    return f"the string {excerpt(value)!r}"
 
 
 class _Validator:
@@ -255,7 +255,7 @@ class _Validator:
             if key != "programs":
                 self.error(
                     (key,),
-                    f"unknown top-level key '{key}' (expected only 'programs')",
+                    f"unknown top-level key '{excerpt(key)}' (expected only 'programs')",
                     at_key=True,
                 )
         if "programs" not in data:
@@ -283,7 +283,8 @@ class _Validator:
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 self.error(
                     (*path, key),
-                    f"unknown field '{key}'{hint}; {what} fields are: {', '.join(fields)}",
+                    f"unknown field '{excerpt(key)}'{hint}; "
+                    f"{what} fields are: {', '.join(fields)}",
                     at_key=True,
                 )
                 ok = False
@@ -311,13 +312,16 @@ class _Validator:
             return text
         canonical = vocabulary.resolve(text)
         if canonical is not None:
-            self.error(path, f"write the {vocabulary.name} as '{canonical}', not '{text}'")
+            self.error(
+                path, f"write the {vocabulary.name} as '{canonical}', not '{excerpt(text)}'"
+            )
             return None
         close = vocabulary.suggest(text, limit=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         self.error(
             path,
-            f"unknown {vocabulary.name} '{text}'{hint}; allowed: {', '.join(vocabulary.values)}",
+            f"unknown {vocabulary.name} '{excerpt(text)}'{hint}; "
+            f"allowed: {', '.join(vocabulary.values)}",
         )
         return None
 
@@ -386,7 +390,9 @@ class _Validator:
         if text is None:
             return None
         if not _SLUG.match(text):
-            self.error(path, f"id '{text}' must be a lowercase slug like 'saudi-korea-exchange'")
+            self.error(
+                path, f"id '{excerpt(text)}' must be a lowercase slug like 'saudi-korea-exchange'"
+            )
             return None
         index = path[1]
         assert isinstance(index, int)
@@ -458,10 +464,13 @@ class _Validator:
             return text
         canonical = vocab.COUNTRIES.resolve(text)
         if canonical is not None:
-            self.error(path, f"write the ISO 3166-1 alpha-2 code '{canonical}', not '{text}'")
+            self.error(
+                path, f"write the ISO 3166-1 alpha-2 code '{canonical}', not '{excerpt(text)}'"
+            )
         else:
             self.error(
-                path, f"unknown country code '{text}'; use an ISO 3166-1 alpha-2 code or null"
+                path,
+                f"unknown country code '{excerpt(text)}'; use an ISO 3166-1 alpha-2 code or null",
             )
         return False
 
@@ -486,7 +495,7 @@ class _Validator:
                 if name is not None and names is not None and name not in names:
                     self.error(
                         (*where, end),
-                        f"'{name}' is not a party of this program "
+                        f"'{excerpt(name)}' is not a party of this program "
                         f"(parties: {', '.join(sorted(names))})",
                     )
                     ok = False

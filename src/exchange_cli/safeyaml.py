@@ -105,9 +105,16 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """Keep messages one readable line however long the offending value is."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, Unquoted):
-        return f"{value.type} `{value.text}`"
+        return f"{value.type} `{excerpt(value.text)}`"
     if value is None:
         return "null"
     return "a list" if isinstance(value, list) else "a mapping"
@@ -132,6 +139,16 @@ def parse(text: str, *, with_marks: bool = False, max_depth: int = MAX_DEPTH) ->
     loader = _LOADER(text)
     try:
         return _build(loader, with_marks, max_depth)
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. a raw ESC or NUL
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        raise YamlError(
+            f"character U+{exc.character:04X} is not allowed in YAML; write control "
+            'characters as escapes inside double quotes (e.g. "\\t")',
+            line,
+            column,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
@@ -140,8 +157,8 @@ def parse(text: str, *, with_marks: bool = False, max_depth: int = MAX_DEPTH) ->
         if mark is None:
             raise YamlError(message) from None
         raise YamlError(message, mark.line + 1, mark.column + 1) from None
-    except yaml.YAMLError as exc:  # e.g. ReaderError: a character YAML forbids
-        raise YamlError(str(exc).replace("\n", " ")) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every other error is marked
+        raise YamlError(" ".join(str(exc).split())) from None
     finally:
         loader.dispose()
 
@@ -195,7 +212,7 @@ def _build(loader: Any, with_marks: bool, max_depth: int) -> Parsed:
                     (
                         (*top.path, key),
                         mark,
-                        f"duplicate key '{key}' (first at line {first_line}); "
+                        f"duplicate key '{excerpt(key)}' (first at line {first_line}); "
                         "YAML would silently keep only the last one",
                     )
                 )

@@ -21,7 +21,7 @@ def defuse_formula(cell: str) -> str:
 
 def _cell(value: Any, escape: Callable[[str], str]) -> str:
     text = flatten(value)
-    if isinstance(value, str):
+    if not isinstance(value, int | float):  # counts are numbers, not formulas
         text = defuse_formula(text)
     return escape(text)
 
