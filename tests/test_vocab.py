@@ -68,5 +68,6 @@ def test_countries_cover_iso_3166() -> None:
 
 
 def test_completion_matches_aliases_too() -> None:
-    assert [value for value, _ in vocab.SECTORS.complete("def")] == ["defense"]
-    assert ("defense", vocab.SECTORS.describe("defense")) in list(vocab.SECTORS.complete("milit"))
+    assert [value for value, _ in vocab.SECTORS.complete("def")] == ["defense", "defence"]
+    assert list(vocab.SECTORS.complete("milit")) == [("military", "→ defense")]
+    assert [v for v, _ in vocab.COUNTRIES.complete("k", aliases=False)][:2] == ["ke", "kg"]

@@ -6,11 +6,14 @@ exceptions (`errors.py`) turned into one stderr line and an exit code in `main()
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import sys
 import traceback
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,12 +21,13 @@ import typer
 from typer import _click as click  # typer vendors click; its exceptions are what it raises
 
 from exchange_cli import __version__, query, vocab
-from exchange_cli.errors import ExchangeError, ExitCode, NotFoundError, UsageError
+from exchange_cli.errors import ExchangeError, ExitCode, NotFoundError, OutputClosed, UsageError
 from exchange_cli.model import FIELDS
 from exchange_cli.render import Listing, OutputFormat, Shape
 from exchange_cli.terminal import Environment
 
 if TYPE_CHECKING:
+    from exchange_cli import search as search_terms
     from exchange_cli.model import Catalogue
 
 EXIT_CODES_HELP = (
@@ -54,14 +58,19 @@ app = typer.Typer(
 COMPACT_FIELDS = ("id", "title", "kind", "sectors", "parties", "evidence")
 TABULAR_FORMATS = {OutputFormat.TABLE, OutputFormat.TSV, OutputFormat.MARKDOWN}
 FACET_FIELDS = ("facet", "value", "count")
+SHOW_FIELDS = (*FIELDS, "related")
+SEARCH_FIELDS = ("score", *FIELDS)
+SEARCH_COMPACT = ("score", "id", "title", "kind", "sectors", "evidence")
 PROBLEM_FIELDS = ("file", "line", "column", "path", "message", "severity")
 
 
 # -- completion (runs on every Tab: keep it to vocabularies and one catalogue load) --------
 
 
-def _complete_terms(vocabulary: vocab.Vocabulary, incomplete: str) -> list[tuple[str, str]]:
-    return list(vocabulary.complete(incomplete))
+def _complete_terms(
+    vocabulary: vocab.Vocabulary, incomplete: str, *, aliases: bool = True
+) -> list[tuple[str, str]]:
+    return list(vocabulary.complete(incomplete, aliases=aliases))
 
 
 def complete_sector(incomplete: str) -> list[tuple[str, str]]:
@@ -77,7 +86,8 @@ def complete_evidence(incomplete: str) -> list[tuple[str, str]]:
 
 
 def complete_country(incomplete: str) -> list[tuple[str, str]]:
-    return _complete_terms(vocab.COUNTRIES, incomplete)
+    """ISO codes only (names have spaces, which shells split); the name is the help text."""
+    return _complete_terms(vocab.COUNTRIES, incomplete, aliases=False)
 
 
 def complete_facet(incomplete: str) -> list[str]:
@@ -107,7 +117,16 @@ def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, 
 
 
 def _fields_for(command: str) -> tuple[str, ...]:
-    return {"summarize": FACET_FIELDS, "validate": PROBLEM_FIELDS}.get(command, FIELDS)
+    from exchange_cli.network import EDGE_FIELDS, FLOW_ROW_FIELDS
+
+    return {
+        "summarize": FACET_FIELDS,
+        "validate": PROBLEM_FIELDS,
+        "show": SHOW_FIELDS,
+        "search": SEARCH_FIELDS,
+        "flows": FLOW_ROW_FIELDS,
+        "graph": EDGE_FIELDS,
+    }.get(command, FIELDS)
 
 
 # -- shared options: declared once, used by every command that prints data ----------------
@@ -258,16 +277,17 @@ def plan_output(
 
 def emit(
     plan: OutputPlan,
-    records: list[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
     shape: Shape,
     *,
     single: bool = False,
+    highlight: tuple[str, ...] = (),
 ) -> None:
     """Order, cut and render records as planned."""
     from exchange_cli.render import render
 
     ordered = query.order_records(records, sort=plan.sort, reverse=plan.reverse, limit=plan.limit)
-    render(Listing(ordered, plan.fields, shape, single), plan.fmt, plan.env)
+    render(Listing(ordered, plan.fields, shape, single, highlight), plan.fmt, plan.env)
 
 
 def _load(data: Path | None) -> Catalogue:
@@ -377,13 +397,14 @@ def show(
         reverse=False,
         limit=None,
         no_color=no_color,
-        available=FIELDS,
+        available=SHOW_FIELDS,
     )
     catalogue = _load(data)
     program = catalogue.get(program_id)
     if program is None:
         raise NotFoundError(_unknown_id_message(program_id, catalogue))
-    emit(plan, [program.to_dict()], "program", single=True)
+    record = {**program.to_dict(), "related": query.related_programs(program, catalogue)}
+    emit(plan, [record], "program", single=True)
 
 
 def _unknown_id_message(program_id: str, catalogue: Catalogue) -> str:
@@ -440,6 +461,230 @@ def summarize(
     criteria = _criteria(sector, kind, country, party, evidence)
     programs = query.filter_programs(_load(data), criteria)
     emit(plan, query.facet_counts(programs, facets), "facets")
+
+
+@app.command()
+def search(
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY...", help="Words (prefixes match) and quoted phrases; all must match."
+        ),
+    ],
+    sector: SectorOption = None,
+    kind: KindOption = None,
+    country: CountryOption = None,
+    party: PartyOption = None,
+    evidence: EvidenceOption = None,
+    data: DataOption = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+    fields: FieldsOption = None,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: LimitOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Search titles, summaries, flows, benefits, parties, kinds and sectors, best match first.
+
+    exchange search petroleum
+
+    exchange search petro korea --json
+
+    exchange search "digital technology" --evidence reported
+    """
+    from exchange_cli import search as text_search
+
+    plan = plan_output(
+        fmt=fmt,
+        as_json=as_json,
+        fields=fields,
+        sort=sort,
+        reverse=reverse,
+        limit=limit,
+        no_color=no_color,
+        available=SEARCH_FIELDS,
+        compact=SEARCH_COMPACT,
+    )
+    terms = text_search.parse_query(words)
+    if not terms:
+        raise UsageError("give at least one word to search for")
+    criteria = _criteria(sector, kind, country, party, evidence)
+    catalogue = _load(data)
+    hits = text_search.search_programs(query.filter_programs(catalogue, criteria), terms)
+    if not hits:
+        plan.env.stderr.write(_printable(_no_match_hint(catalogue, terms)) + "\n")
+    records = [{"score": score, **program.to_dict()} for program, score in hits]
+    highlight = tuple(word for term in terms for word in term.words)
+    emit(plan, records, "programs", highlight=highlight)
+
+
+def _no_match_hint(catalogue: Catalogue, terms: Sequence[search_terms.Term]) -> str:
+    from exchange_cli import search as text_search
+
+    wanted = " ".join(f'"{t.text}"' if len(t.words) > 1 else t.text for t in terms)
+    missing = [t for t in terms if not text_search.search_programs(catalogue, [t])]
+    if not missing:
+        return (
+            f"exchange: no program matches all of '{wanted}' (each word matches some "
+            "program on its own); try fewer words"
+        )
+    close = text_search.closest_words(catalogue, missing)
+    hint = f"; the catalogue has: {', '.join(close)}" if close else ""
+    absent = ", ".join(t.text for t in missing)
+    return f"exchange: no programs match '{wanted}': nothing contains '{absent}'{hint}"
+
+
+@app.command()
+def flows(
+    giver: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Giving side: country code, country or party name, or alias (SA, KSA).",
+            autocompletion=complete_country,
+            show_default=False,
+        ),
+    ] = None,
+    receiver: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Receiving side: country code, country or party name, or alias.",
+            autocompletion=complete_country,
+            show_default=False,
+        ),
+    ] = None,
+    sector: SectorOption = None,
+    kind: KindOption = None,
+    country: CountryOption = None,
+    party: PartyOption = None,
+    evidence: EvidenceOption = None,
+    data: DataOption = None,
+    fmt: FormatOption = None,
+    as_json: JsonOption = False,
+    fields: FieldsOption = None,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: LimitOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """What flows from whom to whom: one row per directional flow.
+
+    exchange flows --to "Saudi Arabia"
+
+    exchange flows --from KR --format json
+
+    exchange flows --sector defense
+    """
+    from exchange_cli import network
+
+    plan = plan_output(
+        fmt=fmt,
+        as_json=as_json,
+        fields=fields,
+        sort=sort,
+        reverse=reverse,
+        limit=limit,
+        no_color=no_color,
+        available=network.FLOW_ROW_FIELDS,
+    )
+    criteria = _criteria(sector, kind, country, party, evidence)
+    catalogue = _load(data)
+    source = network.party_matcher(giver) if giver else None
+    target = network.party_matcher(receiver) if receiver else None
+    rows = network.flow_rows(query.filter_programs(catalogue, criteria), source, target)
+    if not rows:
+        names = network.known_party_names(catalogue)
+        for matcher in (m for m in (source, target) if m is not None):
+            if not any(matcher.name in vocab.normalize(n) for n in names) and not matcher.country:
+                close = difflib.get_close_matches(matcher.text, names, n=2, cutoff=0.5)
+                hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+                plan.env.stderr.write(
+                    _printable(f"exchange: no party matches '{matcher.text}'{hint}") + "\n"
+                )
+    emit(plan, rows, "flows")
+
+
+class GraphFormat(StrEnum):
+    """Formats of `exchange graph`: the common ones plus two graph languages."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    TSV = "tsv"
+    YAML = "yaml"
+    MARKDOWN = "markdown"
+    MERMAID = "mermaid"
+    DOT = "dot"
+
+
+@app.command()
+def graph(
+    sector: SectorOption = None,
+    kind: KindOption = None,
+    country: CountryOption = None,
+    party: PartyOption = None,
+    evidence: EvidenceOption = None,
+    data: DataOption = None,
+    fmt: Annotated[
+        GraphFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (a tree), json/yaml ({nodes, edges}), mermaid, dot; "
+            "csv, tsv, jsonl, markdown list the edges.",
+            show_default=False,
+            case_sensitive=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    fields: FieldsOption = None,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    limit: LimitOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """The partnership network: parties, what flows between them, and who works with whom.
+
+    exchange graph
+
+    exchange graph --format mermaid
+
+    exchange graph --format dot | dot -Tsvg > network.svg
+    """
+    from exchange_cli import network
+    from exchange_cli.render import graph as graph_render
+
+    special = fmt in (GraphFormat.MERMAID, GraphFormat.DOT)
+    plan = plan_output(
+        fmt=None if fmt is None or special else OutputFormat(fmt.value),
+        as_json=as_json,
+        fields=fields,
+        sort=sort,
+        reverse=reverse,
+        limit=limit,
+        no_color=no_color,
+        available=network.EDGE_FIELDS,
+    )
+    criteria = _criteria(sector, kind, country, party, evidence)
+    built = network.build_graph(query.filter_programs(_load(data), criteria))
+    edges = query.order_records(built.edges, sort=sort, reverse=reverse, limit=limit)
+    edges = [{f: e[f] for f in plan.fields} for e in edges]
+    picture = {"nodes": built.nodes, "edges": edges}
+    if fmt is GraphFormat.MERMAID:
+        graph_render.render_mermaid(picture, plan.env)
+    elif fmt is GraphFormat.DOT:
+        graph_render.render_dot(picture, plan.env)
+    elif plan.fmt is OutputFormat.JSON:
+        graph_render.render_graph_json(picture, plan.env)
+    elif plan.fmt is OutputFormat.YAML:
+        graph_render.render_graph_yaml(picture, plan.env)
+    elif plan.fmt is OutputFormat.TABLE:
+        graph_render.render_tree(network.partner_tree(built), plan.env)
+    else:
+        emit(plan, edges, "flows")
 
 
 def _facet(name: str) -> str:
@@ -529,6 +774,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=argv, prog_name="exchange", standalone_mode=False)
         sys.stdout.flush()
+    except (OutputClosed, BrokenPipeError):
+        # The reader went away (`| head -1`): stop quietly, and keep Python from
+        # complaining when it flushes stdout at exit.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitCode.BROKEN_PIPE)
     except ExchangeError as exc:
         return _fail(str(exc), exc.exit_code, debug)
     except click.exceptions.ClickException as exc:
@@ -541,12 +793,6 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("aborted", ExitCode.INTERRUPTED, debug)
     except KeyboardInterrupt:
         return _fail("interrupted", ExitCode.INTERRUPTED, debug)
-    except BrokenPipeError:
-        # The reader went away (`| head -1`): stop quietly, and keep Python from
-        # complaining when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return int(ExitCode.BROKEN_PIPE)
     return result if isinstance(result, int) else 0
 
 

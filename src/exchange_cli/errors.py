@@ -71,3 +71,9 @@ class CatalogueError(ExchangeError):
         if more > 0:
             first += f" (and {more} more; run 'exchange validate' to list them)"
         super().__init__(first)
+
+
+class OutputClosed(ExchangeError):
+    """Whoever read our output went away (`exchange list | head -1`): stop quietly."""
+
+    exit_code = ExitCode.BROKEN_PIPE

@@ -158,3 +158,26 @@ def facet_counts(
         for value, count in sorted(counter.items(), key=lambda item: (-item[1], item[0])):
             rows.append({"facet": facet, "value": value, "count": count})
     return rows
+
+
+def related_programs(program: Program, programs: Iterable[Program]) -> list[dict[str, Any]]:
+    """Programs sharing a party (same country, or same name) or a sector, most shared first."""
+
+    def party_keys(p: Program) -> dict[str, str]:
+        return {(party.country or vocab.normalize(party.name)): party.name for party in p.parties}
+
+    mine = party_keys(program)
+    related: list[tuple[int, dict[str, Any]]] = []
+    for other in programs:
+        if other.id == program.id:
+            continue
+        theirs = party_keys(other)
+        parties = [mine[key] for key in mine if key in theirs]
+        sectors = [s for s in program.sectors if s in other.sectors]
+        if parties or sectors:
+            shared = {"shared_parties": parties, "shared_sectors": sectors}
+            related.append(
+                (len(parties) + len(sectors), {"id": other.id, "title": other.title, **shared})
+            )
+    related.sort(key=lambda item: -item[0])
+    return [entry for _, entry in related]

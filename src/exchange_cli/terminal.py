@@ -11,7 +11,32 @@ import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO, cast
+
+from exchange_cli.errors import OutputClosed
+
+
+class _PipeGuard:
+    """A stdout whose closed pipe raises `OutputClosed`, so every writer (csv, json,
+    Rich) stops the same quiet way and `cli.main` alone decides the exit code."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise OutputClosed() from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise OutputClosed() from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +76,7 @@ class Environment:
         else:
             width = 100
         return cls(
-            stdout=out,
+            stdout=cast(TextIO, _PipeGuard(out)),
             stderr=err,
             is_terminal=is_terminal,
             color=wants_color(is_terminal, no_color=no_color, environ=env),

@@ -74,13 +74,26 @@ class Vocabulary:
         matches = difflib.get_close_matches(normalize(text), self._lookup, n=limit * 3, cutoff=0.6)
         return list(dict.fromkeys(self._lookup[m] for m in matches))[:limit]
 
-    def complete(self, prefix: str) -> Iterable[tuple[str, str]]:
-        """(value, description) pairs whose value or alias starts with `prefix`, for shells."""
-        wanted = normalize(prefix)
+    def complete(self, prefix: str, *, aliases: bool = True) -> Iterable[tuple[str, str]]:
+        """(word, help) pairs for a shell: values, and aliases once something is typed, that
+        start with `prefix` ignoring case. Shells keep only candidates that start with what
+        was typed, so each word comes back in the typed case (`sa` → `sa`, `SA` → `SA`)."""
+        wanted = prefix.casefold()
+        lower = prefix == prefix.lower() and prefix != prefix.upper()
+        seen: set[str] = set()
         for term in self.terms:
-            words = (term.value, *term.aliases)
-            if any(normalize(word).startswith(wanted) for word in words):
-                yield term.value, term.description
+            words = (term.value, *term.aliases) if aliases and prefix else (term.value,)
+            for word in words:
+                if " " in word or not word.casefold().startswith(wanted):
+                    continue
+                shown = prefix + word[len(prefix) :]
+                if lower and word.isupper():
+                    shown = word.lower()
+                if shown in seen:
+                    continue
+                seen.add(shown)
+                hint = term.description if word == term.value else f"→ {term.value}"
+                yield shown, hint
 
 
 KINDS = Vocabulary(

@@ -28,7 +28,7 @@ class OutputFormat(StrEnum):
 
 
 #: What the terminal view of a listing looks like; the other formats ignore it.
-Shape = Literal["programs", "program", "facets", "problems"]
+Shape = Literal["programs", "program", "facets", "problems", "flows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,7 @@ class Listing:
     fields: Sequence[str]
     shape: Shape = "programs"
     single: bool = False  # one object rather than an array (e.g. `show --format json`)
+    highlight: tuple[str, ...] = ()  # normalized words to emphasise on a terminal (search)
 
 
 #: format → (module, function). A test checks this covers every `OutputFormat`.

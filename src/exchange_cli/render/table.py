@@ -6,6 +6,7 @@ and bidi characters are made visible, so data cannot style, link or move the ter
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from rich.text import Text
 from exchange_cli.render import Listing
 from exchange_cli.render.text import flatten, visible
 from exchange_cli.terminal import Environment
+from exchange_cli.vocab import normalize
 
 _NO_WRAP = {"id", "kind", "evidence", "recurrence", "count", "line", "column", "severity"}
 _EVIDENCE_STYLE = {"reported": "green", "illustrative": "yellow", "hypothetical": "magenta"}
@@ -49,6 +51,7 @@ def render_table(listing: Listing, env: Environment) -> None:
         "program": _program_detail,
         "facets": _facet_bars,
         "problems": _programs_table,
+        "flows": _programs_table,
     }
     console.print(views[listing.shape](listing, env))
 
@@ -63,16 +66,32 @@ def _programs_table(listing: Listing, env: Environment) -> RenderableType:
     for field in listing.fields:
         table.add_column(field, overflow="fold", no_wrap=field in _NO_WRAP)
     for record in listing.records:
-        table.add_row(*(_cell(field, record.get(field), env) for field in listing.fields))
+        table.add_row(
+            *(_cell(field, record.get(field), env, listing.highlight) for field in listing.fields)
+        )
     return table
 
 
-def _cell(field: str, value: Any, env: Environment) -> Text:
+def _cell(field: str, value: Any, env: Environment, highlight: tuple[str, ...] = ()) -> Text:
     if field == "evidence" and env.color and isinstance(value, str):
         return _text(value, _EVIDENCE_STYLE.get(value, ""))
     if field == "id":
         return _text(value, "cyan" if env.color else "")
-    return _text(value)
+    text = _text(value)
+    if highlight and env.color:
+        _emphasise(text, highlight)
+    return text
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _emphasise(text: Text, words: tuple[str, ...]) -> None:
+    """Highlight words that a search term matched (same folding and prefix rule as search)."""
+    for match in _WORD.finditer(text.plain):
+        folded = normalize(match.group())
+        if any(folded.startswith(word) for word in words):
+            text.stylize("bold yellow", match.start(), match.end())
 
 
 def _program_detail(listing: Listing, env: Environment) -> RenderableType:
@@ -98,8 +117,11 @@ def _program_detail(listing: Listing, env: Environment) -> RenderableType:
             elif field == "benefits":
                 lines = [Text(f"{bullet} " + visible(flatten(b))) for b in value or []]
                 blocks.append(_section("Benefits", lines))
+            elif field == "related":
+                lines = [_related_line(r, bullet) for r in value or []]
+                blocks.append(_section("Related programs", lines))
             elif field == "summary":
-                blocks.append(Padding(_text(value), (1, 0, 0, 0)))
+                blocks.insert(0, Padding(_text(value), (1, 0, 0, 0)))
             elif field == "source":
                 facts.add_row("source", _text(value))
             elif field == "evidence":
@@ -123,6 +145,13 @@ def _party_line(party: Mapping[str, Any], bullet: str) -> Text:
     if party.get("country"):
         detail += f", {party.get('country')}"
     line.append(f" ({visible(detail)})")
+    return line
+
+
+def _related_line(related: Mapping[str, Any], bullet: str) -> Text:
+    shared = [*related.get("shared_parties", []), *related.get("shared_sectors", [])]
+    line = Text(f"{bullet} " + visible(flatten(related.get("id"))))
+    line.append(" (shares " + visible(", ".join(str(s) for s in shared)) + ")")
     return line
 
 

@@ -1,0 +1,139 @@
+"""flows and graph: through the query layer and the CLI, with real consumers."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+Run = Callable[..., Any]
+
+
+def test_flows_to_a_country_by_code_name_or_alias(run: Run, small: Path) -> None:
+    outputs = [
+        json.loads(run("flows", "--to", to, "--data", str(small), "--json").stdout)
+        for to in ("SA", "Saudi Arabia", "KSA", "sa")
+    ]
+    assert all(o == outputs[0] for o in outputs)
+    assert outputs[0] == [
+        {
+            "from": "South Korea",
+            "from_country": "KR",
+            "to": "Saudi Arabia",
+            "to_country": "SA",
+            "what": "chip manufacturing",
+            "program": "alpha-tech",
+            "title": "Alpha Technology Exchange",
+        }
+    ]
+
+
+def test_flows_from_a_party_name_and_with_filters(run: Run, small: Path) -> None:
+    rows = json.loads(run("flows", "--from", "alibaba", "--data", str(small), "--json").stdout)
+    assert [(r["from"], r["to"]) for r in rows] == [("Alibaba", "Malaysia")]
+    rows = json.loads(run("flows", "--sector", "defense", "--data", str(small), "--json").stdout)
+    assert [r["program"] for r in rows] == ["beta-defense"]
+
+
+def test_flows_with_an_unknown_party_hints(run: Run, small: Path) -> None:
+    result = run("flows", "--to", "Saudi Arbia", "--data", str(small))
+    assert result.exit_code == 0
+    assert "did you mean 'Saudi Arabia'?" in result.stderr
+
+
+def test_search_through_the_cli(run: Run, small: Path) -> None:
+    hits = json.loads(run("search", "oil", "--data", str(small), "--json").stdout)
+    assert [h["id"] for h in hits] == ["alpha-tech"]
+    assert isinstance(hits[0]["score"], float)
+    miss = run("search", "prodution", "--data", str(small))
+    assert miss.exit_code == 0
+    assert miss.stdout.splitlines() == ["score\tid\ttitle\tkind\tsectors\tevidence"]
+    assert "production" in miss.stderr
+
+
+def test_search_highlights_matches_on_a_terminal(run: Run, small: Path) -> None:
+    result = run("search", "chip", "--data", str(small), "--fields", "id,flows", tty=True)
+    assert "\x1b[1;33mchip\x1b[0m" in result.stdout
+
+
+def test_graph_json_has_nodes_and_edges(run: Run, small: Path) -> None:
+    picture = json.loads(run("graph", "--data", str(small), "--json").stdout)
+    ids = {n["id"] for n in picture["nodes"]}
+    assert ids == {"sa", "kr", "islamic-nations", "us", "my", "alibaba"}
+    for edge in picture["edges"]:
+        assert edge["source"] in ids and edge["target"] in ids
+    flows = [e for e in picture["edges"] if e["kind"] == "flow"]
+    assert {(e["source"], e["target"], e["label"]) for e in flows} >= {
+        ("sa", "kr", "oil production methods"),
+        ("kr", "sa", "chip manufacturing"),
+    }
+
+
+def test_graph_mermaid_is_well_formed(run: Run) -> None:
+    text = run("graph", "--format", "mermaid").stdout
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    node = re.compile(r'^    (n_\w+)\["[^"]*"\]$')
+    edge = re.compile(r'^    (n_\w+) (-->|-\.-)\|"[^"]*"\| (n_\w+)$')
+    declared: list[str] = []
+    for line in lines[1:]:
+        if match := node.match(line):
+            declared.append(match.group(1))
+        else:
+            match = edge.match(line)
+            assert match, line
+            assert match.group(1) in declared and match.group(3) in declared, line
+    assert len(declared) == len(set(declared)), "every node declared once"
+    assert declared
+
+
+def test_graph_dot_is_accepted_by_graphviz(run: Run, tmp_path: Path) -> None:
+    dot = shutil.which("dot")
+    if dot is None:
+        pytest.skip("Graphviz's dot is not installed (.ci/run installs the graphviz package)")
+    text = run("graph", "--format", "dot").stdout
+    proc = subprocess.run([dot, "-Tsvg"], input=text.encode(), capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert b"<svg" in proc.stdout
+
+
+def test_graph_tree_on_a_terminal(run: Run, small: Path) -> None:
+    out = run("graph", "--data", str(small), "--no-color", tty=True).stdout
+    assert (
+        "Saudi Arabia (SA)\n└── South Korea (KR)\n    └── alpha-tech: Alpha Technology Exchange"
+        in out
+    )
+    assert "→ gives: oil production methods" in out
+
+
+def test_graph_edges_as_rows(run: Run, small: Path) -> None:
+    out = run(
+        "graph", "--data", str(small), "--format", "tsv", "--fields", "source,target,kind"
+    ).stdout
+    assert out.splitlines()[:2] == ["source\ttarget\tkind", "sa\tkr\tflow"]
+
+
+def test_show_lists_related_programs(run: Run, small: Path) -> None:
+    record = json.loads(run("show", "alpha-tech", "--data", str(small), "--json").stdout)
+    assert record["related"] == []
+    beta = json.loads(run("show", "beta-defense", "--data", str(small), "--json").stdout)
+    assert beta["related"] == []
+
+
+def test_hostile_names_stay_inside_graph_labels(run: Run) -> None:
+    hostile = Path(__file__).parent / "fixtures" / "hostile-text.yaml"
+    mermaid = run("graph", "--data", str(hostile), "--format", "mermaid").stdout
+    assert "\x1b" not in mermaid and '"=HYPERLINK(#quot;' in mermaid
+    dot = run("graph", "--data", str(hostile), "--format", "dot").stdout
+    assert '\\"http://evil.example\\"' in dot
+    if shutil.which("dot"):
+        proc = subprocess.run(
+            ["dot", "-Tsvg"], input=dot.encode(), capture_output=True, check=False
+        )
+        assert proc.returncode == 0, proc.stderr

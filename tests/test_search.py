@@ -1,0 +1,74 @@
+"""Search ranking rules, as unit tests on the query layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exchange_cli.loader import load_catalogue
+from exchange_cli.model import Catalogue
+from exchange_cli.search import Term, closest_words, parse_query, score_program, search_programs
+
+FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue(FIXTURE)
+
+
+def ids(catalogue: Catalogue, *query: str) -> list[str]:
+    return [p.id for p, _ in search_programs(catalogue, parse_query(query))]
+
+
+def test_words_match_as_prefixes_case_and_accent_insensitively(catalogue: Catalogue) -> None:
+    assert ids(catalogue, "chip") == ["alpha-tech"]
+    assert ids(catalogue, "CHI") == ["alpha-tech"]
+    assert ids(catalogue, "plâtform") == ["gamma-trade"]
+
+
+def test_every_word_must_match(catalogue: Catalogue) -> None:
+    assert ids(catalogue, "oil", "chip") == ["alpha-tech"]
+    assert ids(catalogue, "oil", "alibaba") == []
+
+
+def test_phrases_match_consecutive_words(catalogue: Catalogue) -> None:
+    assert ids(catalogue, "oil production") == ["alpha-tech"]
+    assert ids(catalogue, "production oil") == []
+    assert ids(catalogue, '"joint exercises"') == ["beta-defense"]
+    assert parse_query(['"digital technology" korea']) == [
+        Term(("digital", "technology")),
+        Term(("korea",)),
+    ]
+
+
+def test_vocabulary_aliases_are_searchable(catalogue: Catalogue) -> None:
+    assert ids(catalogue, "petroleum") == ["alpha-tech"]  # sector energy's alias
+    assert ids(catalogue, "defence") == ["beta-defense"]
+
+
+def test_title_and_flows_outrank_the_summary(catalogue: Catalogue) -> None:
+    alpha, gamma = catalogue.get("alpha-tech"), catalogue.get("gamma-trade")
+    assert alpha is not None and gamma is not None
+    in_title = score_program(gamma, parse_query(["trade"]))  # "Gamma Trade Zone"
+    in_summary = score_program(alpha, parse_query(["trade"]))  # "...trade energy..."
+    assert in_title > in_summary > 0
+
+
+def test_whole_words_outrank_prefixes(catalogue: Catalogue) -> None:
+    alpha = catalogue.get("alpha-tech")
+    assert alpha is not None
+    assert score_program(alpha, parse_query(["oil"])) > score_program(alpha, parse_query(["oi"]))
+
+
+def test_ties_keep_catalogue_order(catalogue: Catalogue) -> None:
+    hits = search_programs(catalogue, parse_query(["a"]))
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True)
+    same = [p.id for p, s in hits if s == scores[0]]
+    assert same == [i for i in catalogue.ids() if i in same]
+
+
+def test_closest_words_for_a_miss(catalogue: Catalogue) -> None:
+    assert "production" in closest_words(catalogue, parse_query(["prodution"]))
