@@ -163,7 +163,7 @@ def test_fields_sort_reverse_limit(run: Run, small: Path) -> None:
 def test_piped_default_is_plain_tsv(run: Run, small: Path) -> None:
     result = run("list", "--data", str(small))
     lines = result.stdout.splitlines()
-    assert lines[0] == "id\ttitle\tkind\tsectors\tparties\tevidence"
+    assert lines[0] == "id\ttitle\tkind\tsectors\tevidence"
     assert "\x1b" not in result.stdout
     assert not set("│─╭╮") & set(result.stdout)
 

@@ -193,3 +193,13 @@ def test_flatten_nested_fields() -> None:
     assert flatten(["a", "b"]) == "a; b"
     assert flatten({"name": "X", "type": "group", "country": None}) == "X"
     assert flatten(3) == "3"
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_table_never_overflows_the_terminal(width: int) -> None:
+    from rich.cells import cell_len
+
+    shipped = [p.to_dict() for p in load_catalogue()]
+    fields = ("id", "title", "kind", "sectors", "evidence")
+    text = output(Listing(shipped, fields), OutputFormat.TABLE, width=width)
+    assert max(cell_len(line) for line in text.splitlines()) <= width

@@ -55,7 +55,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-COMPACT_FIELDS = ("id", "title", "kind", "sectors", "parties", "evidence")
+COMPACT_FIELDS = ("id", "title", "kind", "sectors", "evidence")
 TABULAR_FORMATS = {OutputFormat.TABLE, OutputFormat.TSV, OutputFormat.MARKDOWN}
 FACET_FIELDS = ("facet", "value", "count")
 SHOW_FIELDS = (*FIELDS, "related")

@@ -21,7 +21,6 @@ from exchange_cli.render.text import flatten, visible
 from exchange_cli.terminal import Environment
 from exchange_cli.vocab import normalize
 
-_NO_WRAP = {"id", "kind", "evidence", "recurrence", "count", "line", "column", "severity"}
 _EVIDENCE_STYLE = {"reported": "green", "illustrative": "yellow", "hypothetical": "magenta"}
 
 
@@ -63,13 +62,47 @@ def _programs_table(listing: Listing, env: Environment) -> RenderableType:
         show_lines=False,
         expand=False,
     )
+    cells = [
+        [_cell(field, record.get(field), env, listing.highlight) for field in listing.fields]
+        for record in listing.records
+    ]
+    keep_whole = _whole_token_columns(listing.fields, cells, env.width)
     for field in listing.fields:
-        table.add_column(field, overflow="fold", no_wrap=field in _NO_WRAP)
-    for record in listing.records:
-        table.add_row(
-            *(_cell(field, record.get(field), env, listing.highlight) for field in listing.fields)
-        )
+        table.add_column(field, overflow="fold", no_wrap=field in keep_whole)
+    for row in cells:
+        table.add_row(*row)
     return table
+
+
+# Columns of single tokens (ids, vocabulary values, codes, numbers) read badly when folded.
+_TOKEN_FIELDS = {
+    "id",
+    "kind",
+    "evidence",
+    "recurrence",
+    "score",
+    "count",
+    "facet",
+    "value",
+    "program",
+    "from_country",
+    "to_country",
+    "source",
+    "target",
+    "line",
+    "column",
+    "severity",
+}
+_TEXT_MIN = 16  # narrowest a wrapped free-text column should get
+
+
+def _whole_token_columns(fields: Sequence[str], rows: list[list[Text]], width: int) -> set[str]:
+    """Token columns kept unwrapped when the free-text columns still get room to wrap."""
+    tokens = [f for f in fields if f in _TOKEN_FIELDS]
+    widths = {f: max([len(f), *(row[i].cell_len for row in rows)]) for i, f in enumerate(fields)}
+    room = width - (3 * len(fields) + 1) - sum(widths[f] for f in tokens)
+    text_columns = len(fields) - len(tokens)
+    return set(tokens) if room >= _TEXT_MIN * text_columns else set()
 
 
 def _cell(field: str, value: Any, env: Environment, highlight: tuple[str, ...] = ()) -> Text:
