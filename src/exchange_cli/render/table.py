@@ -93,16 +93,25 @@ _TOKEN_FIELDS = {
     "column",
     "severity",
 }
-_TEXT_MIN = 16  # narrowest a wrapped free-text column should get
+_TEXT_MIN = 14  # narrowest a wrapped column should get
 
 
 def _whole_token_columns(fields: Sequence[str], rows: list[list[Text]], width: int) -> set[str]:
-    """Token columns kept unwrapped when the free-text columns still get room to wrap."""
-    tokens = [f for f in fields if f in _TOKEN_FIELDS]
-    widths = {f: max([len(f), *(row[i].cell_len for row in rows)]) for i, f in enumerate(fields)}
-    room = width - (3 * len(fields) + 1) - sum(widths[f] for f in tokens)
+    """Token columns kept unwrapped, narrowest first, while free text keeps room to wrap."""
+    widths = {
+        f: max([len(f), *(row[i].cell_len for row in rows)]) for i, f in enumerate(fields)
+    }
+    tokens = sorted((f for f in fields if f in _TOKEN_FIELDS), key=widths.__getitem__)
     text_columns = len(fields) - len(tokens)
-    return set(tokens) if room >= _TEXT_MIN * text_columns else set()
+    room = width - (3 * len(fields) + 1)
+    whole: set[str] = set()
+    for field in tokens:
+        folded_left = len(tokens) - len(whole) - 1  # token columns that would still fold
+        if room - widths[field] < _TEXT_MIN * (text_columns + folded_left):
+            break
+        room -= widths[field]
+        whole.add(field)
+    return whole
 
 
 def _cell(field: str, value: Any, env: Environment, highlight: tuple[str, ...] = ()) -> Text:
