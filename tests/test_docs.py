@@ -1,0 +1,46 @@
+"""The README and --help cover every command, exit code and environment variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from exchange_cli.cli import app
+from exchange_cli.errors import ExitCode
+from exchange_cli.render import OutputFormat
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_has_help_and_is_documented() -> None:
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    for name, command in group.commands.items():
+        assert command.help and command.help.strip(), name
+        assert f"`exchange {name}" in README, name
+        for param in command.params:
+            if param.name not in {"help"} and isinstance(param, typer.core.TyperOption):
+                assert param.help, f"{name} {param.opts}"
+
+
+def test_every_exit_code_and_format_is_documented() -> None:
+    for code in ExitCode:
+        assert f"| {int(code)} |" in README, code
+    for fmt in OutputFormat:
+        assert f"`{fmt.value}`" in README, fmt
+
+
+def test_environment_variables_are_documented() -> None:
+    for name in (
+        "EXCHANGE_DATA",
+        "EXCHANGE_MAX_BYTES",
+        "EXCHANGE_DEBUG",
+        "NO_COLOR",
+        "FORCE_COLOR",
+    ):
+        assert f"`{name}`" in README, name
+
+
+def test_readme_commands_are_the_ones_ci_runs() -> None:
+    assert "<!-- test-command -->" in README and "<!-- run-command -->" in README
