@@ -21,7 +21,14 @@ import typer
 from typer import _click as click  # typer vendors click; its exceptions are what it raises
 
 from exchange_cli import __version__, query, vocab
-from exchange_cli.errors import ExchangeError, ExitCode, NotFoundError, OutputClosed, UsageError
+from exchange_cli.errors import (
+    ExchangeError,
+    ExitCode,
+    NotFoundError,
+    OutputClosed,
+    Problem,
+    UsageError,
+)
 from exchange_cli.model import FIELDS
 from exchange_cli.render import Listing, OutputFormat, Shape
 from exchange_cli.terminal import Environment
@@ -697,33 +704,60 @@ def _facet(name: str) -> str:
     raise UsageError(f"unknown facet '{name}' for --by; valid facets: {', '.join(query.FACETS)}")
 
 
+class ValidateFormat(StrEnum):
+    """Formats of `exchange validate`: compiler-style text, the common ones, and GitHub's."""
+
+    TEXT = "text"
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    TSV = "tsv"
+    YAML = "yaml"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
+
+
 @app.command()
 def validate(
-    path: Annotated[
-        Path | None,
+    paths: Annotated[
+        list[Path] | None,
         typer.Argument(
-            help="Catalogue file (default: --data, EXCHANGE_DATA, or the shipped one).",
+            metavar="[PATH]...",
+            help="Catalogue files (default: --data, EXCHANGE_DATA, or the shipped one).",
             show_default=False,
         ),
     ] = None,
     data: DataOption = None,
-    fmt: FormatOption = None,
+    fmt: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (file:line:col: message), json/jsonl/csv/tsv/yaml/markdown/table "
+            "(one record per problem), or github (Actions annotations).",
+            case_sensitive=False,
+        ),
+    ] = ValidateFormat.TEXT,
     as_json: JsonOption = False,
     fields: FieldsOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """Check a catalogue file and list every problem with file:line:column.
+    """Check catalogue files and list every problem with file:line:column.
 
     exchange validate
 
-    exchange validate my-programs.yaml
+    exchange validate my-programs.yaml --format json
+
+    exchange validate data/*.yaml --format github
 
     Exit 0 when there are no errors (warnings are allowed), 1 when there are.
     """
     from exchange_cli.loader import check_catalogue
 
+    structured = as_json or fmt not in (ValidateFormat.TEXT, ValidateFormat.GITHUB)
     plan = plan_output(
-        fmt=fmt,
+        fmt=OutputFormat(fmt.value) if structured and not as_json else None,
         as_json=as_json,
         fields=fields,
         sort=None,
@@ -732,26 +766,57 @@ def validate(
         no_color=no_color,
         available=PROBLEM_FIELDS,
     )
-    target = path or data
-    catalogue, problems = check_catalogue(target)
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    name = str(target) if target else "the shipped catalogue"
-    if plan.fmt in (OutputFormat.TABLE, OutputFormat.TSV) and fields is None:
-        for problem in problems:
-            prefix = "" if problem.severity == "error" else "warning: "
-            plan.env.stdout.write(_printable(f"{prefix}{problem}") + "\n")
+    targets: list[Path | None] = list(paths) if paths else [data]
+    problems: list[Problem] = []
+    for target in targets:
+        catalogue, found = check_catalogue(target)
+        problems.extend(found)
+        errors = sum(p.severity == "error" for p in found)
+        warnings = len(found) - errors
+        name = str(target) if target else "the shipped catalogue"
+        count = f"{len(catalogue)} programs" if catalogue is not None else "not loaded"
+        status = "ok" if errors == 0 else "failed"
+        tally = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        plan.env.stderr.write(_printable(f"{name}: {status}: {tally} ({count})") + "\n")
+    if structured:
+        emit(plan, [{f: getattr(p, f) for f in PROBLEM_FIELDS} for p in problems], "problems")
     else:
-        records = [{f: getattr(p, f) for f in PROBLEM_FIELDS} for p in problems]
-        emit(plan, records, "problems")
-    count = f"{len(catalogue)} programs" if catalogue is not None else "not loaded"
-    status = "ok" if errors == 0 else "failed"
-    plan.env.stderr.write(
-        f"{name}: {status}: {errors} error{'s' * (errors != 1)}, "
-        f"{warnings} warning{'s' * (warnings != 1)} ({count})\n"
-    )
-    if errors:
+        from exchange_cli.render.problems import render_github, render_text
+
+        (render_github if fmt is ValidateFormat.GITHUB else render_text)(problems, plan.env)
+    if any(p.severity == "error" for p in problems):
         raise typer.Exit(ExitCode.NOT_FOUND)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of a catalogue file, for editors and CI.
+
+    exchange schema > programs.schema.json
+
+    exchange schema | python -m json.tool
+    """
+    import json
+
+    from exchange_cli.schema import catalogue_schema
+
+    env = Environment.detect()
+    json.dump(catalogue_schema(), env.stdout, indent=2, ensure_ascii=False)
+    env.stdout.write("\n")
+
+
+@app.command()
+def new() -> None:
+    """Print a commented YAML skeleton of one record, to paste under `programs:`.
+
+    exchange new >> my-programs.yaml
+
+    The comments list every allowed value; run `exchange validate` after filling it in.
+    """
+    from exchange_cli.schema import record_skeleton
+
+    env = Environment.detect()
+    env.stdout.write(record_skeleton())
 
 
 def _printable(text: str) -> str:

@@ -98,9 +98,7 @@ _TEXT_MIN = 14  # narrowest a wrapped column should get
 
 def _whole_token_columns(fields: Sequence[str], rows: list[list[Text]], width: int) -> set[str]:
     """Token columns kept unwrapped, narrowest first, while free text keeps room to wrap."""
-    widths = {
-        f: max([len(f), *(row[i].cell_len for row in rows)]) for i, f in enumerate(fields)
-    }
+    widths = {f: max([len(f), *(row[i].cell_len for row in rows)]) for i, f in enumerate(fields)}
     tokens = sorted((f for f in fields if f in _TOKEN_FIELDS), key=widths.__getitem__)
     text_columns = len(fields) - len(tokens)
     room = width - (3 * len(fields) + 1)

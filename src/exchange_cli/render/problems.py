@@ -1,0 +1,39 @@
+"""Validation problems as compiler-style lines or GitHub Actions annotations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exchange_cli.errors import Problem
+from exchange_cli.render.text import visible
+from exchange_cli.terminal import Environment
+
+
+def render_text(problems: Sequence[Problem], env: Environment) -> None:
+    """`file:line:column: path: message`, one per line, warnings marked."""
+    for problem in problems:
+        prefix = "" if problem.severity == "error" else "warning: "
+        env.stdout.write(visible(f"{prefix}{problem}") + "\n")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(problems: Sequence[Problem], env: Environment) -> None:
+    """`::error file=...,line=...,col=...,title=...::message` workflow commands."""
+    for problem in problems:
+        props = [f"file={_escape_property(problem.file)}"]
+        if problem.line is not None:
+            props.append(f"line={problem.line}")
+        if problem.column is not None:
+            props.append(f"col={problem.column}")
+        if problem.path:
+            props.append(f"title={_escape_property(visible(problem.path))}")
+        level = "error" if problem.severity == "error" else "warning"
+        message = _escape_data(visible(problem.message))
+        env.stdout.write(f"::{level} {','.join(props)}::{message}\n")
