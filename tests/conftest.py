@@ -34,6 +34,17 @@ class _FakeTTY(io.StringIO):
         return "utf-8"
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own cache directory: no test reads or fills the user's real one."""
+    directory = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(directory))
+    monkeypatch.delenv("EXCHANGE_NO_CACHE", raising=False)
+    return directory
+
+
 @pytest.fixture
 def small() -> Path:
     return FIXTURES / "small.yaml"

@@ -17,7 +17,7 @@ import yaml
 from exchange_cli.loader import check_text
 from exchange_cli.model import FIELDS, FLOW_FIELDS, PARTY_FIELDS, SOURCE_FIELDS
 from exchange_cli.schema import catalogue_schema
-from exchange_cli.vocab import COUNTRIES, EVIDENCE, KINDS, SECTORS
+from exchange_cli.vocab import EVIDENCE, KINDS, SECTORS, countries
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,7 +52,7 @@ def test_schema_agrees_with_the_model_and_vocabularies() -> None:
     assert [c["const"] for c in props["evidence"]["oneOf"]] == list(EVIDENCE.values)
     assert all(c["description"] for c in props["kind"]["oneOf"])
     country = defs["party"]["properties"]["country"]["oneOf"][1]["enum"]
-    assert country == list(COUNTRIES.values)
+    assert country == list(countries().values)
 
 
 def test_schema_command_prints_valid_json(run: Run) -> None:

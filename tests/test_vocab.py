@@ -20,14 +20,14 @@ from exchange_cli import vocab
         (vocab.SECTORS, "digital technology", "digital-technology"),
         (vocab.SECTORS, "FDI", "investment"),
         (vocab.SECTORS, "Défense", "defense"),
-        (vocab.COUNTRIES, "KR", "KR"),
-        (vocab.COUNTRIES, "kr", "KR"),
-        (vocab.COUNTRIES, "Korea", "KR"),
-        (vocab.COUNTRIES, "south korea", "KR"),
-        (vocab.COUNTRIES, "USA", "US"),
-        (vocab.COUNTRIES, "United States", "US"),
-        (vocab.COUNTRIES, "KSA", "SA"),
-        (vocab.COUNTRIES, "Saudi Arabia", "SA"),
+        (vocab.countries(), "KR", "KR"),
+        (vocab.countries(), "kr", "KR"),
+        (vocab.countries(), "Korea", "KR"),
+        (vocab.countries(), "south korea", "KR"),
+        (vocab.countries(), "USA", "US"),
+        (vocab.countries(), "United States", "US"),
+        (vocab.countries(), "KSA", "SA"),
+        (vocab.countries(), "Saudi Arabia", "SA"),
         (vocab.KINDS, "R&D", "research-partnership"),
         (vocab.EVIDENCE, "Hypothetical", "hypothetical"),
         (vocab.RECURRENCE, "yearly", "annual"),
@@ -62,7 +62,7 @@ def test_every_value_has_a_description_and_aliases_do_not_collide() -> None:
 
 
 def test_countries_cover_iso_3166() -> None:
-    assert len(vocab.COUNTRIES.values) == 249
+    assert len(vocab.countries().values) == 249
     assert vocab.country_name("SA") == "Saudi Arabia"
     assert vocab.country_name("ZZ") == "ZZ"
 
@@ -70,4 +70,4 @@ def test_countries_cover_iso_3166() -> None:
 def test_completion_matches_aliases_too() -> None:
     assert [value for value, _ in vocab.SECTORS.complete("def")] == ["defense", "defence"]
     assert list(vocab.SECTORS.complete("milit")) == [("military", "→ defense")]
-    assert [v for v, _ in vocab.COUNTRIES.complete("k", aliases=False)][:2] == ["ke", "kg"]
+    assert [v for v, _ in vocab.countries().complete("k", aliases=False)][:2] == ["ke", "kg"]

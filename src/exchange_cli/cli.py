@@ -7,7 +7,6 @@ exceptions (`errors.py`) turned into one stderr line and an exit code in `main()
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import sys
 import traceback
@@ -47,20 +46,21 @@ ENVIRONMENT_HELP = (
     "EXCHANGE_MAX_BYTES (size cap, default 64 MiB), EXCHANGE_DEBUG=1 (tracebacks)."
 )
 
-app = typer.Typer(
-    name="exchange",
-    help=(
+APP_SETTINGS: dict[str, Any] = {
+    "name": "exchange",
+    "help": (
         "A terminal catalogue of international cooperation and exchange programs.\n\n"
         "exchange list --sector defense\n\n"
         "exchange show saudi-korea-technology-exchange\n\n"
         "exchange list --country SA --format json | jq '.[].title'"
     ),
-    epilog=f"{EXIT_CODES_HELP}\n\n{ENVIRONMENT_HELP}",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+    "epilog": f"{EXIT_CODES_HELP}\n\n{ENVIRONMENT_HELP}",
+    "no_args_is_help": True,
+    "rich_markup_mode": "rich",
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**APP_SETTINGS)
 
 COMPACT_FIELDS = ("id", "title", "kind", "sectors", "evidence")
 TABULAR_FORMATS = {OutputFormat.TABLE, OutputFormat.TSV, OutputFormat.MARKDOWN}
@@ -94,7 +94,7 @@ def complete_evidence(incomplete: str) -> list[tuple[str, str]]:
 
 def complete_country(incomplete: str) -> list[tuple[str, str]]:
     """ISO codes only (names have spaces, which shells split); the name is the help text."""
-    return _complete_terms(vocab.COUNTRIES, incomplete, aliases=False)
+    return _complete_terms(vocab.countries(), incomplete, aliases=False)
 
 
 def complete_facet(incomplete: str) -> list[str]:
@@ -116,7 +116,8 @@ def complete_sort(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     try:
-        catalogue = _load(ctx.params.get("data"))
+        data = ctx.params.get("data")  # may still be the raw string while completing
+        catalogue = _load(Path(data) if data else None, bool(ctx.params.get("no_cache")))
     except ExchangeError:
         return []
     wanted = incomplete.lower()
@@ -156,6 +157,14 @@ FormatOption = Annotated[
         help="Output format. Default: table on a terminal, tsv when piped.",
         show_default=False,
         case_sensitive=False,
+    ),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Read the catalogue afresh, ignoring the cache of validated catalogues "
+        "(also: EXCHANGE_NO_CACHE=1).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
@@ -297,10 +306,11 @@ def emit(
     render(Listing(ordered, plan.fields, shape, single, highlight), plan.fmt, plan.env)
 
 
-def _load(data: Path | None) -> Catalogue:
+def _load(data: Path | None, no_cache: bool = False) -> Catalogue:
+    from exchange_cli import cache
     from exchange_cli.loader import load_catalogue
 
-    return load_catalogue(data)
+    return load_catalogue(data, use_cache=cache.enabled(no_cache))
 
 
 def _criteria(
@@ -346,6 +356,7 @@ def list_programs(
     party: PartyOption = None,
     evidence: EvidenceOption = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
     fields: FieldsOption = None,
@@ -374,7 +385,7 @@ def list_programs(
         compact=COMPACT_FIELDS,
     )
     criteria = _criteria(sector, kind, country, party, evidence)
-    programs = query.filter_programs(_load(data), criteria)
+    programs = query.filter_programs(_load(data, no_cache), criteria)
     emit(plan, [p.to_dict() for p in programs], "programs")
 
 
@@ -385,6 +396,7 @@ def show(
         typer.Argument(metavar="ID", help="The program's id.", autocompletion=complete_program_id),
     ],
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
     fields: FieldsOption = None,
@@ -406,7 +418,7 @@ def show(
         no_color=no_color,
         available=SHOW_FIELDS,
     )
-    catalogue = _load(data)
+    catalogue = _load(data, no_cache)
     program = catalogue.get(program_id)
     if program is None:
         raise NotFoundError(_unknown_id_message(program_id, catalogue))
@@ -417,6 +429,8 @@ def show(
 def _unknown_id_message(program_id: str, catalogue: Catalogue) -> str:
     wanted = program_id.strip().lower()
     ids = catalogue.ids()
+    import difflib
+
     close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
     close += [i for i in ids if wanted and wanted in i and i not in close][: 3 - len(close)]
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
@@ -440,6 +454,7 @@ def summarize(
     party: PartyOption = None,
     evidence: EvidenceOption = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
     fields: FieldsOption = None,
@@ -466,7 +481,7 @@ def summarize(
         available=FACET_FIELDS,
     )
     criteria = _criteria(sector, kind, country, party, evidence)
-    programs = query.filter_programs(_load(data), criteria)
+    programs = query.filter_programs(_load(data, no_cache), criteria)
     emit(plan, query.facet_counts(programs, facets), "facets")
 
 
@@ -484,6 +499,7 @@ def search(
     party: PartyOption = None,
     evidence: EvidenceOption = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
     fields: FieldsOption = None,
@@ -517,7 +533,7 @@ def search(
     if not terms:
         raise UsageError("give at least one word to search for")
     criteria = _criteria(sector, kind, country, party, evidence)
-    catalogue = _load(data)
+    catalogue = _load(data, no_cache)
     hits = text_search.search_programs(query.filter_programs(catalogue, criteria), terms)
     if not hits:
         plan.env.stderr.write(_printable(_no_match_hint(catalogue, terms)) + "\n")
@@ -568,6 +584,7 @@ def flows(
     party: PartyOption = None,
     evidence: EvidenceOption = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: FormatOption = None,
     as_json: JsonOption = False,
     fields: FieldsOption = None,
@@ -597,7 +614,7 @@ def flows(
         available=network.FLOW_ROW_FIELDS,
     )
     criteria = _criteria(sector, kind, country, party, evidence)
-    catalogue = _load(data)
+    catalogue = _load(data, no_cache)
     source = network.party_matcher(giver) if giver else None
     target = network.party_matcher(receiver) if receiver else None
     rows = network.flow_rows(query.filter_programs(catalogue, criteria), source, target)
@@ -605,6 +622,8 @@ def flows(
         names = network.known_party_names(catalogue)
         for matcher in (m for m in (source, target) if m is not None):
             if not any(matcher.name in vocab.normalize(n) for n in names) and not matcher.country:
+                import difflib
+
                 close = difflib.get_close_matches(matcher.text, names, n=2, cutoff=0.5)
                 hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
                 plan.env.stderr.write(
@@ -635,6 +654,7 @@ def graph(
     party: PartyOption = None,
     evidence: EvidenceOption = None,
     data: DataOption = None,
+    no_cache: NoCacheOption = False,
     fmt: Annotated[
         GraphFormat | None,
         typer.Option(
@@ -676,7 +696,7 @@ def graph(
         available=network.EDGE_FIELDS,
     )
     criteria = _criteria(sector, kind, country, party, evidence)
-    built = network.build_graph(query.filter_programs(_load(data), criteria))
+    built = network.build_graph(query.filter_programs(_load(data, no_cache), criteria))
     edges = query.order_records(built.edges, sort=sort, reverse=reverse, limit=limit)
     edges = [{f: e[f] for f in plan.fields} for e in edges]
     picture = {"nodes": built.nodes, "edges": edges}
@@ -835,7 +855,7 @@ def main(argv: list[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")  # a legacy console gets '?' rather than a crash
-    command = typer.main.get_command(app)
+    command = click_command(sys.argv[1:] if argv is None else argv, os.environ)
     try:
         result = command.main(args=argv, prog_name="exchange", standalone_mode=False)
         sys.stdout.flush()
@@ -859,6 +879,44 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", ExitCode.INTERRUPTED, debug)
     return result if isinstance(result, int) else 0
+
+
+def _command_name(info: typer.models.CommandInfo) -> str:
+    assert info.callback is not None
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
+def requested_command(argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
+    """The subcommand this run is for, when it is already known (also while completing)."""
+    if "_EXCHANGE_COMPLETE" in environ:
+        bash_words = environ.get("COMP_WORDS")
+        words = bash_words if bash_words is not None else environ.get("_TYPER_COMPLETE_ARGS", "")
+        parts = words.split()
+        if bash_words is not None:
+            done = environ.get("COMP_CWORD", "0").isdigit() and int(environ["COMP_CWORD"]) >= 2
+        else:
+            done = len(parts) >= 3 or (len(parts) == 2 and words.endswith(" "))
+        return parts[1] if done and len(parts) >= 2 else None
+    if argv and not argv[0].startswith("-"):
+        return argv[0]
+    return None
+
+
+def click_command(argv: Sequence[str], environ: Mapping[str, str]) -> click.Command:
+    """The Click command for this run, holding only the subcommand asked for when known.
+
+    Typer builds every command's parameters before running one (about 30 ms for nine
+    commands, paid on each run and each Tab press); a one-command app behaves the same
+    for that subcommand, its help and its completion.
+    """
+    wanted = requested_command(argv, environ)
+    infos = [info for info in app.registered_commands if _command_name(info) == wanted]
+    if not infos:
+        return typer.main.get_command(app)
+    single = typer.Typer(**APP_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = infos
+    return typer.main.get_command(single)
 
 
 def _fail(message: str, code: int, debug: bool) -> int:

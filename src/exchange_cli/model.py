@@ -124,3 +124,51 @@ class Catalogue:
 
     def ids(self) -> tuple[str, ...]:
         return tuple(self._by_id)
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise TypeError(f"expected a list, got {type(value).__name__}")
+    return tuple(_text(item) for item in value)
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def program_from_dict(data: Mapping[str, Any]) -> Program:
+    """Rebuild a program from `Program.to_dict` output, checking every type on the way.
+
+    For data this program wrote itself (the cache); anything unexpected raises
+    KeyError, TypeError or ValueError, so a damaged or foreign file is never trusted.
+    """
+    if list(data) != list(FIELDS):
+        raise ValueError("unexpected fields")
+    parties = tuple(
+        Party(name=_text(p["name"]), type=_text(p["type"]), country=_optional_text(p["country"]))
+        for p in data["parties"]
+    )
+    flows = tuple(
+        Flow(giver=_text(f["from"]), receiver=_text(f["to"]), what=_text(f["what"]))
+        for f in data["flows"]
+    )
+    source = data["source"]
+    return Program(
+        id=_text(data["id"]),
+        title=_text(data["title"]),
+        kind=_text(data["kind"]),
+        sectors=_texts(data["sectors"]),
+        parties=parties,
+        flows=flows,
+        benefits=_texts(data["benefits"]),
+        evidence=_text(data["evidence"]),
+        recurrence=_optional_text(data["recurrence"]),
+        summary=_text(data["summary"]),
+        source=Source(document=_text(source["document"]), section=_text(source["section"])),
+    )

@@ -39,7 +39,7 @@ class PartyMatcher:
 
 def party_matcher(text: str) -> PartyMatcher:
     """`SA`, `KSA` and `Saudi Arabia` all name the country SA; anything else matches names."""
-    return PartyMatcher(text, vocab.COUNTRIES.resolve(text), vocab.normalize(text))
+    return PartyMatcher(text, vocab.countries().resolve(text), vocab.normalize(text))
 
 
 def _party(program: Program, name: str) -> Party:

@@ -37,7 +37,7 @@ def resolve_term(text: str, vocabulary: vocab.Vocabulary, option: str) -> str:
         return found
     close = vocabulary.suggest(text, limit=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    if vocabulary is vocab.COUNTRIES:
+    if vocabulary is vocab.countries():
         valid = "use an ISO 3166-1 code such as SA or a name such as 'Saudi Arabia'"
     else:
         valid = f"valid {vocabulary.plural}: {', '.join(vocabulary.values)}"
@@ -56,7 +56,7 @@ def resolve_criteria(
     return Criteria(
         sectors=_unique(resolve_term(s, vocab.SECTORS, "--sector") for s in sectors),
         kinds=_unique(resolve_term(k, vocab.KINDS, "--kind") for k in kinds),
-        countries=_unique(resolve_term(c, vocab.COUNTRIES, "--country") for c in countries),
+        countries=_unique(resolve_term(c, vocab.countries(), "--country") for c in countries),
         parties=_unique(vocab.normalize(p) for p in parties if p.strip()),
         evidence=_unique(resolve_term(e, vocab.EVIDENCE, "--evidence") for e in evidence),
     )

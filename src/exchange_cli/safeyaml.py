@@ -18,6 +18,8 @@ import yaml
 from yaml import events
 from yaml.resolver import Resolver
 
+from exchange_cli.yamltypes import Unquoted, YamlError, excerpt
+
 #: Deeper than any catalogue needs (a record is five levels), far below what hurts.
 MAX_DEPTH = 64
 
@@ -34,24 +36,6 @@ _TYPE_NAMES = {
 }
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(frozen=True, slots=True)
-class Unquoted:
-    """A plain scalar that YAML 1.1 reads as a non-string (kept as its text, never converted)."""
-
-    type: str
-    text: str
-
-
-class YamlError(Exception):
-    """The text is not YAML we accept; `line`/`column` are 1-based when known."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 @dataclass(slots=True)
@@ -103,13 +87,6 @@ def _resolve_plain(text: str) -> Any:
 
 def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
-
-
-def excerpt(text: str, limit: int = 40) -> str:
-    """Keep messages one readable line however long the offending value is."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _describe(value: Any) -> str:

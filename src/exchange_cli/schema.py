@@ -68,7 +68,7 @@ def catalogue_schema() -> dict[str, Any]:
             "country": {
                 "oneOf": [
                     {"type": "null"},
-                    {"type": "string", "enum": list(vocab.COUNTRIES.values)},
+                    {"type": "string", "enum": list(vocab.countries().values)},
                 ]
             },
         },

@@ -6,7 +6,7 @@ layer, completion and the JSON Schema all read from here.
 
 from __future__ import annotations
 
-import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -38,16 +38,20 @@ class Vocabulary:
     name: str
     plural: str
     terms: tuple[Term, ...]
-    _lookup: dict[str, str] = field(init=False, repr=False, compare=False)
     _values: frozenset[str] = field(init=False, repr=False, compare=False)
+    _words: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_values", frozenset(term.value for term in self.terms))
-        lookup: dict[str, str] = {}
-        for term in self.terms:
-            for word in (term.value, *term.aliases):
-                lookup.setdefault(normalize(word), term.value)
-        object.__setattr__(self, "_lookup", lookup)
+
+    @property
+    def _lookup(self) -> dict[str, str]:
+        """Normalized value or alias → canonical value, built on first use (start-up time)."""
+        if not self._words:
+            for term in self.terms:
+                for word in (term.value, *term.aliases):
+                    self._words.setdefault(normalize(word), term.value)
+        return self._words
 
     def __iter__(self) -> Iterator[str]:
         return (term.value for term in self.terms)
@@ -71,6 +75,8 @@ class Vocabulary:
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Canonical values closest to a misspelling, best first."""
+        import difflib  # only on the error path; keeps start-up fast
+
         matches = difflib.get_close_matches(normalize(text), self._lookup, n=limit * 3, cutoff=0.6)
         return list(dict.fromkeys(self._lookup[m] for m in matches))[:limit]
 
@@ -260,7 +266,11 @@ def _country_vocabulary() -> Vocabulary:
     )
 
 
-COUNTRIES = _country_vocabulary()
+@functools.cache
+def countries() -> Vocabulary:
+    """ISO 3166-1 countries, built on first use: most runs never need the 249 entries."""
+    return _country_vocabulary()
+
 
 #: The vocabularies a `--FIELD` filter option draws from, by field name.
 BY_FIELD: dict[str, Vocabulary] = {
@@ -274,6 +284,6 @@ BY_FIELD: dict[str, Vocabulary] = {
 def country_name(code: str) -> str:
     """The display name of an ISO code (the code itself when unknown)."""
     try:
-        return COUNTRIES.describe(code)
+        return countries().describe(code)
     except KeyError:
         return code
