@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,23 +13,25 @@ import pytest
 
 from exchange_cli import cache
 from exchange_cli.loader import load_catalogue
+from exchange_cli.model import Catalogue, Facets
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "programs.yaml"
 Run = Callable[..., Any]
+TITLES = ["Alpha Technology Exchange", "Beta Defense Work", "Gamma Trade Zone"]
 
 
 @pytest.fixture
-def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A private cache directory and a private copy of the fixture catalogue."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("EXCHANGE_NO_CACHE", raising=False)
-    data = tmp_path / "programs.yaml"
-    data.write_bytes(FIXTURE.read_bytes())
-    return data, tmp_path / "cache" / "exchange"
+def data(tmp_path: Path) -> Path:
+    """A private copy of the fixture catalogue (the cache directory is private already)."""
+    copy = tmp_path / "programs.yaml"
+    copy.write_bytes(FIXTURE.read_bytes())
+    return copy
 
 
-def entries(directory: Path) -> list[Path]:
-    return sorted(directory.glob("*")) if directory.exists() else []
+def entries() -> list[Path]:
+    directory = cache.cache_directory()
+    return sorted(directory.iterdir()) if directory.exists() else []
 
 
 def titles(run: Run, data: Path, *extra: str) -> list[str]:
@@ -37,22 +40,38 @@ def titles(run: Run, data: Path, *extra: str) -> list[str]:
     return [r["title"] for r in json.loads(result.stdout)]
 
 
-def test_first_run_writes_json_and_the_second_reads_it(run: Run, setup: tuple[Path, Path]) -> None:
-    data, directory = setup
-    assert titles(run, data)[0] == "Alpha Technology Exchange"
-    [entry] = entries(directory)
-    stored = json.loads(entry.read_text(encoding="utf-8"))  # plain JSON, nothing executable
-    assert stored["format"] == cache.FORMAT
-    assert stored["source"]["path"] == str(data.resolve())
-    # Prove the second run is served from the cache: edit the cached copy only.
-    stored["programs"][0]["title"] = "Served From Cache"
-    entry.write_text(json.dumps(stored), encoding="utf-8")
+def lines_of(entry: Path) -> list[Any]:
+    """The entry's JSON lines: header, index, records..., checksum."""
+    return [json.loads(line) for line in entry.read_bytes().splitlines()]
+
+
+def seal(entry: Path, lines: list[Any], *, lengths: bool = True) -> None:
+    """Write lines back with valid line lengths and checksum, as a deliberate forger would."""
+    encoded = [json.dumps(line).encode() + b"\n" for line in lines[:-1]]
+    if lengths and isinstance(lines[1], dict) and "length" in lines[1]:
+        lines[1]["length"] = [len(record) for record in encoded[2:]]
+        encoded[1] = json.dumps(lines[1]).encode() + b"\n"
+    body = b"".join(encoded)
+    entry.write_bytes(body + b'{"crc32":%d}\n' % zlib.crc32(body))
+
+
+def test_first_run_writes_json_lines_and_the_second_reads_them(run: Run, data: Path) -> None:
+    assert titles(run, data) == TITLES
+    [entry] = entries()
+    header, index, *records, checksum = lines_of(entry)  # plain JSON, nothing executable
+    assert header["format"] == cache.FORMAT
+    assert header["source"]["path"] == str(data.resolve())
+    assert header["count"] == len(records) == 3
+    assert index["id"] == ["alpha-tech", "beta-defense", "gamma-trade"]
+    assert set(checksum) == {"crc32"}
+    # Prove the second run is served from the cache: change the cached copy only.
+    records[0]["title"] = "Served From Cache"
+    seal(entry, [header, index, *records, checksum])
     assert titles(run, data)[0] == "Served From Cache"
-    assert titles(run, data, "--no-cache")[0] == "Alpha Technology Exchange"
+    assert titles(run, data, "--no-cache") == TITLES
 
 
-def test_a_changed_file_invalidates_the_entry(run: Run, setup: tuple[Path, Path]) -> None:
-    data, directory = setup
+def test_a_changed_file_invalidates_the_entry(run: Run, data: Path) -> None:
     titles(run, data)
     stat = data.stat()
     data.write_text(data.read_text().replace("Alpha Technology", "Alpha Tech"), encoding="utf-8")
@@ -60,60 +79,158 @@ def test_a_changed_file_invalidates_the_entry(run: Run, setup: tuple[Path, Path]
     assert titles(run, data)[0] == "Alpha Tech Exchange"
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda e: "not json at all {",
-        lambda e: json.dumps({**e, "format": "someone-else/9"}),
-        lambda e: json.dumps({**e, "programs": [{"id": 1}]}),
-        lambda e: json.dumps({**e, "programs": [{**e["programs"][0], "kind": "spying"}]}),
-        lambda e: json.dumps({**e, "programs": e["programs"] * 2}),
-        lambda e: json.dumps([e]),
-        lambda e: "[" * 100_000,
+def _edit_title(lines: list[Any]) -> list[Any]:
+    lines[2]["title"] = "Edited"
+    return lines
+
+
+RESEALED: list[Callable[[list[Any]], list[Any]]] = [
+    lambda ls: [{**ls[0], "format": "someone-else/9"}, *ls[1:]],
+    lambda ls: [{**ls[0], "version": "0.0.0"}, *ls[1:]],
+    lambda ls: [{**ls[0], "count": 2}, *ls[1:]],
+    lambda ls: [ls[0], {**ls[1], "kind": ["spying", *ls[1]["kind"][1:]]}, *ls[2:]],
+    lambda ls: [ls[0], {**ls[1], "sectors": [[1], *ls[1]["sectors"][1:]]}, *ls[2:]],
+    lambda ls: [
+        ls[0],
+        {**ls[1], "sectors": ["defense\x1fspying", *ls[1]["sectors"][1:]]},
+        *ls[2:],
     ],
-)
+    lambda ls: [ls[0], {**ls[1], "id": ["x", "x", "x"]}, *ls[2:]],
+    lambda ls: [ls[0], ls[1]["id"], *ls[2:]],
+    lambda ls: [[ls[0]], *ls[1:]],
+]
+RAW: list[Callable[[bytes], bytes]] = [
+    lambda raw: b"",
+    lambda raw: b"not json at all {",
+    lambda raw: raw[: len(raw) // 2],  # truncated
+    lambda raw: raw.replace(b"Alpha", b"Alpah"),  # edited without a new checksum
+    lambda raw: b"[" * 100_000 + b"\n" + raw,
+    lambda raw: bytes(range(256)) * 10,
+]
+
+
+@pytest.mark.parametrize("damage", RESEALED + RAW)
 def test_a_broken_or_foreign_entry_is_ignored_and_rebuilt(
-    run: Run, setup: tuple[Path, Path], damage: Callable[[dict[str, Any]], str]
+    run: Run, data: Path, damage: Callable[[Any], Any]
 ) -> None:
-    data, directory = setup
     titles(run, data)
-    [entry] = entries(directory)
-    entry.write_text(damage(json.loads(entry.read_text(encoding="utf-8"))), encoding="utf-8")
-    assert titles(run, data) == [
-        "Alpha Technology Exchange",
-        "Beta Defense Work",
-        "Gamma Trade Zone",
-    ]
-    assert json.loads(entry.read_text(encoding="utf-8"))["format"] == cache.FORMAT  # rebuilt
+    [entry] = entries()
+    if damage in RAW:
+        entry.write_bytes(damage(entry.read_bytes()))
+    else:
+        seal(entry, damage(lines_of(entry)))
+    assert titles(run, data) == TITLES
+    assert lines_of(entry)[0]["format"] == cache.FORMAT  # rebuilt
 
 
-def test_no_cache_writes_nothing(run: Run, setup: tuple[Path, Path]) -> None:
-    data, directory = setup
+def test_line_lengths_that_do_not_add_up_are_refused(run: Run, data: Path) -> None:
+    titles(run, data)
+    [entry] = entries()
+    lines = lines_of(entry)
+    lines[1]["length"] = [1, 1, 1]
+    seal(entry, lines, lengths=False)
+    assert titles(run, data) == TITLES
+    assert lines_of(entry)[1]["length"] != [1, 1, 1]  # rebuilt
+
+
+def test_a_forged_record_is_refused_with_one_line_not_used(run: Run, data: Path) -> None:
+    """A record that disagrees with its (validly sealed) index is never printed."""
+    titles(run, data)
+    [entry] = entries()
+    lines = lines_of(entry)
+    lines[2]["kind"] = "research-partnership"  # the index still says technology-exchange
+    seal(entry, lines)
+    result = run("list", "--data", str(data), "--json")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert str(entry) in result.stderr and "--no-cache" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert titles(run, data, "--no-cache") == TITLES
+
+
+def test_a_name_holding_the_index_separator_round_trips(run: Run, tmp_path: Path) -> None:
+    """U+001F joins an index row's values; a party name may hold it too (folded away)."""
+    odd = tmp_path / "odd.yaml"
+    text = FIXTURE.read_text(encoding="utf-8")
+    odd.write_text(text.replace(" Alibaba,", ' "Ali\\x1fbaba",'), encoding="utf-8")
+    fresh = run("list", "--data", str(odd), "--party", "ali baba", "--json", "--no-cache")
+    assert [r["title"] for r in json.loads(fresh.stdout)] == ["Gamma Trade Zone"]
+    for _ in range(2):
+        warm = run("list", "--data", str(odd), "--party", "ali baba", "--json")
+        assert warm.stdout == fresh.stdout
+    assert entries()
+
+
+def test_no_cache_writes_nothing(run: Run, data: Path) -> None:
     titles(run, data, "--no-cache")
     result = run("list", "--data", str(data), env={"EXCHANGE_NO_CACHE": "1"})
     assert result.exit_code == 0
-    assert entries(directory) == []
+    assert entries() == []
 
 
 def test_an_unwritable_cache_directory_is_not_an_error(
-    run: Run, setup: tuple[Path, Path], tmp_path: Path
+    run: Run, data: Path, private_cache: Path
 ) -> None:
-    data, _ = setup
-    blocker = tmp_path / "cache"
-    blocker.write_text("a file where the directory should be", encoding="utf-8")
-    assert titles(run, data)[0] == "Alpha Technology Exchange"
+    (private_cache / "exchange").write_text("a file where the directory should be")
+    assert titles(run, data) == TITLES
 
 
-def test_writes_are_atomic_and_leave_no_temporary_files(setup: tuple[Path, Path]) -> None:
-    data, directory = setup
+def test_writes_are_atomic_and_leave_no_temporary_files(data: Path) -> None:
     for _ in range(3):
         load_catalogue(data, use_cache=True)
-    assert [p.suffix for p in entries(directory)] == [".json"]
-    assert not any(p.name.startswith(".tmp-") for p in directory.iterdir())
+    assert [p.suffix for p in entries()] == [".jsonl"]
 
 
-def test_cached_and_fresh_loads_agree(setup: tuple[Path, Path]) -> None:
-    data, _ = setup
-    fresh = load_catalogue(data, use_cache=True)
-    cached = load_catalogue(data, use_cache=True)
+def test_cached_and_fresh_loads_agree_on_the_shipped_catalogue(tmp_path: Path) -> None:
+    copy = tmp_path / "programs.yaml"
+    copy.write_bytes(SHIPPED.read_bytes())
+    fresh = load_catalogue(copy, use_cache=True)
+    cached = load_catalogue(copy, use_cache=True)
+    assert cached._fetch is not None, "the second load should come from the cache"
+    assert cached.facets == fresh.facets
     assert cached.programs == fresh.programs
+    assert cached.ids() == fresh.ids()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list", "--json"],
+        ["list", "--sector", "defence", "--format", "csv"],
+        ["summarize", "--json"],
+        ["summarize", "--country", "KR", "--json"],
+        ["show", "saudi-korea-technology-exchange", "--json"],
+        ["search", "petro", "--json"],
+        ["flows", "--to", "SA", "--json"],
+        ["graph", "--format", "json"],
+    ],
+)
+def test_every_command_prints_the_same_from_the_cache(
+    run: Run, tmp_path: Path, command: list[str]
+) -> None:
+    copy = tmp_path / "programs.yaml"
+    copy.write_bytes(SHIPPED.read_bytes())
+    fresh = run(*command, "--data", str(copy), "--no-cache")
+    run(*command, "--data", str(copy))  # fills the cache
+    warm = run(*command, "--data", str(copy))
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (0, fresh.stdout, fresh.stderr)
+    assert entries(), "the cache should have been used"
+
+
+def test_an_indexed_catalogue_builds_only_what_a_query_needs() -> None:
+    from exchange_cli import query
+
+    programs = list(load_catalogue(FIXTURE))
+    built: list[int] = []
+
+    def fetch(index: int) -> Any:
+        built.append(index)
+        return programs[index], programs[index].to_dict()
+
+    catalogue = Catalogue.indexed([Facets.of(p) for p in programs], fetch, "<test>")
+    defense = query.resolve_criteria(sectors=["defense"])
+    assert [p.id for p in query.select(catalogue, defense)] == ["beta-defense"]
+    assert built == [1]
+    query.facet_counts(query.select_facets(catalogue, query.Criteria()))
+    assert built == [1]  # summarize needs no program text
+    assert catalogue.get("gamma-trade") is programs[2] and built == [1, 2]

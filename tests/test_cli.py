@@ -388,3 +388,43 @@ def test_head_closing_the_pipe_is_quiet(tmp_path: Path, small: Path) -> None:
     )
     assert proc.stderr == b"status=141\n"
     assert len(proc.stdout.splitlines()) == 1
+
+
+# -- output that cannot be written -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["list", "--json"], ["schema"], ["--help"], ["show", "--help"]]
+)
+def test_a_full_disk_is_one_line_and_exit_4(args: list[str]) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("this system has no /dev/full")
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([str(EXCHANGE), *args], stdout=full, stderr=subprocess.PIPE)
+    assert proc.returncode == 4
+    assert proc.stderr.decode() == (
+        "exchange: error: cannot write the output: No space left on device\n"
+    )
+
+
+def test_a_closed_stdout_is_one_line_and_exit_4() -> None:
+    proc = subprocess.run(
+        f"'{EXCHANGE}' list >&-", shell=True, stderr=subprocess.PIPE, check=False
+    )
+    assert proc.returncode == 4
+    assert proc.stderr.decode() == "exchange: error: standard output is closed\n"
+
+
+def test_no_arguments_shows_help_without_an_empty_error() -> None:
+    proc = installed()
+    assert proc.returncode == 2
+    assert b"Usage" in proc.stdout and b"list" in proc.stdout
+    assert proc.stderr == b""
+
+
+def test_main_leaves_the_garbage_collector_as_it_found_it(run: Run) -> None:
+    import gc
+
+    assert gc.isenabled()
+    run("list")
+    assert gc.isenabled()

@@ -70,7 +70,7 @@ def test_order_records_sorts_stably_with_nulls_last() -> None:
 
 
 def test_facet_counts_list_every_vocabulary_value(catalogue: Catalogue) -> None:
-    rows = query.facet_counts(list(catalogue), ["evidence", "country"])
+    rows = query.facet_counts(catalogue.facets, ["evidence", "country"])
     evidence = {r["value"]: r["count"] for r in rows if r["facet"] == "evidence"}
     assert evidence == {"reported": 2, "hypothetical": 1, "illustrative": 0}
     countries = [r["value"] for r in rows if r["facet"] == "country"]

@@ -1,11 +1,23 @@
 """A cache of validated catalogues, so repeated runs skip YAML parsing and validation.
 
-Stored as JSON (never pickle or marshal: loading it cannot run code) in the user cache
-directory (`$XDG_CACHE_HOME/exchange`, else `~/.cache/exchange`), one file per catalogue
-path, written atomically. An entry is used only when the catalogue's path, size,
-modification time and BLAKE2b content hash all match, and every value rebuilds with the
-right type and vocabulary; anything else is ignored and rebuilt. `EXCHANGE_NO_CACHE=1`
-or `--no-cache` turns it off.
+One JSON Lines file per catalogue path in the user cache directory
+(`$XDG_CACHE_HOME/exchange`, else `~/.cache/exchange`), written atomically. JSON only:
+never pickle or marshal, so reading it cannot run code. The layout lets a query over a
+large catalogue parse only the records it prints:
+
+    line 1      header: format, program version, the source key, the record count
+    line 2      index: each record's `Facets` (what filters and `summarize` read), in
+                columns (a record's several values joined by U+001F, which JSON
+                decodes far faster than nested lists), and each record line's length
+    lines 3..   one record per line, as `Program.to_dict` writes it
+    last line   CRC-32 of everything above it (catches damage, not forgery)
+
+An entry is used only when the catalogue's path, size, modification time and content
+hash all match, its checksum holds and every index value is well typed and in its
+vocabulary; anything else is ignored and rebuilt. Each record is rebuilt with every key
+and type checked, and compared with its index row, when first used: a forged entry can
+make a run fail, never print unchecked data. `EXCHANGE_NO_CACHE=1` or `--no-cache`
+turns it off.
 """
 
 from __future__ import annotations
@@ -13,19 +25,28 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import zlib
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
 
 from exchange_cli import __version__, vocab
-from exchange_cli.model import Catalogue, Program, program_from_dict
+from exchange_cli.errors import CatalogueError, Problem
+from exchange_cli.model import Catalogue, Facets, Fetch, Program, program_from_dict
 
 try:  # hashlib's own BLAKE2, without the ~5 ms it spends loading OpenSSL on every run
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b
 
-FORMAT = "exchange-catalogue-cache/1"
+FORMAT = "exchange-catalogue-cache/3"
 NO_CACHE_ENV = "EXCHANGE_NO_CACHE"
+_INDEX_FIELDS = (*Facets._fields, "length")
+_JOINED = ("sectors", "countries", "party_names")
+_SEP = "\x1f"
+#: Above this size, SHA-256 (hardware-accelerated in OpenSSL, about twice BLAKE2b's speed)
+#: is worth the few milliseconds `hashlib` takes to import.
+_LARGE = 4 * 1024 * 1024
 
 
 def enabled(no_cache: bool = False) -> bool:
@@ -41,34 +62,115 @@ def cache_directory() -> Path:
 def source_key(path: Path, data: bytes) -> dict[str, Any]:
     """What an entry must match: where the catalogue is, its size, mtime and content."""
     info = path.stat()
+    if len(data) > _LARGE:
+        import hashlib
+
+        content = {"sha256": hashlib.sha256(data).hexdigest()}
+    else:
+        content = {"blake2b": blake2b(data, digest_size=32).hexdigest()}
     return {
         "path": str(path.resolve()),
         "size": len(data),
         "mtime_ns": info.st_mtime_ns,
-        "blake2b": blake2b(data, digest_size=32).hexdigest(),
+        **content,
     }
 
 
-def _entry_path(key: dict[str, Any]) -> Path:
+def entry_path(key: dict[str, Any]) -> Path:
     name = blake2b(key["path"].encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-    return cache_directory() / f"{name}.json"
+    return cache_directory() / f"{name}.jsonl"
 
 
-def read(key: dict[str, Any]) -> Catalogue | None:
+def _checksum_line(crc: int) -> bytes:
+    return b'{"crc32":%d}\n' % crc
+
+
+class _Damaged(ValueError):
+    """The entry is not one this version wrote for this file."""
+
+
+def read(key: dict[str, Any], name: str) -> Catalogue | None:
     """The cached catalogue for this exact file, or None (missing, stale, damaged, foreign)."""
+    path = entry_path(key)
     try:
-        raw = _entry_path(key).read_bytes()
-        entry = json.loads(raw)
-        if entry.get("format") != FORMAT or entry.get("version") != __version__:
-            return None
-        if entry.get("source") != key:
-            return None
-        programs = tuple(_checked(program_from_dict(d)) for d in entry["programs"])
-        if len({p.id for p in programs}) != len(programs):
-            return None
-        return Catalogue(programs, key["path"])
+        raw = path.read_bytes()
+        body_end = raw.rfind(b"\n", 0, len(raw) - 1) + 1
+        if raw[body_end:] != _checksum_line(zlib.crc32(memoryview(raw)[:body_end])):
+            raise _Damaged("checksum")
+        header_end = raw.index(b"\n") + 1
+        header = json.loads(raw[:header_end])
+        if type(header) is not dict or header.get("format") != FORMAT:
+            raise _Damaged("format")
+        if header.get("version") != __version__ or header.get("source") != key:
+            raise _Damaged("stale")
+        count = header.get("count")
+        if type(count) is not int:
+            raise _Damaged("count")
+        index_end = raw.index(b"\n", header_end) + 1
+        facets, lengths = _index_rows(json.loads(raw[header_end:index_end]), count)
+        starts = [index_end, *accumulate(lengths, initial=index_end)][1:]
+        if starts[-1] != body_end:
+            raise _Damaged("lengths")
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
+    fetch = _fetcher(raw, starts, facets, path)
+    return Catalogue.indexed(facets, fetch, name)
+
+
+def _all_of(kind: type, values: list[Any]) -> bool:
+    return set(map(type, values)) <= {kind}
+
+
+def _split(column: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(joined.split(_SEP)) if joined else () for joined in column]
+
+
+def _index_rows(index: Any, count: int) -> tuple[list[Facets], list[int]]:
+    """Index columns → `Facets` rows and line lengths, every value type- and vocabulary-checked.
+
+    Checks run column-wise at C speed: a 100,000-record index is checked in milliseconds.
+    """
+    if type(index) is not dict or list(index) != list(_INDEX_FIELDS):
+        raise _Damaged("index")
+    columns = list(index.values())
+    if not all(type(column) is list and len(column) == count for column in columns):
+        raise _Damaged("index")
+    *texts, lengths = columns
+    if not all(_all_of(str, column) for column in texts):
+        raise _Damaged("index")
+    if not _all_of(int, lengths) or min(lengths, default=1) < 1:
+        raise _Damaged("lengths")
+    ids, kinds, evidence = index["id"], index["kind"], index["evidence"]
+    sectors, countries, names = (_split(index[name]) for name in _JOINED)
+    if len(set(ids)) != count:
+        raise _Damaged("ids")
+    if not set(kinds) <= set(vocab.KINDS.values):
+        raise _Damaged("kind")
+    if not set(evidence) <= set(vocab.EVIDENCE.values):
+        raise _Damaged("evidence")
+    if not set(chain.from_iterable(sectors)) <= set(vocab.SECTORS.values):
+        raise _Damaged("sectors")
+    rows = zip(ids, kinds, evidence, sectors, countries, names, strict=True)
+    return list(map(Facets._make, rows)), lengths
+
+
+def _fetcher(raw: bytes, starts: list[int], facets: list[Facets], path: Path) -> Fetch:
+    def fetch(index: int) -> tuple[Program, dict[str, Any]]:
+        """Rebuild one record, checked; a record that disagrees with the index is refused."""
+        try:
+            record = json.loads(raw[starts[index] : starts[index + 1]])
+            program = _checked(program_from_dict(record))
+            if Facets.of(program) != facets[index]:
+                raise _Damaged("index")
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            message = (
+                f"the cached copy of record {index + 1} does not check out; "
+                f"delete the file or run with --no-cache"
+            )
+            raise CatalogueError([Problem(str(path), None, None, "", message)]) from None
+        return program, record
+
+    return fetch
 
 
 def _checked(program: Program) -> Program:
@@ -85,27 +187,50 @@ def _checked(program: Program) -> Program:
     return program
 
 
+class _Unjoinable(ValueError):
+    """A value holds the column separator itself: such a catalogue is simply not cached."""
+
+
+def _index(facets: tuple[Facets, ...]) -> dict[str, list[Any]]:
+    index: dict[str, list[Any]] = {}
+    for name in Facets._fields:
+        column = [getattr(row, name) for row in facets]
+        if name in _JOINED:
+            if any(_SEP in value for values in column for value in values):
+                raise _Unjoinable(name)
+            column = [_SEP.join(values) for values in column]
+        index[name] = column
+    return index
+
+
+def _encode(value: Any) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "surrogatepass") + b"\n"  # json.loads(bytes) undoes it
+
+
 def write(key: dict[str, Any], catalogue: Catalogue) -> None:
     """Store the catalogue atomically; any failure just means no cache this time."""
     directory = cache_directory()
-    entry = {
-        "format": FORMAT,
-        "version": __version__,
-        "source": key,
-        "programs": [p.to_dict() for p in catalogue.programs],
-    }
+    header = {"format": FORMAT, "version": __version__, "source": key, "count": len(catalogue)}
     import tempfile  # only when writing
 
     temporary: str | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=directory, prefix=".tmp-", suffix=".json", delete=False
+            "wb", dir=directory, prefix=".tmp-", suffix=".jsonl", delete=False
         ) as handle:
             temporary = handle.name
-            json.dump(entry, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, _entry_path(key))
-    except OSError:
+            records = [_encode(program.to_dict()) for program in catalogue]
+            index = _index(catalogue.facets)
+            index["length"] = [len(record) for record in records]
+            crc = 0
+            for line in (_encode(header), _encode(index), *records):
+                crc = zlib.crc32(line, crc)
+                handle.write(line)
+            handle.write(_checksum_line(crc))
+        os.replace(temporary, entry_path(key))
+    except (OSError, ValueError):
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)

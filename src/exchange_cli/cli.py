@@ -7,6 +7,8 @@ exceptions (`errors.py`) turned into one stderr line and an exit code in `main()
 from __future__ import annotations
 
 import contextlib
+import errno
+import gc
 import os
 import sys
 import traceback
@@ -25,12 +27,13 @@ from exchange_cli.errors import (
     ExitCode,
     NotFoundError,
     OutputClosed,
+    OutputFailed,
     Problem,
     UsageError,
 )
 from exchange_cli.model import FIELDS
 from exchange_cli.render import Listing, OutputFormat, Shape
-from exchange_cli.terminal import Environment
+from exchange_cli.terminal import Environment, output_error
 
 if TYPE_CHECKING:
     from exchange_cli import search as search_terms
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = (
     "Exit codes: 0 success (an empty result is success) · 1 not found, or validation "
     "found problems · 2 usage error · 3 the catalogue cannot be read or is invalid · "
-    "130 interrupted · 141 output pipe closed early."
+    "4 the output cannot be written · 130 interrupted · 141 output pipe closed early."
 )
 ENVIRONMENT_HELP = (
     "Environment: EXCHANGE_DATA (catalogue file), NO_COLOR, FORCE_COLOR, "
@@ -385,8 +388,7 @@ def list_programs(
         compact=COMPACT_FIELDS,
     )
     criteria = _criteria(sector, kind, country, party, evidence)
-    programs = query.filter_programs(_load(data, no_cache), criteria)
-    emit(plan, [p.to_dict() for p in programs], "programs")
+    emit(plan, query.select_records(_load(data, no_cache), criteria), "programs")
 
 
 @app.command()
@@ -481,8 +483,8 @@ def summarize(
         available=FACET_FIELDS,
     )
     criteria = _criteria(sector, kind, country, party, evidence)
-    programs = query.filter_programs(_load(data, no_cache), criteria)
-    emit(plan, query.facet_counts(programs, facets), "facets")
+    matching = query.select_facets(_load(data, no_cache), criteria)
+    emit(plan, query.facet_counts(matching, facets), "facets")
 
 
 @app.command()
@@ -534,7 +536,7 @@ def search(
         raise UsageError("give at least one word to search for")
     criteria = _criteria(sector, kind, country, party, evidence)
     catalogue = _load(data, no_cache)
-    hits = text_search.search_programs(query.filter_programs(catalogue, criteria), terms)
+    hits = text_search.search_programs(query.select(catalogue, criteria), terms)
     if not hits:
         plan.env.stderr.write(_printable(_no_match_hint(catalogue, terms)) + "\n")
     records = [{"score": score, **program.to_dict()} for program, score in hits]
@@ -617,7 +619,7 @@ def flows(
     catalogue = _load(data, no_cache)
     source = network.party_matcher(giver) if giver else None
     target = network.party_matcher(receiver) if receiver else None
-    rows = network.flow_rows(query.filter_programs(catalogue, criteria), source, target)
+    rows = network.flow_rows(query.select(catalogue, criteria), source, target)
     if not rows:
         names = network.known_party_names(catalogue)
         for matcher in (m for m in (source, target) if m is not None):
@@ -696,7 +698,7 @@ def graph(
         available=network.EDGE_FIELDS,
     )
     criteria = _criteria(sector, kind, country, party, evidence)
-    built = network.build_graph(query.filter_programs(_load(data, no_cache), criteria))
+    built = network.build_graph(query.select(_load(data, no_cache), criteria))
     edges = query.order_records(built.edges, sort=sort, reverse=reverse, limit=limit)
     edges = [{f: e[f] for f in plan.fields} for e in edges]
     picture = {"nodes": built.nodes, "edges": edges}
@@ -849,25 +851,51 @@ def _printable(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (the `exchange` entry point)."""
+    """Run the command line; return the exit code (the `exchange` entry point).
+
+    The cyclic garbage collector is off for the run: a run builds large acyclic data
+    (a 100,000-program catalogue) and exits, and collections that free nothing cost a
+    third of such a run (BENCHMARKS.md). Reference counting still frees everything.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(argv: list[str] | None) -> int:
     debug = bool(os.environ.get("EXCHANGE_DEBUG"))
+    if sys.stdout is None or sys.stderr is None:  # started with `>&-` or `2>&-`
+        if sys.stderr is not None:
+            sys.stderr.write("exchange: error: standard output is closed\n")
+        return int(ExitCode.OUTPUT)
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")  # a legacy console gets '?' rather than a crash
     command = click_command(sys.argv[1:] if argv is None else argv, os.environ)
     try:
-        result = command.main(args=argv, prog_name="exchange", standalone_mode=False)
-        sys.stdout.flush()
-    except (OutputClosed, BrokenPipeError):
-        # The reader went away (`| head -1`): stop quietly, and keep Python from
-        # complaining when it flushes stdout at exit.
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        try:
+            result = command.main(args=argv, prog_name="exchange", standalone_mode=False)
+            sys.stdout.flush()
+        except OSError as exc:  # `--help > /dev/full`, or the final flush
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            raise output_error(exc) from None
+    except OutputClosed:
+        # The reader went away (`| head -1`): stop quietly.
+        _abandon_stdout()
         return int(ExitCode.BROKEN_PIPE)
+    except OutputFailed as exc:
+        _abandon_stdout()
+        return _fail(str(exc), exc.exit_code, debug)
     except ExchangeError as exc:
         return _fail(str(exc), exc.exit_code, debug)
+    except click.exceptions.NoArgsIsHelpError:
+        return int(ExitCode.USAGE)  # the help is on the screen already; no empty error line
     except click.exceptions.ClickException as exc:
         hint = ""
         ctx = getattr(exc, "ctx", None)
@@ -879,6 +907,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", ExitCode.INTERRUPTED, debug)
     return result if isinstance(result, int) else 0
+
+
+_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF}
+
+
+def _abandon_stdout() -> None:
+    """Point stdout at /dev/null, so Python's own flush at exit cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _command_name(info: typer.models.CommandInfo) -> str:

@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 1  # also: validation found problems
     USAGE = 2
     CATALOGUE = 3  # the catalogue cannot be read or is invalid
+    OUTPUT = 4  # the output cannot be written (disk full, stdout closed)
     BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it
     INTERRUPTED = 130  # 128 + SIGINT
 
@@ -77,3 +78,9 @@ class OutputClosed(ExchangeError):
     """Whoever read our output went away (`exchange list | head -1`): stop quietly."""
 
     exit_code = ExitCode.BROKEN_PIPE
+
+
+class OutputFailed(ExchangeError):
+    """Standard output cannot take our data (disk full, closed, an I/O error): exit 4."""
+
+    exit_code = ExitCode.OUTPUT

@@ -66,13 +66,14 @@ def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> byte
             )
         chunks: list[bytes] = []
         remaining = max_bytes + 1
+        size = max(info.st_size + 1, 1 << 16)  # usually the whole file in one read, no join
         while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
+            chunk = os.read(fd, min(remaining, size))
             if not chunk:
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
-        data = b"".join(chunks)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         if len(data) > max_bytes:  # the file grew while we read it
             raise _fatal(
                 name, f"is over the {max_bytes:,}-byte limit (raise it with {MAX_BYTES_ENV})"
@@ -122,10 +123,13 @@ def load_catalogue(
         from exchange_cli import cache
 
         key = cache.source_key(path, data)
-        cached = cache.read(key)
+        cached = cache.read(key, str(path))
         if cached is not None:
-            return Catalogue(cached.programs, str(path))
-    catalogue, problems = check_text(decode_text(data, str(path)), str(path), warnings=False)
+            return cached
+    text = decode_text(data, str(path))
+    del data  # a large catalogue: keep one copy of its text in memory, not two
+    catalogue, problems = check_text(text, str(path), warnings=False)
+    del text
     if catalogue is None:
         raise CatalogueError([p for p in problems if p.severity == "error"])
     if key is not None:

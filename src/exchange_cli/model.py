@@ -6,9 +6,9 @@ and `Program.to_dict` is the one place a record becomes JSON-ready data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 #: Field names of a program record, in output order. Scripts rely on these names.
 FIELDS: tuple[str, ...] = (
@@ -101,26 +101,106 @@ class Program:
         return tuple(dict.fromkeys(p.country for p in self.parties if p.country))
 
 
-@dataclass(frozen=True, slots=True)
+class Facets(NamedTuple):
+    """What filters and counts read off a program, without its text.
+
+    Small enough to keep for every record: a cached catalogue answers `list --sector`
+    and `summarize` from these alone and parses only the records it prints. A named
+    tuple rather than a frozen dataclass: a large catalogue builds one per record on
+    every run, and a tuple is several times cheaper to make.
+    """
+
+    id: str
+    kind: str
+    evidence: str
+    sectors: tuple[str, ...]
+    countries: tuple[str, ...]
+    party_names: tuple[str, ...]  # normalized (case and accents folded), for --party
+
+    @classmethod
+    def of(cls, program: Program) -> Facets:
+        from exchange_cli.vocab import normalize
+
+        return cls(
+            id=program.id,
+            kind=program.kind,
+            evidence=program.evidence,
+            sectors=program.sectors,
+            countries=program.countries(),
+            party_names=tuple(normalize(party.name) for party in program.parties),
+        )
+
+
+Fetch = Callable[[int], tuple[Program, Mapping[str, Any]]]
+
+
 class Catalogue:
-    """The loaded programs, in file order, with lookup by id."""
+    """The loaded programs, in file order, with lookup by id.
 
-    programs: tuple[Program, ...]
-    path: str = "<memory>"
-    _by_id: Mapping[str, Program] = field(init=False, repr=False, compare=False)
+    Programs are either all at hand, or fetched one by one on first use (`indexed`), so
+    a query over a large cached catalogue builds only the records it needs.
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {p.id: p for p in self.programs})
+    __slots__ = ("path", "_facets", "_fetch", "_programs", "_records", "_by_id")
+
+    def __init__(self, programs: Iterable[Program] = (), path: str = "<memory>") -> None:
+        ready = tuple(programs)
+        self.path = path
+        self._programs: list[Program | None] = list(ready)
+        self._facets: tuple[Facets, ...] | None = None
+        self._fetch: Fetch | None = None
+        self._records: list[Mapping[str, Any] | None] = [None] * len(ready)
+        self._by_id: dict[str, int] = {p.id: i for i, p in enumerate(ready)}
+
+    @classmethod
+    def indexed(cls, facets: Sequence[Facets], fetch: Fetch, path: str) -> Catalogue:
+        """A catalogue whose programs come from `fetch(index)` when first asked for.
+
+        `fetch` returns the program and its record (exactly `program.to_dict()`), so a
+        listing can print what it read without converting it back and forth.
+        """
+        catalogue = cls((), path)
+        catalogue._facets = tuple(facets)
+        catalogue._fetch = fetch
+        catalogue._programs = [None] * len(facets)
+        catalogue._records = [None] * len(facets)
+        catalogue._by_id = {f.id: i for i, f in enumerate(facets)}
+        return catalogue
+
+    @property
+    def facets(self) -> tuple[Facets, ...]:
+        if self._facets is None:
+            self._facets = tuple(Facets.of(self.program(i)) for i in range(len(self)))
+        return self._facets
+
+    @property
+    def programs(self) -> tuple[Program, ...]:
+        return tuple(self.program(i) for i in range(len(self)))
+
+    def program(self, index: int) -> Program:
+        program = self._programs[index]
+        if program is None:
+            assert self._fetch is not None
+            program, self._records[index] = self._fetch(index)
+            self._programs[index] = program
+        return program
+
+    def record(self, index: int) -> Mapping[str, Any]:
+        """The program as JSON-ready data, `Program.to_dict()`; read-only, may be shared."""
+        program = self.program(index)
+        record = self._records[index]
+        return record if record is not None else program.to_dict()
 
     def __iter__(self) -> Iterator[Program]:
-        return iter(self.programs)
+        return (self.program(i) for i in range(len(self)))
 
     def __len__(self) -> int:
-        return len(self.programs)
+        return len(self._programs)
 
     def get(self, program_id: str) -> Program | None:
         """The program with this id (ids are lowercase slugs, so case is ignored)."""
-        return self._by_id.get(program_id.strip().lower())
+        index = self._by_id.get(program_id.strip().lower())
+        return None if index is None else self.program(index)
 
     def ids(self) -> tuple[str, ...]:
         return tuple(self._by_id)
@@ -133,42 +213,60 @@ def _text(value: Any) -> str:
 
 
 def _texts(value: Any) -> tuple[str, ...]:
-    if type(value) is not list:
-        raise TypeError(f"expected a list, got {type(value).__name__}")
-    return tuple(_text(item) for item in value)
+    if type(value) is not list or not all(type(item) is str for item in value):
+        raise TypeError("expected a list of strings")
+    return tuple(value)
 
 
 def _optional_text(value: Any) -> str | None:
     return None if value is None else _text(value)
 
 
-def program_from_dict(data: Mapping[str, Any]) -> Program:
-    """Rebuild a program from `Program.to_dict` output, checking every type on the way.
+def _exactly(value: Any, fields: list[str]) -> dict[str, Any]:
+    if type(value) is not dict or list(value) != fields:
+        raise ValueError(f"expected a mapping with exactly {', '.join(fields)}")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise TypeError(f"expected a list, got {type(value).__name__}")
+    return value
+
+
+_FIELD_LIST, _PARTY_LIST = list(FIELDS), list(PARTY_FIELDS)
+_FLOW_LIST, _SOURCE_LIST = list(FLOW_FIELDS), list(SOURCE_FIELDS)
+
+
+def program_from_dict(data: Any) -> Program:
+    """Rebuild a program from `Program.to_dict` output, checking every key and type.
 
     For data this program wrote itself (the cache); anything unexpected raises
-    KeyError, TypeError or ValueError, so a damaged or foreign file is never trusted.
+    ValueError or TypeError, so a damaged or foreign file is never trusted. When it
+    returns, `data` equals `program.to_dict()` exactly.
     """
-    if list(data) != list(FIELDS):
-        raise ValueError("unexpected fields")
-    parties = tuple(
-        Party(name=_text(p["name"]), type=_text(p["type"]), country=_optional_text(p["country"]))
-        for p in data["parties"]
-    )
-    flows = tuple(
-        Flow(giver=_text(f["from"]), receiver=_text(f["to"]), what=_text(f["what"]))
-        for f in data["flows"]
-    )
-    source = data["source"]
+    data = _exactly(data, _FIELD_LIST)
+    parties = []
+    for party in _list(data["parties"]):
+        party = _exactly(party, _PARTY_LIST)
+        parties.append(
+            Party(_text(party["name"]), _text(party["type"]), _optional_text(party["country"]))
+        )
+    flows = []
+    for flow in _list(data["flows"]):
+        flow = _exactly(flow, _FLOW_LIST)
+        flows.append(Flow(_text(flow["from"]), _text(flow["to"]), _text(flow["what"])))
+    source = _exactly(data["source"], _SOURCE_LIST)
     return Program(
         id=_text(data["id"]),
         title=_text(data["title"]),
         kind=_text(data["kind"]),
         sectors=_texts(data["sectors"]),
-        parties=parties,
-        flows=flows,
+        parties=tuple(parties),
+        flows=tuple(flows),
         benefits=_texts(data["benefits"]),
         evidence=_text(data["evidence"]),
         recurrence=_optional_text(data["recurrence"]),
         summary=_text(data["summary"]),
-        source=Source(document=_text(source["document"]), section=_text(source["section"])),
+        source=Source(_text(source["document"]), _text(source["section"])),
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from exchange_cli import vocab
 from exchange_cli.errors import UsageError
-from exchange_cli.model import Program
+from exchange_cli.model import Catalogue, Facets, Program
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +66,18 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def matches(program: Program, criteria: Criteria) -> bool:
+def matches(facets: Facets, criteria: Criteria) -> bool:
     """True when the program satisfies every given field (any value within a field)."""
-    if criteria.sectors and not any(s in program.sectors for s in criteria.sectors):
+    if criteria.sectors and not any(s in facets.sectors for s in criteria.sectors):
         return False
-    if criteria.kinds and program.kind not in criteria.kinds:
+    if criteria.kinds and facets.kind not in criteria.kinds:
         return False
-    if criteria.evidence and program.evidence not in criteria.evidence:
+    if criteria.evidence and facets.evidence not in criteria.evidence:
         return False
-    if criteria.countries:
-        codes = {party.country for party in program.parties}
-        if not any(c in codes for c in criteria.countries):
-            return False
+    if criteria.countries and not any(c in facets.countries for c in criteria.countries):
+        return False
     if criteria.parties:
-        names = [vocab.normalize(party.name) for party in program.parties]
+        names = facets.party_names
         if not any(wanted in name for wanted in criteria.parties for name in names):
             return False
     return True
@@ -89,7 +87,29 @@ def filter_programs(programs: Iterable[Program], criteria: Criteria) -> list[Pro
     """The programs matching `criteria`, in their original order."""
     if criteria.is_empty():
         return list(programs)
-    return [p for p in programs if matches(p, criteria)]
+    return [p for p in programs if matches(Facets.of(p), criteria)]
+
+
+def select_indexes(catalogue: Catalogue, criteria: Criteria) -> list[int]:
+    """Positions of the matching programs, found without building any program."""
+    if criteria.is_empty():
+        return list(range(len(catalogue)))
+    return [i for i, facets in enumerate(catalogue.facets) if matches(facets, criteria)]
+
+
+def select(catalogue: Catalogue, criteria: Criteria) -> list[Program]:
+    """`filter_programs` over a catalogue, building only the programs that match."""
+    return [catalogue.program(i) for i in select_indexes(catalogue, criteria)]
+
+
+def select_records(catalogue: Catalogue, criteria: Criteria) -> list[Mapping[str, Any]]:
+    """The matching programs as JSON-ready records (what `list` prints)."""
+    return [catalogue.record(i) for i in select_indexes(catalogue, criteria)]
+
+
+def select_facets(catalogue: Catalogue, criteria: Criteria) -> list[Facets]:
+    """The facets of the matching programs: all `summarize` needs, no program text."""
+    return [f for f in catalogue.facets if criteria.is_empty() or matches(f, criteria)]
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -127,7 +147,7 @@ def order_records(
 FACETS: tuple[str, ...] = ("sector", "kind", "evidence", "country")
 
 
-def facet_values(program: Program, facet: str) -> tuple[str, ...]:
+def facet_values(program: Facets, facet: str) -> tuple[str, ...]:
     if facet == "sector":
         return program.sectors
     if facet == "kind":
@@ -135,12 +155,12 @@ def facet_values(program: Program, facet: str) -> tuple[str, ...]:
     if facet == "evidence":
         return (program.evidence,)
     if facet == "country":
-        return program.countries()
+        return program.countries
     raise ValueError(facet)
 
 
 def facet_counts(
-    programs: Sequence[Program], facets: Sequence[str] = FACETS
+    programs: Sequence[Facets], facets: Sequence[str] = FACETS
 ) -> list[dict[str, Any]]:
     """Rows of {facet, value, count}: most common first, then by value; one row per value.
 

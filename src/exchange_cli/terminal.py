@@ -13,12 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO, cast
 
-from exchange_cli.errors import OutputClosed
+from exchange_cli.errors import OutputClosed, OutputFailed
+
+
+def output_error(exc: OSError) -> OutputClosed | OutputFailed:
+    """A failed write to stdout as one of our errors: a closed pipe is quiet, the rest not."""
+    if isinstance(exc, BrokenPipeError):
+        return OutputClosed()
+    return OutputFailed(f"cannot write the output: {exc.strerror or exc}")
 
 
 class _PipeGuard:
-    """A stdout whose closed pipe raises `OutputClosed`, so every writer (csv, json,
-    Rich) stops the same quiet way and `cli.main` alone decides the exit code."""
+    """A stdout whose failures raise our own errors, so every writer (csv, json, Rich)
+    stops the same way and `cli.main` alone decides the exit code."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
@@ -26,14 +33,14 @@ class _PipeGuard:
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
-            raise OutputClosed() from None
+        except OSError as exc:
+            raise output_error(exc) from None
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            raise OutputClosed() from None
+        except OSError as exc:
+            raise output_error(exc) from None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -19,16 +19,30 @@ def _data(listing: Listing) -> Any:
 
 
 def render_json(listing: Listing, env: Environment) -> None:
-    json.dump(_data(listing), env.stdout, ensure_ascii=not env.unicode, indent=2)
-    env.stdout.write("\n")
+    """Indented for a person at a terminal; one record a line when piped.
+
+    Both are the same JSON. The piped layout is what `grep` and `diff` handle well, and
+    Python's C encoder writes it: `indent` falls back to the pure-Python encoder, about
+    ten times slower on a large catalogue.
+    """
+    data = _data(listing)
+    ascii_only = not env.unicode
+    if env.is_terminal or not isinstance(data, list):
+        text = json.dumps(data, ensure_ascii=ascii_only, indent=2 if env.is_terminal else None)
+    elif data:
+        encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
+        text = "[\n" + ",\n".join(encode(row) for row in data) + "\n]"
+    else:
+        text = "[]"
+    env.stdout.write(text + "\n")
 
 
 def render_jsonl(listing: Listing, env: Environment) -> None:
+    encode = json.JSONEncoder(ensure_ascii=not env.unicode, separators=(",", ":")).encode
     write = env.stdout.write
     for record in listing.records:
         row: Mapping[str, Any] = {field: record.get(field) for field in listing.fields}
-        write(json.dumps(row, ensure_ascii=not env.unicode, separators=(",", ":")))
-        write("\n")
+        write(encode(row) + "\n")
 
 
 def render_yaml(listing: Listing, env: Environment) -> None:
