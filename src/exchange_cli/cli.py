@@ -13,10 +13,9 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from typer import _click as click  # typer vendors click; its exceptions are what it raises
@@ -242,8 +241,7 @@ EvidenceOption = Annotated[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class OutputPlan:
+class OutputPlan(NamedTuple):
     """The output options, checked before any work is done."""
 
     fmt: OutputFormat

@@ -1,13 +1,17 @@
-"""The catalogue's records as frozen dataclasses; `FIELDS` is the JSON contract.
+"""The catalogue's records as immutable typed records; `FIELDS` is the JSON contract.
 
 No I/O, no YAML, no terminal: the loader builds these, the query layer reads them,
 and `Program.to_dict` is the one place a record becomes JSON-ready data.
+
+Records are `NamedTuple`s rather than frozen slotted dataclasses: just as immutable and
+typed, but a class costs about 0.1 ms to define instead of about 1 ms (dataclasses
+compile each generated method), and every run, each Tab press included, defines the
+start-up path's eleven record classes before doing anything (BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 #: Field names of a program record, in output order. Scripts rely on these names.
@@ -29,8 +33,7 @@ FLOW_FIELDS: tuple[str, ...] = ("from", "to", "what")
 SOURCE_FIELDS: tuple[str, ...] = ("document", "section")
 
 
-@dataclass(frozen=True, slots=True)
-class Party:
+class Party(NamedTuple):
     """One side of a program: a country, an organization, or an unnamed group."""
 
     name: str
@@ -41,8 +44,7 @@ class Party:
         return {"name": self.name, "type": self.type, "country": self.country}
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class Flow(NamedTuple):
     """What one party gives or teaches another (`from`/`to` are Python keywords)."""
 
     giver: str
@@ -53,8 +55,7 @@ class Flow:
         return {"from": self.giver, "to": self.receiver, "what": self.what}
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """Where a record comes from: a seed document's title and section heading, verbatim."""
 
     document: str
@@ -64,8 +65,7 @@ class Source:
         return {"document": self.document, "section": self.section}
 
 
-@dataclass(frozen=True, slots=True)
-class Program:
+class Program(NamedTuple):
     """One documented cooperation or exchange program."""
 
     id: str

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from exchange_cli import vocab
 from exchange_cli.errors import UsageError
 from exchange_cli.model import Catalogue, Facets, Program
 
 
-@dataclass(frozen=True, slots=True)
-class Criteria:
+class Criteria(NamedTuple):
     """What `list` and friends filter by. Values within a field OR; fields AND."""
 
     sectors: tuple[str, ...] = ()

@@ -10,8 +10,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TextIO, cast
+from typing import Any, NamedTuple, TextIO, cast
 
 from exchange_cli.errors import OutputClosed, OutputFailed
 
@@ -46,8 +45,7 @@ class _PipeGuard:
         return getattr(self._stream, name)
 
 
-@dataclass(frozen=True, slots=True)
-class Environment:
+class Environment(NamedTuple):
     """Where output goes and what that destination can show."""
 
     stdout: TextIO

@@ -10,7 +10,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _SEPARATORS = re.compile(r"[\s_]+")
 
@@ -24,8 +24,7 @@ def normalize(text: str) -> str:
     return _SEPARATORS.sub("-", stripped.casefold().strip())
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One allowed value, what it means, and other words that mean it."""
 
     value: str
@@ -33,18 +32,20 @@ class Term:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Vocabulary:
     """A closed set of values, matched case-, accent- and alias-insensitively."""
 
-    name: str
-    plural: str
-    terms: tuple[Term, ...]
-    _values: frozenset[str] = field(init=False, repr=False, compare=False)
-    _words: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    __slots__ = ("name", "plural", "terms", "_values", "_words")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_values", frozenset(term.value for term in self.terms))
+    def __init__(self, name: str, plural: str, terms: tuple[Term, ...]) -> None:
+        self.name = name
+        self.plural = plural
+        self.terms = terms
+        self._values = frozenset(term.value for term in terms)
+        self._words: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({self.name!r}, {len(self.terms)} terms)"
 
     @property
     def _lookup(self) -> dict[str, str]:

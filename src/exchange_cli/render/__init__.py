@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from exchange_cli.terminal import Environment
 
@@ -31,8 +30,7 @@ class OutputFormat(StrEnum):
 Shape = Literal["programs", "program", "facets", "problems", "flows"]
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(NamedTuple):
     """Records (JSON-ready mappings) plus the fields to print, in order."""
 
     records: Sequence[Mapping[str, Any]]
