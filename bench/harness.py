@@ -1,0 +1,115 @@
+"""Run commands interleaved, many times, and report medians: the shared benchmark harness.
+
+Interleaving (A B C, A B C, ...) means a burst of load from other work on this shared
+machine hits every command alike, so ratios stay meaningful when absolute times drift.
+Each run records wall time, CPU time (user + system) and peak memory of the child.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import statistics
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Command:
+    name: str
+    argv: Sequence[str]
+    env: Mapping[str, str] = field(default_factory=dict)
+    terminal: bool = False  # stdout is a pseudo-terminal (the table path), else a pipe
+
+
+@dataclass
+class Runs:
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+
+    @property
+    def wall_ms(self) -> float:
+        return statistics.median(self.wall) * 1000
+
+    @property
+    def cpu_ms(self) -> float:
+        return statistics.median(self.cpu) * 1000
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.peak_kib) / 1024
+
+
+def _drain(fd: int) -> None:
+    while True:
+        ready, _, _ = select.select([fd], [], [], 60)
+        if not ready:
+            return
+        try:
+            if not os.read(fd, 1 << 16):
+                return
+        except OSError:  # EIO: the child closed the terminal
+            return
+
+
+def run_once(command: Command, base_env: Mapping[str, str]) -> tuple[float, float, int]:
+    """One run: (wall seconds, cpu seconds, peak KiB). Output is read and thrown away."""
+    env = {**base_env, **command.env}
+    start = time.perf_counter()
+    if command.terminal:
+        main, secondary = pty.openpty()
+        proc = subprocess.Popen(command.argv, stdout=secondary, stderr=subprocess.DEVNULL, env=env)
+        os.close(secondary)
+        _drain(main)
+        os.close(main)
+    else:
+        proc = subprocess.Popen(
+            command.argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+        )
+        assert proc.stdout is not None
+        while proc.stdout.read(1 << 16):
+            pass
+        proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{command.name}: exit {proc.returncode}: {' '.join(command.argv)}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def measure(
+    commands: Sequence[Command], rounds: int, base_env: Mapping[str, str], warmup: int = 1
+) -> dict[str, Runs]:
+    """Every command once per round, in the same order, after `warmup` unrecorded rounds."""
+    results = {c.name: Runs() for c in commands}
+    for round_number in range(warmup + rounds):
+        for command in commands:
+            wall, cpu, peak = run_once(command, base_env)
+            if round_number >= warmup:
+                runs = results[command.name]
+                runs.wall.append(wall)
+                runs.cpu.append(cpu)
+                runs.peak_kib.append(peak)
+    return results
+
+
+def machine() -> str:
+    """One line naming the machine and Python, for the report."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"{platform.system()} {platform.release()}; load average at start {load}"
+    )
