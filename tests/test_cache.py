@@ -234,3 +234,22 @@ def test_an_indexed_catalogue_builds_only_what_a_query_needs() -> None:
     query.facet_counts(query.select_facets(catalogue, query.Criteria()))
     assert built == [1]  # summarize needs no program text
     assert catalogue.get("gamma-trade") is programs[2] and built == [1, 2]
+
+
+def test_a_missing_home_directory_is_never_created(
+    run: Run, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "nonexistent"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(home))
+    assert titles(run, data) == TITLES
+    assert not home.exists()
+
+
+def test_old_entries_are_pruned(run: Run, tmp_path: Path) -> None:
+    for i in range(cache.MAX_ENTRIES + 3):
+        copy = tmp_path / f"copy-{i}.yaml"
+        copy.write_bytes(FIXTURE.read_bytes())
+        os.utime(copy, ns=(i, i))
+        assert titles(run, copy) == TITLES
+    assert len(entries()) == cache.MAX_ENTRIES

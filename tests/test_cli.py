@@ -428,3 +428,38 @@ def test_main_leaves_the_garbage_collector_as_it_found_it(run: Run) -> None:
     assert gc.isenabled()
     run("list")
     assert gc.isenabled()
+
+
+def test_validate_reports_every_file_even_after_an_unreadable_one(
+    run: Run, small: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("programs:\n  - id: x\n", encoding="utf-8")
+    missing = tmp_path / "missing.yaml"
+    result = run("validate", str(missing), str(broken), str(small), "--format", "jsonl")
+    assert result.exit_code == 3  # one file could not be read at all
+    problems = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {p["file"] for p in problems} == {str(missing), str(broken)}
+    assert sum(p["file"] == str(broken) for p in problems) == 10
+    assert f"{small}: ok: 0 errors, 0 warnings (3 programs)" in result.stderr
+
+
+def test_a_bad_size_limit_is_a_usage_error(run: Run) -> None:
+    for value in ("abc", "-1", "0"):
+        result = run("list", env={"EXCHANGE_MAX_BYTES": value})
+        assert result.exit_code == 2, value
+        assert "EXCHANGE_MAX_BYTES" in result.stderr
+
+
+def test_a_load_error_names_the_file_to_validate(run: Run, tmp_path: Path) -> None:
+    broken = tmp_path / "my programs.yaml"
+    broken.write_text("programs:\n  - id: x\n", encoding="utf-8")
+    result = run("list", "--data", str(broken))
+    assert result.exit_code == 3
+    assert f"run 'exchange validate '{broken}'' to list them" in result.stderr
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+def test_help_on_a_terminal_has_no_escape_byte_when_colour_is_off(env: dict[str, str]) -> None:
+    assert b"\x1b" not in under_pty("list", "--help", env=env)
+    assert b"\x1b" in under_pty("list", "--help")  # the check can fail

@@ -38,6 +38,8 @@ def test_environment_variables_are_documented() -> None:
         "EXCHANGE_DEBUG",
         "NO_COLOR",
         "FORCE_COLOR",
+        "EXCHANGE_NO_CACHE",
+        "XDG_CACHE_HOME",
     ):
         assert f"`{name}`" in README, name
 

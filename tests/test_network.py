@@ -137,3 +137,70 @@ def test_hostile_names_stay_inside_graph_labels(run: Run) -> None:
             ["dot", "-Tsvg"], input=dot.encode(), capture_output=True, check=False
         )
         assert proc.returncode == 0, proc.stderr
+
+
+def test_repeating_from_or_to_ors_the_values(run: Run, small: Path) -> None:
+    rows = json.loads(
+        run("flows", "--to", "SA", "--to", "MY", "--data", str(small), "--json").stdout
+    )
+    assert [(r["from"], r["to"]) for r in rows] == [
+        ("South Korea", "Saudi Arabia"),
+        ("Alibaba", "Malaysia"),
+    ]
+
+
+def test_a_country_value_matches_that_country_only_and_names_match_whole_words(
+    run: Run, small: Path
+) -> None:
+    def senders(*args: str) -> list[str]:
+        result = run("flows", *args, "--data", str(small), "--json")
+        assert result.exit_code == 0, result.stderr
+        return [r["from"] for r in json.loads(result.stdout)]
+
+    assert senders("--to", "IN") == []  # India: not "Islamic nations" by substring
+    assert senders("--from", "states") == ["United States"]  # a word of the name
+    assert senders("--from", "tates") == []  # not the middle of a word
+    assert senders("--to", "islamic nat") == ["United States"]  # each word a prefix
+
+
+def test_an_empty_from_is_a_usage_error(run: Run, small: Path) -> None:
+    result = run("flows", "--from", " ", "--data", str(small))
+    assert result.exit_code == 2
+
+
+def test_parties_that_fold_to_the_same_slug_stay_distinct_nodes(
+    run: Run, tmp_path: Path, small: Path
+) -> None:
+    text = small.read_text(encoding="utf-8")
+    text = text.replace("{name: Alibaba,", '{name: "SA",').replace("from: Alibaba,", 'from: "SA",')
+    text = text.replace("{name: Malaysia,", "{name: Säudi arabia,")
+    text = text.replace("to: Malaysia,", "to: Säudi arabia,")
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(text.replace('type: country, country: "MY"', "type: group, country: null"))
+    picture = json.loads(run("graph", "--data", str(odd), "--json").stdout)
+    names = [node["name"] for node in picture["nodes"]]
+    assert len(names) == len(set(names)) == 6
+    ids = [node["id"] for node in picture["nodes"]]
+    assert len(ids) == len(set(ids))
+    mermaid = run("graph", "--data", str(odd), "--format", "mermaid").stdout
+    assert not any(
+        line.split("-->")[0].strip() == line.split("|")[-1].strip()
+        for line in mermaid.splitlines()
+        if "-->" in line
+    ), "no self-loop from merged nodes"
+
+
+def test_limit_and_sort_cut_edges_and_keep_only_their_nodes(run: Run, small: Path) -> None:
+    picture = json.loads(run("graph", "--limit", "1", "--data", str(small), "--json").stdout)
+    assert len(picture["edges"]) == 1
+    ends = {picture["edges"][0]["source"], picture["edges"][0]["target"]}
+    assert {node["id"] for node in picture["nodes"]} == ends
+    tree = run("graph", "--limit", "0", "--data", str(small), tty=True)
+    assert tree.exit_code == 0 and "Saudi" not in tree.stdout
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot", "table"])
+def test_fields_with_a_drawing_format_is_a_usage_error(run: Run, small: Path, fmt: str) -> None:
+    result = run("graph", "--format", fmt, "--fields", "source", "--data", str(small))
+    assert result.exit_code == 2
+    assert "--fields" in result.stderr and "Traceback" not in result.stderr

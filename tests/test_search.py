@@ -72,3 +72,11 @@ def test_ties_keep_catalogue_order(catalogue: Catalogue) -> None:
 
 def test_closest_words_for_a_miss(catalogue: Catalogue) -> None:
     assert "production" in closest_words(catalogue, parse_query(["prodution"]))
+
+
+def test_a_phrase_never_spans_two_names_flows_or_aliases(catalogue: Catalogue) -> None:
+    # "Saudi Arabia" and "South Korea" are separate parties; "oil production methods"
+    # and the receiver's name are separate parts of a flow.
+    assert ids(catalogue, '"arabia south"') == []
+    assert ids(catalogue, '"methods south"') == []
+    assert ids(catalogue, '"saudi arabia"') == ["alpha-tech"]

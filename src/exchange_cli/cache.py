@@ -53,10 +53,23 @@ def enabled(no_cache: bool = False) -> bool:
     return not no_cache and os.environ.get(NO_CACHE_ENV, "") in ("", "0")
 
 
-def cache_directory() -> Path:
+#: Entries kept; the least recently written go first (each `--data` path makes one).
+MAX_ENTRIES = 16
+
+
+def _xdg_cache_home() -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "exchange"
+    return Path(base) if base and os.path.isabs(base) else None  # relative: ignored, per XDG
+
+
+def cache_directory() -> Path:
+    return (_xdg_cache_home() or Path.home() / ".cache") / "exchange"
+
+
+def _may_create(directory: Path) -> bool:
+    """Under XDG_CACHE_HOME, or under a home directory that exists: never create a
+    missing home (a daemon account's `/nonexistent`) on the way."""
+    return _xdg_cache_home() is not None or directory.parent.parent.is_dir()
 
 
 def source_key(path: Path, data: bytes) -> dict[str, Any]:
@@ -215,6 +228,8 @@ def write(key: dict[str, Any], catalogue: Catalogue) -> None:
     import tempfile  # only when writing
 
     temporary: str | None = None
+    if not _may_create(directory):
+        return
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         with tempfile.NamedTemporaryFile(
@@ -230,7 +245,21 @@ def write(key: dict[str, Any], catalogue: Catalogue) -> None:
                 handle.write(line)
             handle.write(_checksum_line(crc))
         os.replace(temporary, entry_path(key))
+        _prune(directory)
     except (OSError, ValueError):
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def _prune(directory: Path) -> None:
+    """Keep the `MAX_ENTRIES` most recently written entries (and no stale temporaries)."""
+    entries = []
+    for path in directory.iterdir():
+        with contextlib.suppress(OSError):
+            if path.suffix == ".jsonl":
+                entries.append((path.stat().st_mtime_ns, path))
+    entries.sort(reverse=True)
+    for _, path in entries[MAX_ENTRIES:]:
+        with contextlib.suppress(OSError):
+            path.unlink()

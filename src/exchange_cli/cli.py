@@ -12,7 +12,7 @@ import gc
 import os
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
@@ -22,6 +22,7 @@ from typer import _click as click  # typer vendors click; its exceptions are wha
 
 from exchange_cli import __version__, query, vocab
 from exchange_cli.errors import (
+    CatalogueError,
     ExchangeError,
     ExitCode,
     NotFoundError,
@@ -45,7 +46,8 @@ EXIT_CODES_HELP = (
 )
 ENVIRONMENT_HELP = (
     "Environment: EXCHANGE_DATA (catalogue file), NO_COLOR, FORCE_COLOR, "
-    "EXCHANGE_MAX_BYTES (size cap, default 64 MiB), EXCHANGE_DEBUG=1 (tracebacks)."
+    "EXCHANGE_MAX_BYTES (size cap, default 64 MiB), EXCHANGE_DEBUG=1 (tracebacks), "
+    "EXCHANGE_NO_CACHE=1 (no cache), XDG_CACHE_HOME (where the cache lives)."
 )
 
 APP_SETTINGS: dict[str, Any] = {
@@ -561,19 +563,21 @@ def _no_match_hint(catalogue: Catalogue, terms: Sequence[search_terms.Term]) -> 
 @app.command()
 def flows(
     giver: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--from",
-            help="Giving side: country code, country or party name, or alias (SA, KSA).",
+            help="Giving side: country code, country or party name, or alias (SA, KSA); "
+            "repeat to allow several.",
             autocompletion=complete_country,
             show_default=False,
         ),
     ] = None,
     receiver: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--to",
-            help="Receiving side: country code, country or party name, or alias.",
+            help="Receiving side: country code, country or party name, or alias; "
+            "repeat to allow several.",
             autocompletion=complete_country,
             show_default=False,
         ),
@@ -617,17 +621,20 @@ def flows(
     catalogue = _load(data, no_cache)
     source = network.party_matcher(giver) if giver else None
     target = network.party_matcher(receiver) if receiver else None
+    if any(m is not None and not m.texts for m in (source, target)):
+        raise UsageError("--from and --to need a country or a party name")
     rows = network.flow_rows(query.select(catalogue, criteria), source, target)
     if not rows:
-        names = network.known_party_names(catalogue)
+        parties = network.all_parties(catalogue)
+        names = sorted({p.name for p in parties})
         for matcher in (m for m in (source, target) if m is not None):
-            if not any(matcher.name in vocab.normalize(n) for n in names) and not matcher.country:
+            for text in matcher.unmatched(parties):
                 import difflib
 
-                close = difflib.get_close_matches(matcher.text, names, n=2, cutoff=0.5)
+                close = difflib.get_close_matches(text, names, n=2, cutoff=0.5)
                 hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
                 plan.env.stderr.write(
-                    _printable(f"exchange: no party matches '{matcher.text}'{hint}") + "\n"
+                    _printable(f"exchange: no party matches '{text}'{hint}") + "\n"
                 )
     emit(plan, rows, "flows")
 
@@ -695,10 +702,19 @@ def graph(
         no_color=no_color,
         available=network.EDGE_FIELDS,
     )
+    if fields is not None and (special or plan.fmt is OutputFormat.TABLE):
+        raise UsageError(
+            "--fields picks the columns of an edge listing (json, jsonl, yaml, csv, tsv, "
+            "markdown); the tree, mermaid and dot draw whole edges"
+        )
     criteria = _criteria(sector, kind, country, party, evidence)
     built = network.build_graph(query.select(_load(data, no_cache), criteria))
-    edges = query.order_records(built.edges, sort=sort, reverse=reverse, limit=limit)
-    edges = [{f: e[f] for f in plan.fields} for e in edges]
+    if sort is not None or limit is not None:
+        ordered = query.order_records(built.edges, sort=sort, reverse=reverse, limit=limit)
+        built = network.keep_edges(built, [dict(edge) for edge in ordered])
+    elif reverse:
+        built = network.keep_edges(built, built.edges[::-1])
+    edges = [{f: e[f] for f in plan.fields} for e in built.edges]
     picture = {"nodes": built.nodes, "edges": edges}
     if fmt is GraphFormat.MERMAID:
         graph_render.render_mermaid(picture, plan.env)
@@ -788,13 +804,19 @@ def validate(
     )
     targets: list[Path | None] = list(paths) if paths else [data]
     problems: list[Problem] = []
+    unreadable = False
     for target in targets:
-        catalogue, found = check_catalogue(target)
+        try:
+            catalogue, found = check_catalogue(target)
+        except CatalogueError as exc:  # cannot be read at all: report it and go on
+            catalogue, found, unreadable = None, exc.problems, True
         problems.extend(found)
         errors = sum(p.severity == "error" for p in found)
         warnings = len(found) - errors
         name = str(target) if target else "the shipped catalogue"
-        count = f"{len(catalogue)} programs" if catalogue is not None else "not loaded"
+        count = "not loaded"
+        if catalogue is not None:
+            count = f"{len(catalogue)} program{'s' * (len(catalogue) != 1)}"
         status = "ok" if errors == 0 else "failed"
         tally = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
         plan.env.stderr.write(_printable(f"{name}: {status}: {tally} ({count})") + "\n")
@@ -804,6 +826,8 @@ def validate(
         from exchange_cli.render.problems import render_github, render_text
 
         (render_github if fmt is ValidateFormat.GITHUB else render_text)(problems, plan.env)
+    if unreadable:
+        raise typer.Exit(ExitCode.CATALOGUE)
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(ExitCode.NOT_FOUND)
 
@@ -877,7 +901,8 @@ def _run(argv: list[str] | None) -> int:
     command = click_command(sys.argv[1:] if argv is None else argv, os.environ)
     try:
         try:
-            result = command.main(args=argv, prog_name="exchange", standalone_mode=False)
+            with _help_colour_follows_ours():
+                result = command.main(args=argv, prog_name="exchange", standalone_mode=False)
             sys.stdout.flush()
         except OSError as exc:  # `--help > /dev/full`, or the final flush
             if exc.errno not in _OUTPUT_ERRNOS:
@@ -905,6 +930,30 @@ def _run(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", ExitCode.INTERRUPTED, debug)
     return result if isinstance(result, int) else 0
+
+
+@contextlib.contextmanager
+def _help_colour_follows_ours() -> Iterator[None]:
+    """Typer's Rich help ignores NO_COLOR for bold and dim; make it write plain text then.
+
+    Typer reads `_TYPER_FORCE_DISABLE_TERMINAL` when it first imports its Rich helpers,
+    which happens only when help or an error is drawn; the variable is ours for the run.
+    """
+    plain = bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+    if not plain or "_TYPER_FORCE_DISABLE_TERMINAL" in os.environ:
+        yield
+        return
+    os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
+    rich_utils: Any = sys.modules.get("typer.rich_utils")  # already imported (e.g. tests)
+    saved = getattr(rich_utils, "FORCE_TERMINAL", None)
+    if rich_utils is not None:
+        rich_utils.FORCE_TERMINAL = False
+    try:
+        yield
+    finally:
+        del os.environ["_TYPER_FORCE_DISABLE_TERMINAL"]
+        if rich_utils is not None:
+            rich_utils.FORCE_TERMINAL = saved
 
 
 _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF}

@@ -69,7 +69,10 @@ class CatalogueError(ExchangeError):
         first = str(problems[0]) if problems else "invalid catalogue"
         more = len([p for p in problems if p.severity == "error"]) - 1
         if more > 0:
-            first += f" (and {more} more; run 'exchange validate' to list them)"
+            import shlex
+
+            where = f" {shlex.quote(problems[0].file)}" if problems else ""
+            first += f" (and {more} more; run 'exchange validate{where}' to list them)"
         super().__init__(first)
 
 

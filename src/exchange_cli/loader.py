@@ -12,7 +12,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from exchange_cli.errors import CatalogueError, Problem
+from exchange_cli.errors import CatalogueError, Problem, UsageError
 from exchange_cli.model import (
     Catalogue,
 )
@@ -33,8 +33,13 @@ def default_catalogue_path() -> Path:
 
 
 def max_bytes_from_env() -> int:
-    raw = os.environ.get(MAX_BYTES_ENV, "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+    """EXCHANGE_MAX_BYTES, a positive whole number of bytes (a typo is an error, not ignored)."""
+    raw = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    if not raw.isdigit() or int(raw) == 0 or len(raw) > 18:
+        raise UsageError(f"{MAX_BYTES_ENV} must be a positive number of bytes, not '{raw[:40]}'")
+    return int(raw)
 
 
 def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:

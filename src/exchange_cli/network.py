@@ -23,23 +23,58 @@ NODE_FIELDS: tuple[str, ...] = ("id", "name", "type", "country", "programs")
 EDGE_FIELDS: tuple[str, ...] = ("source", "target", "kind", "label", "program")
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(vocab.normalize(text).replace("-", " ")))
+
+
 @dataclass(frozen=True, slots=True)
 class PartyMatcher:
-    """What `--from`/`--to` asked for: a country code, or part of a party's name."""
+    """What `--from`/`--to` asked for, each value an alternative (repeating ORs them).
 
-    text: str
-    country: str | None
-    name: str
+    A value that names a country (`SA`, `KSA`, `Saudi Arabia`) matches that country's
+    parties only; any other value matches party names word by word, each word as a
+    prefix (`islamic nat` finds "Islamic Nation", `nation` does not find "International").
+    """
+
+    texts: tuple[str, ...]
+    countries: tuple[str | None, ...]
+    names: tuple[tuple[str, ...], ...]
+
+    def _alternative_matches(self, index: int, party: Party) -> bool:
+        code = self.countries[index]
+        if code is not None:
+            return party.country == code
+        wanted = self.names[index]
+        have = _words(party.name)
+        return bool(wanted) and all(any(w.startswith(q) for w in have) for q in wanted)
 
     def matches(self, party: Party) -> bool:
-        if self.country is not None and party.country == self.country:
-            return True
-        return bool(self.name) and self.name in vocab.normalize(party.name)
+        return any(self._alternative_matches(i, party) for i in range(len(self.texts)))
+
+    def unmatched(self, parties: Iterable[Party]) -> list[str]:
+        """The values that match none of these parties (for a 'did you mean' hint)."""
+        everyone = list(parties)
+        return [
+            text
+            for i, text in enumerate(self.texts)
+            if not any(self._alternative_matches(i, p) for p in everyone)
+        ]
 
 
-def party_matcher(text: str) -> PartyMatcher:
-    """`SA`, `KSA` and `Saudi Arabia` all name the country SA; anything else matches names."""
-    return PartyMatcher(text, vocab.countries().resolve(text), vocab.normalize(text))
+def party_matcher(texts: Sequence[str]) -> PartyMatcher:
+    """Alternatives from the command line; `SA`, `KSA`, `Saudi Arabia` all name the SA."""
+    values = tuple(t for t in texts if t.strip())
+    countries = vocab.countries()
+    return PartyMatcher(
+        values, tuple(countries.resolve(t) for t in values), tuple(_words(t) for t in values)
+    )
+
+
+def all_parties(programs: Iterable[Program]) -> list[Party]:
+    return [party for program in programs for party in program.parties]
 
 
 def _party(program: Program, name: str) -> Party:
@@ -74,10 +109,6 @@ def flow_rows(
     return rows
 
 
-def known_party_names(programs: Iterable[Program]) -> list[str]:
-    return sorted({p.name for program in programs for p in program.parties})
-
-
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -99,24 +130,39 @@ class Graph:
         return {"nodes": self.nodes, "edges": self.edges}
 
 
+def _node_key(party: Party) -> tuple[str, str]:
+    if party.country is not None and party.type == "country":
+        return ("country", party.country)
+    return ("name", party.name)
+
+
 def build_graph(programs: Sequence[Program]) -> Graph:
-    nodes: dict[str, dict[str, Any]] = {}
+    """One node per country (however it is named) or per distinct party name.
+
+    Node ids are readable slugs, made unique: `Ünïcode` and `Unicode`, or a group called
+    `SA` and the country SA, stay two nodes.
+    """
+    nodes: dict[tuple[str, str], dict[str, Any]] = {}
+    taken: set[str] = set()
     edges: list[dict[str, Any]] = []
     for program in programs:
         ids = {}
         for party in program.parties:
-            key = node_id(party)
-            ids[party.name] = key
-            node = nodes.setdefault(
-                key,
-                {
-                    "id": key,
+            node = nodes.get(_node_key(party))
+            if node is None:
+                base = node_id(party)
+                unique, n = base, 2
+                while unique in taken:
+                    unique, n = f"{base}-{n}", n + 1
+                taken.add(unique)
+                node = nodes[_node_key(party)] = {
+                    "id": unique,
                     "name": party.name,
                     "type": party.type,
                     "country": party.country,
                     "programs": [],
-                },
-            )
+                }
+            ids[party.name] = node["id"]
             if program.id not in node["programs"]:
                 node["programs"].append(program.id)
         edges.extend(
@@ -142,6 +188,12 @@ def build_graph(programs: Sequence[Program]) -> Graph:
             for second in keys[i + 1 :]
         )
     return Graph(list(nodes.values()), edges)
+
+
+def keep_edges(graph: Graph, edges: list[dict[str, Any]]) -> Graph:
+    """The graph with only `edges` (after --sort/--limit), and only the nodes they touch."""
+    ends = {end for edge in edges for end in (edge["source"], edge["target"])}
+    return Graph([node for node in graph.nodes if node["id"] in ends], edges)
 
 
 def partner_tree(graph: Graph) -> list[dict[str, Any]]:

@@ -64,36 +64,40 @@ def parse_query(parts: Iterable[str]) -> list[Term]:
     return terms
 
 
-def _field_texts(program: Program) -> dict[str, list[str]]:
+def _field_texts(program: Program) -> dict[str, list[list[str]]]:
+    """Each field's words, in separate segments (one per name, flow part, benefit, alias)
+    so that a phrase never matches across two of them."""
     kind_words = [
         w for t in vocab.KINDS.terms if t.value == program.kind for w in (t.value, *t.aliases)
     ]
     sector_words = [
         w for t in vocab.SECTORS.terms if t.value in program.sectors for w in (t.value, *t.aliases)
     ]
+    flow_parts = [part for f in program.flows for part in (f.giver, f.what, f.receiver)]
     return {
-        "title": words(program.title),
-        "flows": words(" | ".join(f"{f.giver} {f.what} {f.receiver}" for f in program.flows)),
-        "parties": words(" | ".join(p.name for p in program.parties)),
-        "kind": words(" | ".join(kind_words)),
-        "sectors": words(" | ".join(sector_words)),
-        "benefits": words(" | ".join(program.benefits)),
-        "summary": words(program.summary),
+        "title": [words(program.title)],
+        "flows": [words(part) for part in flow_parts],
+        "parties": [words(p.name) for p in program.parties],
+        "kind": [words(w) for w in kind_words],
+        "sectors": [words(w) for w in sector_words],
+        "benefits": [words(b) for b in program.benefits],
+        "summary": [words(program.summary)],
     }
 
 
-def _match(term: Term, tokens: Sequence[str]) -> float:
+def _match(term: Term, segments: Sequence[Sequence[str]]) -> float:
     """0 for no match, 1 for a prefix match, 1 + bonus for a whole-word match."""
     n = len(term.words)
     best = 0.0
-    for i in range(len(tokens) - n + 1):
-        if any(tokens[i + j] != term.words[j] for j in range(n - 1)):
-            continue
-        last = tokens[i + n - 1]
-        if last == term.words[-1]:
-            return 1.0 + _EXACT_BONUS
-        if last.startswith(term.words[-1]):
-            best = 1.0
+    for tokens in segments:
+        for i in range(len(tokens) - n + 1):
+            if any(tokens[i + j] != term.words[j] for j in range(n - 1)):
+                continue
+            last = tokens[i + n - 1]
+            if last == term.words[-1]:
+                return 1.0 + _EXACT_BONUS
+            if last.startswith(term.words[-1]):
+                best = 1.0
     return best
 
 
@@ -123,8 +127,8 @@ def closest_words(programs: Iterable[Program], terms: Sequence[Term], limit: int
     """Words the catalogue has that look like the query's, for a 'did you mean' hint."""
     vocabulary: set[str] = set()
     for program in programs:
-        for tokens in _field_texts(program).values():
-            vocabulary.update(t for t in tokens if len(t) > 2)
+        for segments in _field_texts(program).values():
+            vocabulary.update(t for tokens in segments for t in tokens if len(t) > 2)
     found: list[str] = []
     for term in terms:
         for word in term.words:

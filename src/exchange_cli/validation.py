@@ -102,7 +102,7 @@ class Validator:
                 self.error(
                     (*path, key),
                     f"unknown field '{excerpt(key)}'{hint}; "
-                    f"{what} fields are: {', '.join(fields)}",
+                    f"the fields of {what} are: {', '.join(fields)}",
                     at_key=True,
                 )
                 ok = False
