@@ -463,3 +463,11 @@ def test_a_load_error_names_the_file_to_validate(run: Run, tmp_path: Path) -> No
 def test_help_on_a_terminal_has_no_escape_byte_when_colour_is_off(env: dict[str, str]) -> None:
     assert b"\x1b" not in under_pty("list", "--help", env=env)
     assert b"\x1b" in under_pty("list", "--help")  # the check can fail
+
+
+def test_a_very_narrow_terminal_gets_stacked_records_not_a_crushed_table() -> None:
+    out = under_pty("list", "--limit", "2", env={"COLUMNS": "30", "NO_COLOR": "1"}).decode()
+    assert "│" not in out and "╭" not in out
+    assert out.count("evidence ") == 2
+    wide = under_pty("list", "--limit", "2", env={"COLUMNS": "120", "NO_COLOR": "1"}).decode()
+    assert "│" in wide

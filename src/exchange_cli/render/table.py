@@ -55,7 +55,14 @@ def render_table(listing: Listing, env: Environment) -> None:
     console.print(views[listing.shape](listing, env))
 
 
+#: Narrower than this per column, a table is unreadable: records are stacked instead.
+_MIN_COLUMN = 6
+
+
 def _programs_table(listing: Listing, env: Environment) -> RenderableType:
+    columns = len(listing.fields)
+    if env.width < columns * (_MIN_COLUMN + 3) + 1:
+        return _stacked(listing, env)
     table = Table(
         box=box.ROUNDED if env.unicode else box.ASCII,
         header_style="bold" if env.color else "",
@@ -72,6 +79,19 @@ def _programs_table(listing: Listing, env: Environment) -> RenderableType:
     for row in cells:
         table.add_row(*row)
     return table
+
+
+def _stacked(listing: Listing, env: Environment) -> RenderableType:
+    """One `field  value` block per record, for terminals too narrow for the table."""
+    blocks: list[RenderableType] = []
+    for record in listing.records:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="dim" if env.color else "", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for field in listing.fields:
+            grid.add_row(field, _cell(field, record.get(field), env, listing.highlight))
+        blocks.append(Padding(grid, (0, 0, 1, 0)))
+    return Group(*blocks)
 
 
 # Columns of single tokens (ids, vocabulary values, codes, numbers) read badly when folded.
@@ -143,8 +163,8 @@ def _program_detail(listing: Listing, env: Environment) -> RenderableType:
             parts.append(_text(record.get("title"), "bold" if env.color else ""))
             parts.append(Text(""))
         facts = Table.grid(padding=(0, 2))
-        facts.add_column(style="dim" if env.color else "")
-        facts.add_column()
+        facts.add_column(style="dim" if env.color else "", no_wrap=True)
+        facts.add_column(overflow="fold")  # an id is folded, never cut short
         blocks: list[RenderableType] = []
         for field in listing.fields:
             value = record.get(field)
