@@ -119,14 +119,17 @@ _TEXT_MIN = 14  # narrowest a wrapped column should get
 def _whole_token_columns(fields: Sequence[str], rows: list[list[Text]], width: int) -> set[str]:
     """Token columns kept unwrapped, narrowest first, while free text keeps room to wrap."""
     widths = {f: max([len(f), *(row[i].cell_len for row in rows)]) for i, f in enumerate(fields)}
-    tokens = sorted((f for f in fields if f in _TOKEN_FIELDS), key=widths.__getitem__)
+    # The id first (it is what people copy), then the narrowest token columns.
+    tokens = sorted(
+        (f for f in fields if f in _TOKEN_FIELDS), key=lambda f: (f != "id", widths[f])
+    )
     text_columns = len(fields) - len(tokens)
     room = width - (3 * len(fields) + 1)
     whole: set[str] = set()
     for field in tokens:
         folded_left = len(tokens) - len(whole) - 1  # token columns that would still fold
         if room - widths[field] < _TEXT_MIN * (text_columns + folded_left):
-            break
+            continue  # too wide to keep whole; a narrower one may still fit
         room -= widths[field]
         whole.add(field)
     return whole
