@@ -471,3 +471,12 @@ def test_a_very_narrow_terminal_gets_stacked_records_not_a_crushed_table() -> No
     assert out.count("evidence ") == 2
     wide = under_pty("list", "--limit", "2", env={"COLUMNS": "120", "NO_COLOR": "1"}).decode()
     assert "│" in wide
+
+
+@pytest.mark.parametrize("command", ["list", "graph", "flows", "search"])
+def test_an_empty_result_on_a_terminal_says_so_on_stderr(run: Run, command: str) -> None:
+    words = ["exchange"] if command == "search" else []
+    result = run(command, *words, "--party", "nobody-at-all", tty=True)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("exchange: ")

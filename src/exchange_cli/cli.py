@@ -306,7 +306,16 @@ def emit(
     from exchange_cli.render import render
 
     ordered = query.order_records(records, sort=plan.sort, reverse=plan.reverse, limit=plan.limit)
+    if not ordered and plan.fmt is OutputFormat.TABLE:
+        _say_nothing_matched(plan.env)
+        return
     render(Listing(ordered, plan.fields, shape, single, highlight), plan.fmt, plan.env)
+
+
+def _say_nothing_matched(env: Environment) -> None:
+    """On a terminal an empty table says nothing; say it on stderr instead (scripts get
+    their empty `[]` or header row, and exit 0, as usual)."""
+    env.stderr.write("exchange: nothing matches\n")
 
 
 def _load(data: Path | None, no_cache: bool = False) -> Catalogue:
@@ -725,7 +734,10 @@ def graph(
     elif plan.fmt is OutputFormat.YAML:
         graph_render.render_graph_yaml(picture, plan.env)
     elif plan.fmt is OutputFormat.TABLE:
-        graph_render.render_tree(network.partner_tree(built), plan.env)
+        if not built.nodes:
+            _say_nothing_matched(plan.env)
+        else:
+            graph_render.render_tree(network.partner_tree(built), plan.env)
     else:
         emit(plan, edges, "flows")
 
