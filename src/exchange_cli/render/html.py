@@ -143,8 +143,6 @@ def render_page(page: Page) -> str:
     """The whole page, ASCII, ending in a newline."""
     style, script = _asset("page.css"), _asset("page.js")
     data = {"search": page.search_index, "facets": page.facet_index}
-    count = len(page.records)
-    documents = len({r["source"]["document"] for r in page.records})
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -163,7 +161,7 @@ def render_page(page: Page) -> str:
         "</head>",
         "<body>",
         '<a class="skip-link" href="#programs">Skip to the programs</a>',
-        _header(page, count, documents),
+        _header(page),
         '<main id="main">',
         '<div id="catalogue" class="catalogue">',
         '<div class="layout">',
@@ -175,7 +173,7 @@ def render_page(page: Page) -> str:
         "</div>",
         _program_views(page),
         "</main>",
-        _footer(page, count),
+        _footer(page, len(page.records)),
         '<script type="application/json" id="page-data">' + _script_json(data) + "</script>",
         f"<script>{script}</script>",
         "</body>",
@@ -188,7 +186,7 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
-def _header(page: Page, count: int, documents: int) -> str:
+def _header(page: Page) -> str:
     subset = ""
     if page.criteria is not None and not page.criteria.is_empty():
         given = (
@@ -204,14 +202,26 @@ def _header(page: Page, count: int, documents: int) -> str:
         f"<div><dt>{_badge(level)}</dt><dd>{_text(vocab.EVIDENCE.describe(level))}</dd></div>"
         for level in vocab.EVIDENCE.values
     )
+    countries = {row["value"] for row in page.facets if row["facet"] == "country"}
+    stats = "".join(
+        f"<div><dt>{_text(label)}</dt><dd>{number}</dd></div>"
+        for label, number in (
+            ("programs", len(page.records)),
+            ("documents", len({r["source"]["document"] for r in page.records})),
+            ("parties", len(page.graph["nodes"])),
+            ("countries", len(countries)),
+        )
+    )
     return (
         '<header class="site-header">'
-        '<div class="wrap">'
+        '<div class="wrap header-grid">'
+        '<div class="header-text">'
         f"<h1>{_text(page.title)}</h1>"
         '<p class="lede">International cooperation and exchange programs: who works with '
-        f"whom, what flows between them, and how sure we are. {_plural(count, 'program')} "
-        f"from {_plural(documents, 'source document')}.</p>"
+        "whom, what flows between them, and how firmly each one is documented.</p>"
         f"{subset}"
+        "</div>"
+        f'<dl class="stats">{stats}</dl>'
         '<nav aria-label="Sections"><ul>'
         '<li><a href="#programs">Programs</a></li>'
         '<li><a href="#summary">Summary</a></li>'
@@ -277,7 +287,7 @@ def _filters(page: Page) -> str:
         '<span id="filter-summary" class="filter-summary"></span></summary>'
         + "".join(groups)
         + "</details>"
-        '<button type="button" id="clear-filters" class="button-secondary">'
+        '<button type="button" id="clear-filters" class="button-secondary" hidden>'
         "Clear search and filters</button>"
         "</section>"
     )
@@ -337,8 +347,9 @@ def _card(record: Mapping[str, Any]) -> str:
         '<dl class="card-facts">'
         f"<div><dt>Sectors</dt><dd>{_text(sectors)}</dd></div>"
         f"<div><dt>Parties</dt><dd>{_text(_party_names(record))}</dd></div>"
-        f"<div><dt>Source</dt><dd>{_source(record)}</dd></div>"
         "</dl>"
+        f'<p class="card-source"><span class="visually-hidden">Source: </span>{_source(record)}'
+        "</p>"
         "</article>"
         "</li>"
     )

@@ -25,6 +25,7 @@
   var chips = Array.prototype.slice.call(doc.querySelectorAll("button.chip"));
   var panel = doc.getElementById("filter-panel");
   var panelSummary = doc.getElementById("filter-summary");
+  var clearButton = doc.getElementById("clear-filters");
   var baseTitle = doc.title;
   var total = cards.length;
 
@@ -201,6 +202,7 @@
     });
     if (input.value !== state.q) input.value = state.q;
     panelSummary.textContent = state.chosen.size ? " (" + state.chosen.size + " chosen)" : "";
+    clearButton.hidden = !isFiltered();
   }
 
   function update() {
@@ -229,7 +231,7 @@
     input.focus();
   }
 
-  doc.getElementById("clear-filters").addEventListener("click", clearAll);
+  clearButton.addEventListener("click", clearAll);
   doc.getElementById("clear-empty").addEventListener("click", clearAll);
 
   /* -- views: the catalogue, or one program ------------------------------------------ */
@@ -346,9 +348,17 @@
     focusSection(section);
   });
 
-  /* Back and forward fire popstate, hashchange or both: draw each address once. */
+  /* A fragment link or Back fires popstate, hashchange or both, and the browser resets
+     focus in between; draw each address once, after that, so the focus we set stays. */
+  var pending = false;
+
   function navigated() {
-    if (location.hash !== routedHash) route(false);
+    if (pending) return;
+    pending = true;
+    setTimeout(function () {
+      pending = false;
+      if (location.hash !== routedHash) route(false);
+    }, 0);
   }
 
   window.addEventListener("hashchange", navigated);
