@@ -295,6 +295,7 @@ def test_an_empty_selection_is_a_valid_page(run: Run) -> None:
     page = Page(text)
     assert page.card_ids() == [] and page.data()["facets"] == {}
     assert "0 programs" in text and "No parties in this selection." in text
+    assert "<fieldset" not in text  # no empty groups of chips
 
 
 def test_network_layout_is_deterministic_and_inside_the_ring() -> None:

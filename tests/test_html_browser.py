@@ -359,7 +359,8 @@ def test_a_hypothetical_program_says_so_where_it_is_shown(open_page: Open, shipp
     assert note.startswith("Hypothetical.") and "hypothetical" in note[13:]
     article.locator(".back-link").click()
     card = opened.page.locator("#results li[data-id='islamic-nation-usa-defense-symposium']")
-    expect(card).to_be_visible()
+    expect(card.locator("h3 a")).to_be_focused()
+    assert opened.page.evaluate("location.hash") == ""
     assert card.locator(".badge").text_content() == "Hypothetical"
     style = card.evaluate("c => getComputedStyle(c).borderTopStyle")
     assert style == "dashed"

@@ -268,10 +268,11 @@ def _filters(page: Page) -> str:
                 for value, label in _chip_values(page, facet)
             )
         )
-        groups.append(
-            f'<fieldset class="facet"><legend>{legend}</legend><ul class="chips">{chips}</ul>'
-            "</fieldset>"
-        )
+        if chips:  # a facet with no values in this selection has nothing to choose
+            groups.append(
+                f'<fieldset class="facet"><legend>{legend}</legend><ul class="chips">{chips}'
+                "</ul></fieldset>"
+            )
     return (
         '<section class="filters" role="search" aria-labelledby="filters-title">'
         '<h2 id="filters-title">Find programs</h2>'

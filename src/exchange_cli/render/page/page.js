@@ -344,6 +344,13 @@
       routedHash = location.hash;
       showCatalogue();
       render();
+      /* "All programs" returns to the card of the program just read. */
+      var card = link.classList.contains("back-link") && lastOpened ? cardLink(lastOpened) : null;
+      if (card) {
+        card.scrollIntoView({ block: "center" });
+        card.focus({ preventScroll: true });
+        return;
+      }
     }
     focusSection(section);
   });
