@@ -400,7 +400,7 @@ def test_everything_is_reachable_with_tab_and_focus_is_visible(
                        const s = getComputedStyle(e);
                        return [e.outerHTML.slice(0, 120),
                                s.outlineStyle !== 'none' ? s.outlineStyle
-                               : getComputedStyle(e.closest('li') || e).outlineStyle]; }"""
+                               : getComputedStyle(e, '::after').outlineStyle]; }"""
         )
         if html in reached:
             continue
