@@ -93,3 +93,15 @@ def test_a_filter_returns_an_ordered_subset(sectors: list[str], evidence: list[s
     for program in found:
         assert not sectors or set(sectors) & set(program.sectors)
         assert not evidence or program.evidence in evidence
+
+
+def test_facet_index_holds_what_each_facet_counts() -> None:
+    catalogue = load_catalogue(FIXTURE)
+    index = query.facet_index(catalogue)
+    assert list(index) == list(catalogue.ids())
+    assert index["gamma-trade"] == {
+        "sector": ("e-commerce",),
+        "kind": ("technology-exchange",),
+        "evidence": ("reported",),
+        "country": ("MY", "CN"),
+    }

@@ -80,3 +80,43 @@ def test_a_phrase_never_spans_two_names_flows_or_aliases(catalogue: Catalogue) -
     assert ids(catalogue, '"arabia south"') == []
     assert ids(catalogue, '"methods south"') == []
     assert ids(catalogue, '"saudi arabia"') == ["alpha-tech"]
+
+
+def test_the_search_index_scores_like_search_programs(catalogue: Catalogue) -> None:
+    """A client given only the index (as the exported page is) ranks the same way."""
+    from exchange_cli.search import search_index
+
+    index = search_index(catalogue)
+    assert index["words"]["alpha-tech"]["title"] == [["alpha", "technology", "exchange"]]
+
+    def client_score(program_id: str, terms: list[Term]) -> float:
+        total = 0.0
+        for term in terms:
+            part = 0.0
+            for field, weight in index["weights"].items():
+                n, best = len(term.words), 0.0
+                for tokens in index["words"][program_id][field]:
+                    for i in range(len(tokens) - n + 1):
+                        if tokens[i : i + n - 1] != list(term.words[:-1]):
+                            continue
+                        if tokens[i + n - 1] == term.words[-1]:
+                            best = max(best, 1 + index["exact_bonus"])
+                        elif tokens[i + n - 1].startswith(term.words[-1]):
+                            best = max(best, 1.0)
+                part += weight * best
+            if part == 0:
+                return 0.0
+            total += part
+        return round(total, 2)
+
+    for words in (
+        ["chip"],
+        ["oil", "chip"],
+        ['"oil production"'],
+        ['"arabia south"'],
+        ["tech"],
+        ["défense"],
+    ):
+        terms = parse_query(words)
+        for program in catalogue:
+            assert client_score(program.id, terms) == score_program(program, terms), words

@@ -31,7 +31,7 @@ from exchange_cli.errors import (
     Problem,
     UsageError,
 )
-from exchange_cli.model import FIELDS
+from exchange_cli.model import FIELDS, Facets
 from exchange_cli.render import Listing, OutputFormat, Shape
 from exchange_cli.terminal import Environment, output_error
 
@@ -740,6 +740,62 @@ def graph(
             graph_render.render_tree(network.partner_tree(built), plan.env)
     else:
         emit(plan, edges, "flows")
+
+
+class ExportFormat(StrEnum):
+    """Formats of `exchange export`: a whole document, not a listing."""
+
+    HTML = "html"
+
+
+@app.command()
+def export(
+    sector: SectorOption = None,
+    kind: KindOption = None,
+    country: CountryOption = None,
+    party: PartyOption = None,
+    evidence: EvidenceOption = None,
+    data: DataOption = None,
+    no_cache: NoCacheOption = False,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="html: one self-contained page (search, filters, charts, network) "
+            "that needs no server and no network.",
+            case_sensitive=False,
+        ),
+    ] = ExportFormat.HTML,
+) -> None:
+    """Write the catalogue as one web page to stdout, to open from disk or share.
+
+    exchange export > catalogue.html
+
+    exchange export --sector defense --evidence reported > defense.html
+
+    The filters are those of `list`; the page is the same bytes for the same input.
+    """
+    from exchange_cli import network
+    from exchange_cli import search as text_search
+    from exchange_cli.render import html as html_page
+
+    env = Environment.detect()
+    criteria = _criteria(sector, kind, country, party, evidence)
+    programs = query.select(_load(data, no_cache), criteria)
+    page = html_page.Page(
+        records=[p.to_dict() for p in programs],
+        related={p.id: query.related_programs(p, programs) for p in programs},
+        facets=query.facet_counts([Facets.of(p) for p in programs]),
+        facet_index=query.facet_index(programs),
+        search_index=text_search.search_index(programs),
+        graph=network.build_graph(programs).to_dict(),
+        criteria=criteria,
+        version=__version__,
+    )
+    env.stdout.write(html_page.render_page(page))
+    if env.is_terminal:
+        env.stderr.write("exchange: to open the page, save it: exchange export > catalogue.html\n")
 
 
 def _facet(name: str) -> str:

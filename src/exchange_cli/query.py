@@ -157,6 +157,14 @@ def facet_values(program: Facets, facet: str) -> tuple[str, ...]:
     raise ValueError(facet)
 
 
+def facet_index(programs: Iterable[Program]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each program's values per facet, by id: what the exported page's filter chips match,
+    read through `facet_values` so the page and `summarize` count the same way."""
+    return {
+        p.id: {facet: facet_values(Facets.of(p), facet) for facet in FACETS} for p in programs
+    }
+
+
 def facet_counts(
     programs: Sequence[Facets], facets: Sequence[str] = FACETS
 ) -> list[dict[str, Any]]:

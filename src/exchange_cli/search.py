@@ -12,6 +12,7 @@ import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from exchange_cli import vocab
 from exchange_cli.model import Program
@@ -82,6 +83,19 @@ def _field_texts(program: Program) -> dict[str, list[list[str]]]:
         "sectors": [words(w) for w in sector_words],
         "benefits": [words(b) for b in program.benefits],
         "summary": [words(program.summary)],
+    }
+
+
+def search_index(programs: Iterable[Program]) -> dict[str, Any]:
+    """What a client needs to rank exactly like `search_programs`: the field weights, the
+    whole-word bonus, and each program's normalized words per field, in segments (by id).
+
+    The exported web page searches with this, so its rules cannot drift from this module's.
+    """
+    return {
+        "weights": dict(WEIGHTS),
+        "exact_bonus": _EXACT_BONUS,
+        "words": {program.id: _field_texts(program) for program in programs},
     }
 
 

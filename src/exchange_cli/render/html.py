@@ -1,0 +1,741 @@
+"""The catalogue as one self-contained web page (`exchange export --format html`).
+
+Pure: takes records and results the query layer already computed, returns the page as
+text. Every catalogue string passes through the escaper of its context (`_text` for HTML
+text and attributes, `_fragment` for URL fragments, `_script_json` for the embedded JSON),
+so a hostile catalogue cannot add markup or script. The page's one stylesheet and one
+script are package files (`page/`), allowed by a Content-Security-Policy that names their
+SHA-256 hashes and permits no network access at all. The output is ASCII (other
+characters become character references or JSON escapes, so no output encoding can mangle
+it) and the same bytes for the same input, so it can be committed and diffed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from exchange_cli import vocab
+from exchange_cli.render.text import visible_keep_lines
+
+if TYPE_CHECKING:
+    from exchange_cli.query import Criteria
+
+#: The filter facets of the page, in the order their chips appear.
+CHIP_FACETS: tuple[tuple[str, str], ...] = (
+    ("sector", "Sector"),
+    ("kind", "Kind"),
+    ("country", "Country"),
+    ("evidence", "Evidence"),
+)
+#: How each evidence level is named on the page; the description comes from the vocabulary.
+EVIDENCE_LABELS: dict[str, str] = {
+    "reported": "Reported",
+    "illustrative": "Illustrative",
+    "hypothetical": "Hypothetical",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Everything the page shows, decided and computed before rendering."""
+
+    records: Sequence[Mapping[str, Any]]  # `Program.to_dict()` records, in catalogue order
+    related: Mapping[str, Sequence[Mapping[str, Any]]]  # id → `query.related_programs`
+    facets: Sequence[Mapping[str, Any]]  # `query.facet_counts` rows
+    facet_index: Mapping[str, Mapping[str, Sequence[str]]]  # id → facet → values
+    search_index: Mapping[str, Any]  # `search.search_index`
+    graph: Mapping[str, Any]  # `network.Graph.to_dict()`
+    criteria: Criteria | None = None  # the filters the export was narrowed by
+    version: str = ""
+    title: str = "Exchange programs"
+
+
+# -- escaping: one function per context ----------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """Text or a double-quoted attribute value: control and bidi characters made visible
+    (as on a terminal), then `& < > " '` escaped. Carriage returns become newlines."""
+    shown = visible_keep_lines(str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return html.escape(shown, quote=True)
+
+
+def _fragment(value: str) -> str:
+    """A URL fragment component: percent-encoded (nothing left to break out of an
+    attribute or change the URL's scheme), then escaped for the attribute."""
+    return _text(quote(value, safe="-_.~"))
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside `<script type="application/json">`: ASCII only, and `< > &`,
+    U+2028 and U+2029 as escapes, so `</script>` or `<!--` in the data cannot end or
+    change the block."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _label(value: str) -> str:
+    """A vocabulary value as words: `digital-technology` → `digital technology`
+    (a one-letter part keeps its hyphen: `e-commerce`)."""
+    parts = value.split("-")
+    out = parts[0]
+    for part in parts[1:]:
+        out += ("-" if len(part) == 1 or len(out.rsplit(" ", 1)[-1]) == 1 else " ") + part
+    return out
+
+
+def _csp_hash(content: str) -> str:
+    digest = hashlib.sha256(content.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(style: str, script: str) -> str:
+    """Only this page's own style and script run; nothing is fetched, framed or posted."""
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src {_csp_hash(script)}",
+            f"style-src {_csp_hash(style)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "require-trusted-types-for 'script'",
+            "trusted-types 'none'",
+        )
+    )
+
+
+def _asset(name: str) -> str:
+    text = (resources.files("exchange_cli.render") / "page" / name).read_text(encoding="utf-8")
+    text = text.replace("\r\n", "\n")
+    if not text.isascii():  # the page is ASCII; a CSS or JS file cannot be re-escaped
+        raise ValueError(f"page asset {name} must be ASCII")
+    return text
+
+
+# -- the page ------------------------------------------------------------------------------
+
+_FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+    "%3Ccircle cx='8' cy='8' r='7' fill='%231f5fae'/%3E%3C/svg%3E"
+)
+
+
+def render_page(page: Page) -> str:
+    """The whole page, ASCII, ending in a newline."""
+    style, script = _asset("page.css"), _asset("page.js")
+    data = {"search": page.search_index, "facets": page.facet_index}
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="'
+        + _text(content_security_policy(style, script))
+        + '">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="color-scheme" content="light dark">',
+        '<meta name="referrer" content="no-referrer">',
+        f'<meta name="generator" content="exchange {_text(page.version)}">',
+        f"<title>{_text(page.title)}</title>",
+        f'<link rel="icon" href="{_FAVICON}">',
+        f"<style>{style}</style>",
+        "</head>",
+        "<body>",
+        '<a class="skip-link" href="#programs">Skip to the programs</a>',
+        _header(page),
+        '<main id="main">',
+        '<div id="catalogue" class="catalogue">',
+        '<div class="layout">',
+        _filters(page),
+        _results(page),
+        "</div>",
+        _summary(page),
+        _network(page.graph),
+        "</div>",
+        _program_views(page),
+        "</main>",
+        _footer(page, len(page.records)),
+        '<script type="application/json" id="page-data">' + _script_json(data) + "</script>",
+        f"<script>{script}</script>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts).encode("ascii", "xmlcharrefreplace").decode("ascii") + "\n"
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _header(page: Page) -> str:
+    subset = ""
+    if page.criteria is not None and not page.criteria.is_empty():
+        given = (
+            ("sector", page.criteria.sectors),
+            ("kind", page.criteria.kinds),
+            ("country", page.criteria.countries),
+            ("party", page.criteria.parties),
+            ("evidence", page.criteria.evidence),
+        )
+        shown = "; ".join(f"{name} {' or '.join(values)}" for name, values in given if values)
+        subset = f'<p class="subset">Only the programs matching <code>{_text(shown)}</code>.</p>'
+    legend = "".join(
+        f"<div><dt>{_badge(level)}</dt><dd>{_text(vocab.EVIDENCE.describe(level))}</dd></div>"
+        for level in vocab.EVIDENCE.values
+    )
+    countries = {row["value"] for row in page.facets if row["facet"] == "country"}
+    stats = "".join(
+        f"<div><dt>{_text(label)}</dt><dd>{number}</dd></div>"
+        for label, number in (
+            ("programs", len(page.records)),
+            ("documents", len({r["source"]["document"] for r in page.records})),
+            ("parties", len(page.graph["nodes"])),
+            ("countries", len(countries)),
+        )
+    )
+    return (
+        '<header class="site-header">'
+        '<div class="wrap header-grid">'
+        '<div class="header-text">'
+        f"<h1>{_text(page.title)}</h1>"
+        '<p class="lede">International cooperation and exchange programs: who works with '
+        "whom, what flows between them, and how firmly each one is documented.</p>"
+        f"{subset}"
+        "</div>"
+        f'<dl class="stats">{stats}</dl>'
+        '<nav aria-label="Sections"><ul>'
+        '<li><a href="#programs">Programs</a></li>'
+        '<li><a href="#summary">Summary</a></li>'
+        '<li><a href="#network">Network</a></li>'
+        "</ul></nav>"
+        '<details class="legend"><summary>What the evidence levels mean</summary>'
+        f"<dl>{legend}</dl></details>"
+        "</div>"
+        "</header>"
+    )
+
+
+def _badge(level: str) -> str:
+    label = EVIDENCE_LABELS.get(level, level)
+    return f'<span class="badge evidence-{_text(level)}">{_text(label)}</span>'
+
+
+def _chip_values(page: Page, facet: str) -> list[tuple[str, str]]:
+    """(value, label) for each value of `facet` in the exported programs, most common
+    first as `summarize` orders them; evidence keeps its vocabulary order."""
+    present = [row for row in page.facets if row["facet"] == facet and row["count"] > 0]
+    if facet == "evidence":
+        order = {value: i for i, value in enumerate(vocab.EVIDENCE.values)}
+        present.sort(key=lambda row: order.get(row["value"], len(order)))
+    values = [str(row["value"]) for row in present]
+    if facet == "country":
+        return [(v, vocab.country_name(v)) for v in values]
+    if facet == "evidence":
+        return [(v, EVIDENCE_LABELS.get(v, v)) for v in values]
+    return [(v, _label(v)) for v in values]
+
+
+def _filters(page: Page) -> str:
+    groups = []
+    for facet, legend in CHIP_FACETS:
+        chips = "".join(
+            f'<li><button type="button" class="chip" aria-pressed="false" '
+            f'data-facet="{facet}" data-value="{_text(value)}">'
+            f'<span class="chip-label">{_text(label)}</span> '
+            f'<span class="chip-count">{count}</span>'
+            "</button></li>"
+            for value, label, count in (
+                (value, label, _facet_count(page, facet, value))
+                for value, label in _chip_values(page, facet)
+            )
+        )
+        if chips:  # a facet with no values in this selection has nothing to choose
+            groups.append(
+                f'<fieldset class="facet"><legend>{legend}</legend><ul class="chips">{chips}'
+                "</ul></fieldset>"
+            )
+    return (
+        '<section class="filters" role="search" aria-labelledby="filters-title">'
+        '<h2 id="filters-title">Find programs</h2>'
+        '<label for="search-input" class="search-label">Search</label>'
+        '<input id="search-input" class="search-input" type="search" autocomplete="off" '
+        'spellcheck="false" aria-describedby="search-help" aria-controls="results">'
+        '<p id="search-help" class="help">Every word must match; a word also finds longer '
+        'ones (<kbd>petro</kbd> finds petroleum); "quote a phrase". Case and accents are '
+        "ignored.</p>"
+        '<noscript><p class="help">Search and filters need JavaScript; the programs, '
+        "their details, the summary and the network work without it.</p></noscript>"
+        + '<details id="filter-panel" class="filter-panel" open><summary>Filters'
+        '<span id="filter-summary" class="filter-summary"></span></summary>'
+        + "".join(groups)
+        + "</details>"
+        '<button type="button" id="clear-filters" class="button-secondary" hidden>'
+        "Clear search and filters</button>"
+        "</section>"
+    )
+
+
+def _facet_count(page: Page, facet: str, value: str) -> int:
+    for row in page.facets:
+        if row["facet"] == facet and row["value"] == value:
+            return int(row["count"])
+    return 0
+
+
+def _results(page: Page) -> str:
+    count = len(page.records)
+    cards = "".join(_card(record) for record in page.records)
+    return (
+        '<section id="programs" class="results" aria-labelledby="programs-title">'
+        '<div class="results-head">'
+        '<h2 id="programs-title" tabindex="-1">Programs</h2>'
+        f'<p id="result-count" class="result-count" role="status">{_plural(count, "program")}'
+        "</p>"
+        "</div>"
+        f'<ul id="results" class="cards">{cards}</ul>'
+        '<div id="no-results" class="no-results" hidden>'
+        "<p>No program matches this search and these filters.</p>"
+        '<button type="button" id="clear-empty" class="button-secondary">'
+        "Clear search and filters</button>"
+        "</div>"
+        "</section>"
+    )
+
+
+def _party_names(record: Mapping[str, Any]) -> str:
+    return ", ".join(str(p["name"]) for p in record["parties"])
+
+
+def _source(record: Mapping[str, Any]) -> str:
+    source = record["source"]
+    return (
+        f"<cite>{_text(source['document'])}</cite>, section "
+        f'<span class="section">{_text(source["section"])}</span>'
+    )
+
+
+def _card(record: Mapping[str, Any]) -> str:
+    pid = str(record["id"])
+    level = str(record["evidence"])
+    sectors = ", ".join(_label(s) for s in record["sectors"])
+    return (
+        f'<li class="card evidence-card-{_text(level)}" data-id="{_text(pid)}">'
+        f'<article aria-labelledby="card-{_text(pid)}-title">'
+        f'<p class="card-meta">{_badge(level)} '
+        f'<span class="kind">{_text(_label(str(record["kind"])))}</span></p>'
+        f'<h3 id="card-{_text(pid)}-title" class="card-title">'
+        f'<a href="#program-{_fragment(pid)}">{_text(record["title"])}</a></h3>'
+        f'<p class="card-summary">{_text(record["summary"])}</p>'
+        '<dl class="card-facts">'
+        f"<div><dt>Sectors</dt><dd>{_text(sectors)}</dd></div>"
+        f"<div><dt>Parties</dt><dd>{_text(_party_names(record))}</dd></div>"
+        "</dl>"
+        f'<p class="card-source"><span class="visually-hidden">Source: </span>{_source(record)}'
+        "</p>"
+        "</article>"
+        "</li>"
+    )
+
+
+# -- summary: bar charts -------------------------------------------------------------------
+
+
+def _summary(page: Page) -> str:
+    charts = []
+    for facet, heading, option in (
+        ("sector", "Programs per sector", "sector"),
+        ("kind", "Programs per kind", "kind"),
+        ("evidence", "Programs per evidence level", "evidence"),
+    ):
+        rows = [row for row in page.facets if row["facet"] == facet]
+        if facet != "evidence":
+            rows = [row for row in rows if row["count"] > 0]
+        else:
+            order = {value: i for i, value in enumerate(vocab.EVIDENCE.values)}
+            rows.sort(key=lambda row: order.get(row["value"], len(order)))
+        charts.append(_bar_chart(facet, heading, option, rows))
+    return (
+        '<section id="summary" class="summary" aria-labelledby="summary-title">'
+        '<h2 id="summary-title" tabindex="-1">Summary</h2>'
+        '<p class="help">Select a bar to list its programs. A program with several sectors '
+        "counts once for each.</p>"
+        f'<div class="charts">{"".join(charts)}</div>'
+        "</section>"
+    )
+
+
+def _bar_chart(facet: str, heading: str, option: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    top = max((int(row["count"]) for row in rows), default=0)
+    items = []
+    for row in rows:
+        value, count = str(row["value"]), int(row["count"])
+        width = 0.0 if top == 0 else 100.0 * count / top
+        label = EVIDENCE_LABELS.get(value, value) if facet == "evidence" else _label(value)
+        items.append(
+            "<li>"
+            f'<a class="bar-label" href="#{option}={_fragment(value)}">{_text(label)}</a>'
+            '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
+            'aria-hidden="true" focusable="false">'
+            f'<rect class="bar-fill bar-{_text(facet)}-{_text(value)}" width="{width:.2f}" '
+            'height="10" rx="0"/></svg>'
+            f'<span class="bar-count">{count}</span>'
+            "</li>"
+        )
+    body = (
+        f'<ul class="bars">{"".join(items)}</ul>'
+        if items
+        else '<p class="help">No programs in this selection.</p>'
+    )
+    return (
+        f'<section class="chart" aria-labelledby="chart-{facet}">'
+        f'<h3 id="chart-{facet}">{_text(heading)}</h3>{body}</section>'
+    )
+
+
+# -- the partnership network: a circle layout drawn as SVG ---------------------------------
+
+
+def _partnerships(graph: Mapping[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """Unordered node pair → titles of the programs they share, in graph order."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for edge in graph["edges"]:
+        if edge["kind"] != "partnership":
+            continue
+        a, b = str(edge["source"]), str(edge["target"])
+        key = (a, b) if a <= b else (b, a)
+        titles = pairs.setdefault(key, [])
+        if edge["label"] not in titles:
+            titles.append(str(edge["label"]))
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where a party sits, on a circle of radius 1 around (0, 0)."""
+
+    x: float
+    y: float
+    hub: bool  # inside the ring (one of the best-connected parties) rather than on it
+
+
+def network_layout(node_ids: Sequence[str], pairs: Iterable[tuple[str, str]]) -> dict[str, Spot]:
+    """A circle layout that keeps lines short: the best-connected parties (three or more
+    partners; at most a quarter of all) sit inside the ring, every other party on the ring
+    next to the hubs it works with, and parties with no hub partner fill the widest gap,
+    partners side by side. Deterministic: ties keep the input order."""
+    neighbours: dict[str, list[str]] = {n: [] for n in node_ids}
+    for a, b in pairs:
+        if b not in neighbours[a]:
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+    position = {n: i for i, n in enumerate(node_ids)}
+    by_degree = sorted(node_ids, key=lambda n: (-len(neighbours[n]), position[n]))
+    most = min(5, max(1, len(node_ids) // 4))
+    hubs = [n for n in by_degree if len(neighbours[n]) >= 3][:most]
+    spots: dict[str, Spot] = {}
+    hub_angle: dict[str, float] = {}
+    for i, hub in enumerate(hubs):
+        angle = math.pi + 2 * math.pi * i / len(hubs)  # the first hub on the left
+        hub_angle[hub] = angle
+        inner = 0.0 if len(hubs) == 1 else 0.42
+        spots[hub] = Spot(inner * math.cos(angle), inner * math.sin(angle), True)
+    ring = [n for n in node_ids if n not in spots]
+    home: dict[str, float] = {}
+    for node in ring:
+        near = [hub_angle[h] for h in neighbours[node] if h in hub_angle]
+        if near:
+            x, y = sum(math.cos(a) for a in near), sum(math.sin(a) for a in near)
+            home[node] = math.atan2(y, x) if abs(x) + abs(y) > 1e-9 else -math.pi / 2
+    start = 0.0
+    homed = sorted(set(home.values()))
+    if homed:  # the ring begins just after the widest gap between preferred angles
+        gaps = [
+            ((homed[(i + 1) % len(homed)] - a) % (2 * math.pi) or 2 * math.pi, -i)
+            for i, a in enumerate(homed)
+        ]
+        width, minus_i = max(gaps)
+        start = homed[-minus_i] + width / 2
+    ordered = sorted(
+        (n for n in ring if n in home),
+        key=lambda n: ((home[n] - start) % (2 * math.pi), position[n]),
+    )
+    seen = set(ordered)
+    for node in ring:  # the rest, each small group of partners together
+        if node in seen:
+            continue
+        seen.add(node)
+        queue = [node]
+        while queue:
+            current = queue.pop(0)
+            ordered.append(current)
+            for other in neighbours[current]:
+                if other not in seen and other in neighbours and other not in spots:
+                    seen.add(other)
+                    queue.append(other)
+    if not ordered:
+        return spots
+    step = 2 * math.pi / len(ordered)
+
+    def cost(offset: float) -> float:
+        total = 0.0
+        for i, node in enumerate(ordered):
+            if node in home:
+                delta = (offset + i * step - home[node] + math.pi) % (2 * math.pi) - math.pi
+                total += delta * delta
+        return round(total, 9)
+
+    offsets = [-math.pi / 2 + k * step / 8 for k in range(8 * len(ordered))]
+    best = min(range(len(offsets)), key=lambda k: (cost(offsets[k]), k))
+    for i, node in enumerate(ordered):
+        angle = offsets[best] + i * step
+        spots[node] = Spot(math.cos(angle), math.sin(angle), False)
+    return spots
+
+
+_RADIUS = 170.0  # of the ring, in SVG units
+_LABEL_GAP = 14.0
+_LABEL_WIDTH = 150.0
+_LABEL_CHARS = 22
+
+
+def _network(graph: Mapping[str, Any]) -> str:
+    nodes = {str(n["id"]): n for n in graph["nodes"]}
+    pairs = _partnerships(graph)
+    if not nodes:
+        return _network_section('<p class="help">No parties in this selection.</p>', "")
+    spots = network_layout(list(nodes), pairs)
+    centre_x = _RADIUS + _LABEL_GAP + _LABEL_WIDTH
+    centre_y = _RADIUS + _LABEL_GAP + 40.0
+
+    def point(node_id: str) -> tuple[float, float]:
+        spot = spots[node_id]
+        return centre_x + _RADIUS * spot.x, centre_y + _RADIUS * spot.y
+
+    lines = []
+    for (a, b), titles in pairs.items():
+        (x1, y1), (x2, y2) = point(a), point(b)
+        names = f"{nodes[a]['name']} and {nodes[b]['name']}: {'; '.join(titles)}"
+        lines.append(
+            f'<line class="edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+            f'stroke-width="{1.25 + 0.75 * (len(titles) - 1):.2f}"><title>{_text(names)}'
+            "</title></line>"
+        )
+    circles = []
+    for node_id, node in nodes.items():
+        x, y = point(node_id)
+        count = len(node["programs"])
+        radius = 5.0 + 2.5 * math.sqrt(count)
+        circles.append(
+            f'<g class="node node-{_text(node["type"])}"><title>{_text(node["name"])}: '
+            f"{_text(_plural(count, 'program'))}</title>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/>'
+            f"{_node_label(str(node['name']), spots[node_id], x, y, radius)}</g>"
+        )
+    svg = (
+        f'<svg class="network" viewBox="0 0 {2 * centre_x:.0f} {2 * centre_y:.0f}" role="img" '
+        'aria-labelledby="network-svg-title network-svg-desc">'
+        '<title id="network-svg-title">Partnership network</title>'
+        f'<desc id="network-svg-desc">{_text(_plural(len(nodes), "party", "parties"))}; '
+        "a line joins two parties that share a program, thicker when they share several. "
+        "The list below says the same in words.</desc>"
+        f'<g class="edges">{"".join(lines)}</g><g class="nodes">{"".join(circles)}</g></svg>'
+    )
+    return _network_section(f'<div class="network-frame">{svg}</div>', _network_list(nodes, pairs))
+
+
+def _node_label(name: str, spot: Spot, x: float, y: float, radius: float) -> str:
+    """Ring labels sit outside the ring, away from the centre; a hub's label under it."""
+    lines = textwrap.wrap(visible_keep_lines(name), _LABEL_CHARS) or [""]
+    if spot.hub:
+        anchor, first = "middle", 0.8
+        y += radius + 2
+    else:
+        x += _LABEL_GAP * spot.x
+        y += _LABEL_GAP * spot.y
+        anchor = "start" if spot.x > 0.2 else "end" if spot.x < -0.2 else "middle"
+        # Above the ring labels grow upwards, below it downwards, beside it they centre.
+        if spot.y < -0.5:
+            first = -(len(lines) - 1) * 1.15
+        elif spot.y > 0.5:
+            first = 0.8
+        else:
+            first = 0.35 - (len(lines) - 1) * 0.575
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{(first if i == 0 else 1.15):.2f}em">{_text(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{spans}</text>'
+
+
+def _network_list(
+    nodes: Mapping[str, Mapping[str, Any]], pairs: Mapping[tuple[str, str], list[str]]
+) -> str:
+    partners: dict[str, list[str]] = {n: [] for n in nodes}
+    for a, b in pairs:
+        partners[a].append(b)
+        partners[b].append(a)
+    items = []
+    for node_id, node in nodes.items():
+        kind = str(node["type"])
+        country = f", {node['country']}" if node.get("country") else ""
+        names = ", ".join(str(nodes[p]["name"]) for p in partners[node_id]) or "no one"
+        items.append(
+            f"<li><strong>{_text(node['name'])}</strong> "
+            f'<span class="muted">({_text(kind)}{_text(country)})</span> works with '
+            f"{_text(names)}.</li>"
+        )
+    return (
+        '<details class="network-list"><summary>The network as a list</summary>'
+        f"<ul>{''.join(items)}</ul></details>"
+    )
+
+
+def _network_section(figure: str, listing: str) -> str:
+    legend = "".join(
+        f'<li><span class="swatch node-{kind}" aria-hidden="true"></span>{label}</li>'
+        for kind, label in (
+            ("country", "country"),
+            ("organization", "organization"),
+            ("group", "group of parties"),
+        )
+    )
+    return (
+        '<section id="network" class="network-section" aria-labelledby="network-title">'
+        '<h2 id="network-title" tabindex="-1">Partnership network</h2>'
+        '<p class="help">Who works with whom. Larger circles take part in more programs. '
+        "On a small screen, scroll the drawing sideways.</p>"
+        f'{figure}<ul class="network-legend" aria-label="Legend">{legend}</ul>{listing}'
+        "</section>"
+    )
+
+
+# -- one view per program ------------------------------------------------------------------
+
+
+def _program_views(page: Page) -> str:
+    views = "".join(
+        _program_view(record, page.related.get(str(record["id"]), ())) for record in page.records
+    )
+    return f'<div class="programs">{views}</div>'
+
+
+def _program_view(record: Mapping[str, Any], related: Sequence[Mapping[str, Any]]) -> str:
+    pid = str(record["id"])
+    level = str(record["evidence"])
+    anchor = f"program-{_text(pid)}"
+    flows = "".join(
+        '<li class="flow">'
+        '<p class="flow-route">'
+        f'<span class="pill">{_text(flow["from"])}</span>'
+        '<span class="arrow" aria-hidden="true"></span>'
+        '<span class="visually-hidden">to</span> '
+        f'<span class="pill">{_text(flow["to"])}</span></p>'
+        f'<p class="flow-what">{_text(flow["what"])}</p>'
+        "</li>"
+        for flow in record["flows"]
+    )
+    flows_html = f'<ol class="flows">{flows}</ol>' if flows else '<p class="help">None listed.</p>'
+    benefits = "".join(f"<li>{_text(b)}</li>" for b in record["benefits"])
+    benefits_html = f"<ul>{benefits}</ul>" if benefits else '<p class="help">None listed.</p>'
+    parties = "".join(
+        f'<li>{_text(p["name"])} <span class="muted">{_text(_party_kind(p))}</span></li>'
+        for p in record["parties"]
+    )
+    related_items = "".join(
+        f'<li><a href="#program-{_fragment(str(r["id"]))}">{_text(r["title"])}</a> '
+        f'<span class="muted">shares {_text(_shared(r))}</span></li>'
+        for r in related
+    )
+    related_html = (
+        f'<ol class="related">{related_items}</ol>'
+        if related_items
+        else '<p class="help">No other program here shares a party or a sector.</p>'
+    )
+    recurrence = record.get("recurrence") or "not stated"
+    sectors = ", ".join(_label(s) for s in record["sectors"])
+    return (
+        f'<article class="program evidence-card-{_text(level)}" id="{anchor}" '
+        f'aria-labelledby="{anchor}-title">'
+        '<p class="back"><a class="back-link" href="#programs">'
+        '<span aria-hidden="true">&#8592; </span>All programs</a></p>'
+        '<header class="program-header">'
+        f'<p class="card-meta">{_badge(level)} '
+        f'<span class="kind">{_text(_label(str(record["kind"])))}</span></p>'
+        f'<h2 id="{anchor}-title" tabindex="-1">{_text(record["title"])}</h2>'
+        f'<p class="lede">{_text(record["summary"])}</p>'
+        f'<p class="evidence-note evidence-note-{_text(level)}">'
+        f"<strong>{_text(EVIDENCE_LABELS.get(level, level))}.</strong> "
+        f"{_text(_evidence_description(level))}</p>"
+        "</header>"
+        '<div class="program-body">'
+        '<div class="program-main">'
+        f'<section aria-labelledby="{anchor}-flows">'
+        f'<h3 id="{anchor}-flows">What flows between the parties</h3>{flows_html}</section>'
+        f'<section aria-labelledby="{anchor}-benefits"><h3 id="{anchor}-benefits">Benefits'
+        f"</h3>{benefits_html}</section>"
+        f'<section aria-labelledby="{anchor}-related">'
+        f'<h3 id="{anchor}-related">Related programs</h3>{related_html}</section>'
+        "</div>"
+        '<div class="program-aside">'
+        f'<section aria-labelledby="{anchor}-parties"><h3 id="{anchor}-parties">Parties</h3>'
+        f'<ul class="parties">{parties}</ul></section>'
+        f'<section aria-labelledby="{anchor}-facts"><h3 id="{anchor}-facts">Details</h3>'
+        '<dl class="facts">'
+        f"<div><dt>Kind</dt><dd>{_text(_label(str(record['kind'])))}</dd></div>"
+        f"<div><dt>Sectors</dt><dd>{_text(sectors)}</dd></div>"
+        f"<div><dt>Recurrence</dt><dd>{_text(recurrence)}</dd></div>"
+        f"<div><dt>Source</dt><dd>{_source(record)}</dd></div>"
+        f"<div><dt>Id</dt><dd><code>{_text(pid)}</code></dd></div>"
+        "</dl></section>"
+        "</div>"
+        "</div>"
+        "</article>"
+    )
+
+
+def _party_kind(party: Mapping[str, Any]) -> str:
+    if party.get("country"):
+        return f"({party['type']}, {party['country']})"
+    return f"({party['type']})"
+
+
+def _shared(related: Mapping[str, Any]) -> str:
+    shared = [*related["shared_parties"], *(_label(s) for s in related["shared_sectors"])]
+    return ", ".join(str(s) for s in shared)
+
+
+def _evidence_description(level: str) -> str:
+    try:
+        return vocab.EVIDENCE.describe(level)
+    except KeyError:
+        return ""
+
+
+def _footer(page: Page, count: int) -> str:
+    version = f" {page.version}" if page.version else ""
+    return (
+        '<footer class="site-footer"><div class="wrap">'
+        f"<p>Made with <code>exchange{_text(version)} export</code> from "
+        f"{_text(_plural(count, 'program'))}. This page is one file: it fetches nothing "
+        "and sends nothing, so it works offline and from an e-mail attachment.</p>"
+        "</div></footer>"
+    )
