@@ -8,7 +8,8 @@ large catalogue parse only the records it prints:
     line 1      header: format, program version, the source key, the record count
     line 2      index: each record's `Facets` (what filters and `summarize` read), in
                 columns (a record's several values joined by U+001F, which JSON
-                decodes far faster than nested lists), and each record line's length
+                decodes far faster than nested lists; a catalogue with a name holding
+                U+001F is not cached), and each record line's length
     lines 3..   one record per line, as `Program.to_dict` writes it
     last line   CRC-32 of everything above it (catches damage, not forgery)
 
@@ -39,7 +40,7 @@ try:  # hashlib's own BLAKE2, without the ~5 ms it spends loading OpenSSL on eve
 except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b
 
-FORMAT = "exchange-catalogue-cache/3"
+FORMAT = "exchange-catalogue-cache/4"
 NO_CACHE_ENV = "EXCHANGE_NO_CACHE"
 _INDEX_FIELDS = (*Facets._fields, "length")
 _JOINED = ("sectors", "countries", "party_names")

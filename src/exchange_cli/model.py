@@ -115,19 +115,17 @@ class Facets(NamedTuple):
     evidence: str
     sectors: tuple[str, ...]
     countries: tuple[str, ...]
-    party_names: tuple[str, ...]  # normalized (case and accents folded), for --party
+    party_names: tuple[str, ...]  # as written; --party folds them when it is used
 
     @classmethod
     def of(cls, program: Program) -> Facets:
-        from exchange_cli.vocab import normalize
-
         return cls(
             id=program.id,
             kind=program.kind,
             evidence=program.evidence,
             sectors=program.sectors,
             countries=program.countries(),
-            party_names=tuple(normalize(party.name) for party in program.parties),
+            party_names=tuple(party.name for party in program.parties),
         )
 
 
@@ -206,67 +204,69 @@ class Catalogue:
         return tuple(self._by_id)
 
 
-def _text(value: Any) -> str:
-    if type(value) is not str:
-        raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    if type(value) is not list or not all(type(item) is str for item in value):
-        raise TypeError("expected a list of strings")
-    return tuple(value)
-
-
-def _optional_text(value: Any) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _exactly(value: Any, fields: list[str]) -> dict[str, Any]:
-    if type(value) is not dict or list(value) != fields:
-        raise ValueError(f"expected a mapping with exactly {', '.join(fields)}")
-    return value
-
-
-def _list(value: Any) -> list[Any]:
-    if type(value) is not list:
-        raise TypeError(f"expected a list, got {type(value).__name__}")
-    return value
-
-
 _FIELD_LIST, _PARTY_LIST = list(FIELDS), list(PARTY_FIELDS)
 _FLOW_LIST, _SOURCE_LIST = list(FLOW_FIELDS), list(SOURCE_FIELDS)
+
+
+def _damaged(what: str) -> ValueError:
+    return ValueError(f"not a record this program wrote: {what}")
+
+
+def _strings(*values: Any) -> bool:
+    return all(type(value) is str for value in values)
 
 
 def program_from_dict(data: Any) -> Program:
     """Rebuild a program from `Program.to_dict` output, checking every key and type.
 
     For data this program wrote itself (the cache); anything unexpected raises
-    ValueError or TypeError, so a damaged or foreign file is never trusted. When it
-    returns, `data` equals `program.to_dict()` exactly.
+    ValueError, so a damaged or foreign file is never trusted. When it returns, `data`
+    equals `program.to_dict()` exactly. Written out longhand: a large query rebuilds
+    thousands of records, and this is most of its time.
     """
-    data = _exactly(data, _FIELD_LIST)
-    parties = []
-    for party in _list(data["parties"]):
-        party = _exactly(party, _PARTY_LIST)
-        parties.append(
-            Party(_text(party["name"]), _text(party["type"]), _optional_text(party["country"]))
-        )
-    flows = []
-    for flow in _list(data["flows"]):
-        flow = _exactly(flow, _FLOW_LIST)
-        flows.append(Flow(_text(flow["from"]), _text(flow["to"]), _text(flow["what"])))
-    source = _exactly(data["source"], _SOURCE_LIST)
+    if type(data) is not dict or list(data) != _FIELD_LIST:
+        raise _damaged("fields")
+    parties, flows, source = data["parties"], data["flows"], data["source"]
+    sectors, benefits = data["sectors"], data["benefits"]
+    if not all(type(value) is list for value in (parties, flows, sectors, benefits)):
+        raise _damaged("lists")
+    if not _strings(*sectors, *benefits):
+        raise _damaged("sectors or benefits")
+    built_parties = []
+    for party in parties:
+        if type(party) is not dict or list(party) != _PARTY_LIST:
+            raise _damaged("party")
+        name, kind, country = party["name"], party["type"], party["country"]
+        if not _strings(name, kind) or not (country is None or type(country) is str):
+            raise _damaged("party")
+        built_parties.append(Party(name, kind, country))
+    built_flows = []
+    for flow in flows:
+        if type(flow) is not dict or list(flow) != _FLOW_LIST:
+            raise _damaged("flow")
+        giver, receiver, what = flow["from"], flow["to"], flow["what"]
+        if not _strings(giver, receiver, what):
+            raise _damaged("flow")
+        built_flows.append(Flow(giver, receiver, what))
+    if type(source) is not dict or list(source) != _SOURCE_LIST:
+        raise _damaged("source")
+    document, section = source["document"], source["section"]
+    program_id, title, kind, evidence = data["id"], data["title"], data["kind"], data["evidence"]
+    recurrence, summary = data["recurrence"], data["summary"]
+    if not _strings(document, section, program_id, title, kind, evidence, summary):
+        raise _damaged("text")
+    if not (recurrence is None or type(recurrence) is str):
+        raise _damaged("recurrence")
     return Program(
-        id=_text(data["id"]),
-        title=_text(data["title"]),
-        kind=_text(data["kind"]),
-        sectors=_texts(data["sectors"]),
-        parties=tuple(parties),
-        flows=tuple(flows),
-        benefits=_texts(data["benefits"]),
-        evidence=_text(data["evidence"]),
-        recurrence=_optional_text(data["recurrence"]),
-        summary=_text(data["summary"]),
-        source=Source(_text(source["document"]), _text(source["section"])),
+        program_id,
+        title,
+        kind,
+        tuple(sectors),
+        tuple(built_parties),
+        tuple(built_flows),
+        tuple(benefits),
+        evidence,
+        recurrence,
+        summary,
+        Source(document, section),
     )
