@@ -102,30 +102,41 @@ def chart(rows: list[tuple[int, dict[str, Runs]]], names: list[str], width: int 
     return "\n".join(lines).rstrip()
 
 
-def report(rows: list[tuple[int, int, dict[str, Runs]]], rounds: int) -> str:
+def report(rows: list[tuple[int, int, dict[str, Runs]]]) -> str:
     names = ["pyyaml", "parse", "first", "repeat", "jq"]
     lines = [
         f"Machine: {machine()}",
         "",
-        f"Medians of {rounds} interleaved rounds per size; peak memory is the largest of "
-        "the runs (RSS).",
+        "Medians of interleaved rounds (the rounds column); peak memory is the largest RSS of "
+        "the runs.",
         "",
-        "| programs | YAML MB | matches | "
+        "| programs | YAML MB | matches | rounds | "
         + " | ".join(f"{n} s" for n in names)
         + " | parse ÷ pyyaml | first ÷ pyyaml | repeat ÷ jq | first peak MiB | repeat peak MiB |",
-        "| " + " | ".join(["---:"] * (3 + len(names) + 5)) + " |",
+        "| " + " | ".join(["---:"] * (4 + len(names) + 5)) + " |",
     ]
     for count, matches, runs in rows:
-        size = runs["_size"].wall[0] / 1e6  # stashed below
+        size = runs["_size"].wall[0] / 1e6  # stashed by main()
         cells = [f"{runs[n].wall_ms / 1000:.2f}" for n in names]
         lines.append(
-            f"| {count:,} | {size:.1f} | {matches:,} | "
+            f"| {count:,} | {size:.1f} | {matches:,} | {len(runs['jq'].wall)} | "
             + " | ".join(cells)
             + f" | {runs['parse'].wall_ms / runs['pyyaml'].wall_ms:.2f}"
             + f" | {runs['first'].wall_ms / runs['pyyaml'].wall_ms:.2f}"
             + f" | {runs['repeat'].wall_ms / runs['jq'].wall_ms:.2f}"
             + f" | {runs['first'].peak_mib:.0f} | {runs['repeat'].peak_mib:.0f} |"
         )
+    lines += [
+        "",
+        "Growth: each command's time per program, in microseconds (flat means linear; the "
+        "smallest size is dominated by start-up).",
+        "",
+        "| programs | " + " | ".join(f"{n} µs" for n in names) + " |",
+        "| " + " | ".join(["---:"] * (1 + len(names))) + " |",
+    ]
+    for count, _, runs in rows:
+        per = [f"{runs[n].wall_ms * 1000 / count:.0f}" for n in names]
+        lines.append(f"| {count:,} | " + " | ".join(per) + " |")
     lines += ["", "```", chart([(c, r) for c, _, r in rows], ["pyyaml", "first", "repeat", "jq"])]
     lines.append("```")
     return "\n".join(lines)
@@ -157,7 +168,7 @@ def main() -> None:
             runs["_size"] = Runs(wall=[yaml_path.stat().st_size])
             rows.append((count, matches, runs))
             print(f"{count:,} programs measured", file=sys.stderr)
-    print(report(rows, args.rounds or 5))
+    print(report(rows))
 
 
 if __name__ == "__main__":
