@@ -10,7 +10,7 @@ import os
 import resource
 import subprocess
 import sys
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,18 +50,29 @@ CASES: dict[str, str] = {
 }
 
 
-def run_exchange(
-    *args: str, timeout: float = 10
-) -> tuple[subprocess.CompletedProcess[bytes], float]:
+@dataclass
+class Finished:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    cpu_seconds: float  # the child's own user + system time: steady on a busy machine
+    peak_mib: float  # the largest of any child so far (RUSAGE_CHILDREN), a bound
+
+
+def run_exchange(*args: str, timeout: float = 10) -> Finished:
+    """Run the installed command and measure what it cost (CPU, not wall time, so a
+    loaded CI machine cannot make the bound flake)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
-    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
         [str(EXCHANGE), *args], capture_output=True, timeout=timeout, env=env, check=False
     )
-    return proc, time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # now includes this child
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Finished(proc.returncode, proc.stdout, proc.stderr, cpu, after.ru_maxrss / 1024)
 
 
-def assert_refused(proc: subprocess.CompletedProcess[bytes], elapsed: float, words: str) -> None:
+def assert_refused(proc: Finished, words: str) -> None:
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 3, err
     assert proc.stdout == b""
@@ -69,7 +80,9 @@ def assert_refused(proc: subprocess.CompletedProcess[bytes], elapsed: float, wor
     assert words in err, err
     assert "Traceback" not in err
     assert b"\x1b" not in proc.stderr
-    assert elapsed < 2.0
+    # "Well under two seconds and 200 MiB": a refusal costs about 0.1 s and 30 MiB.
+    assert proc.cpu_seconds < 2.0
+    assert proc.peak_mib < 200
 
 
 def test_the_corpus_and_the_cases_agree() -> None:
@@ -79,15 +92,15 @@ def test_the_corpus_and_the_cases_agree() -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_file_is_refused(name: str) -> None:
     path = HOSTILE / name
-    proc, elapsed = run_exchange("list", "--data", str(path))
-    assert_refused(proc, elapsed, CASES[name])
+    proc = run_exchange("list", "--data", str(path))
+    assert_refused(proc, CASES[name])
     err = proc.stderr.decode("utf-8", "replace")
     assert f"{path}:" in err  # file (and line:column where known) lead the message
 
 
 @pytest.mark.parametrize("name", ["alias-bomb.yaml", "python-tag.yaml", "boolean-no.yaml"])
 def test_validate_reports_the_same_problem_and_exits_1(name: str) -> None:
-    proc, _ = run_exchange("validate", str(HOSTILE / name))
+    proc = run_exchange("validate", str(HOSTILE / name))
     assert proc.returncode == 1
     assert CASES[name] in proc.stdout.decode()
 
@@ -95,45 +108,45 @@ def test_validate_reports_the_same_problem_and_exits_1(name: str) -> None:
 def test_fifty_thousand_nested_brackets_do_not_crash(tmp_path: Path) -> None:
     deep = tmp_path / "deep.yaml"
     deep.write_text("programs: " + "[" * 50_000 + "]" * 50_000 + "\n")
-    proc, elapsed = run_exchange("list", "--data", str(deep))
-    assert_refused(proc, elapsed, "nesting deeper than 64 levels is not allowed")
+    proc = run_exchange("list", "--data", str(deep))
+    assert_refused(proc, "nesting deeper than 64 levels is not allowed")
 
 
 def test_deep_block_nesting_is_refused(tmp_path: Path) -> None:
     deep = tmp_path / "deep-block.yaml"
     deep.write_text("programs:\n" + "".join("  " * i + "- \n" for i in range(1, 200)))
-    proc, elapsed = run_exchange("list", "--data", str(deep))
-    assert_refused(proc, elapsed, "nesting deeper than 64 levels")
+    proc = run_exchange("list", "--data", str(deep))
+    assert_refused(proc, "nesting deeper than 64 levels")
 
 
 def test_a_directory_is_refused(tmp_path: Path) -> None:
-    proc, elapsed = run_exchange("list", "--data", str(tmp_path))
-    assert_refused(proc, elapsed, "is a directory")
+    proc = run_exchange("list", "--data", str(tmp_path))
+    assert_refused(proc, "is a directory")
 
 
 def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    proc, elapsed = run_exchange("list", "--data", str(fifo), timeout=5)
-    assert_refused(proc, elapsed, "is not a regular file")
+    proc = run_exchange("list", "--data", str(fifo), timeout=5)
+    assert_refused(proc, "is not a regular file")
 
 
 def test_dev_zero_is_refused() -> None:
-    proc, elapsed = run_exchange("list", "--data", "/dev/zero", timeout=5)
-    assert_refused(proc, elapsed, "is not a regular file")
+    proc = run_exchange("list", "--data", "/dev/zero", timeout=5)
+    assert_refused(proc, "is not a regular file")
 
 
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
-    proc, elapsed = run_exchange("list", "--data", str(tmp_path / "nope.yaml"))
-    assert_refused(proc, elapsed, "no such file")
+    proc = run_exchange("list", "--data", str(tmp_path / "nope.yaml"))
+    assert_refused(proc, "no such file")
 
 
 def test_an_oversized_file_fails_before_it_is_read(tmp_path: Path) -> None:
     huge = tmp_path / "huge.yaml"
     with huge.open("wb") as handle:
         handle.truncate(65 * 1024 * 1024)  # sparse: costs no disk
-    proc, elapsed = run_exchange("list", "--data", str(huge))
-    assert_refused(proc, elapsed, "over the 67,108,864-byte limit")
+    proc = run_exchange("list", "--data", str(huge))
+    assert_refused(proc, "over the 67,108,864-byte limit")
 
 
 def test_refusals_stay_small_in_memory() -> None:
