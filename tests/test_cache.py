@@ -13,7 +13,7 @@ import pytest
 
 from exchange_cli import cache
 from exchange_cli.loader import load_catalogue
-from exchange_cli.model import Catalogue, Facets
+from exchange_cli.model import Catalogue, FacetColumns, Facets
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "programs.yaml"
@@ -227,7 +227,8 @@ def test_an_indexed_catalogue_builds_only_what_a_query_needs() -> None:
         built.append(index)
         return programs[index], programs[index].to_dict()
 
-    catalogue = Catalogue.indexed([Facets.of(p) for p in programs], fetch, "<test>")
+    columns = FacetColumns.of([Facets.of(p) for p in programs])
+    catalogue = Catalogue.indexed(columns, fetch, "<test>")
     defense = query.resolve_criteria(sectors=["defense"])
     assert [p.id for p in query.select(catalogue, defense)] == ["beta-defense"]
     assert built == [1]
@@ -284,3 +285,14 @@ def test_rebuilding_a_record_checks_every_key_and_type() -> None:
         inner["extra"] = "field"
         with pytest.raises(ValueError):
             program_from_dict(extra)
+
+
+def test_a_large_file_is_keyed_by_sha256_hashed_in_place(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "_LARGE", 100)  # the fixture counts as large
+    fresh = load_catalogue(data, use_cache=True)
+    cached = load_catalogue(data, use_cache=True)
+    assert cached._fetch is not None and cached.programs == fresh.programs
+    [entry] = entries()
+    assert set(lines_of(entry)[0]["source"]) == {"path", "size", "mtime_ns", "sha256"}

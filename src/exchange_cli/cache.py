@@ -27,13 +27,23 @@ import contextlib
 import json
 import os
 import zlib
-from itertools import accumulate, chain
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exchange_cli import __version__, vocab
 from exchange_cli.errors import CatalogueError, Problem
-from exchange_cli.model import Catalogue, Facets, Fetch, Program, program_from_dict
+from exchange_cli.model import (
+    Catalogue,
+    FacetColumns,
+    Facets,
+    Fetch,
+    Program,
+    program_from_dict,
+)
+
+if TYPE_CHECKING:
+    from mmap import mmap
 
 try:  # hashlib's own BLAKE2, without the ~5 ms it spends loading OpenSSL on every run
     from _blake2 import blake2b
@@ -73,9 +83,8 @@ def _may_create(directory: Path) -> bool:
     return _xdg_cache_home() is not None or directory.parent.parent.is_dir()
 
 
-def source_key(path: Path, data: bytes) -> dict[str, Any]:
+def source_key(path: Path, data: bytes | mmap, info: os.stat_result) -> dict[str, Any]:
     """What an entry must match: where the catalogue is, its size, mtime and content."""
-    info = path.stat()
     if len(data) > _LARGE:
         import hashlib
 
@@ -88,6 +97,16 @@ def source_key(path: Path, data: bytes) -> dict[str, Any]:
         "mtime_ns": info.st_mtime_ns,
         **content,
     }
+
+
+def file_key(path: Path, fd: int, info: os.stat_result) -> dict[str, Any]:
+    """`source_key` of an open file, hashed where it lies: a large one is mapped, not read."""
+    if info.st_size > _LARGE:
+        from mmap import ACCESS_READ, mmap
+
+        with mmap(fd, 0, access=ACCESS_READ) as mapped:
+            return source_key(path, mapped, info)
+    return source_key(path, os.pread(fd, info.st_size + 1, 0), info)
 
 
 def entry_path(key: dict[str, Any]) -> Path:
@@ -121,28 +140,35 @@ def read(key: dict[str, Any], name: str) -> Catalogue | None:
         if type(count) is not int:
             raise _Damaged("count")
         index_end = raw.index(b"\n", header_end) + 1
-        facets, lengths = _index_rows(json.loads(raw[header_end:index_end]), count)
+        columns, lengths = _index_columns(json.loads(raw[header_end:index_end]), count)
         starts = [index_end, *accumulate(lengths, initial=index_end)][1:]
         if starts[-1] != body_end:
             raise _Damaged("lengths")
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
-    fetch = _fetcher(raw, starts, facets, path)
-    return Catalogue.indexed(facets, fetch, name)
+    fetch = _fetcher(raw, starts, columns, path)
+    return Catalogue.indexed(columns, fetch, name)
 
 
 def _all_of(kind: type, values: list[Any]) -> bool:
     return set(map(type, values)) <= {kind}
 
 
-def _split(column: list[str]) -> list[tuple[str, ...]]:
-    return [tuple(joined.split(_SEP)) if joined else () for joined in column]
+def _split(joined: str) -> tuple[str, ...]:
+    return tuple(joined.split(_SEP)) if joined else ()
 
 
-def _index_rows(index: Any, count: int) -> tuple[list[Facets], list[int]]:
-    """Index columns → `Facets` rows and line lengths, every value type- and vocabulary-checked.
+def _values_of(joined: list[str]) -> set[str]:
+    """Every value in a joined column, from its distinct rows (a few hundred, not 100,000)."""
+    return {value for row in set(joined) if row for value in row.split(_SEP)}
 
-    Checks run column-wise at C speed: a 100,000-record index is checked in milliseconds.
+
+def _index_columns(index: Any, count: int) -> tuple[FacetColumns, list[int]]:
+    """Index → lazily split `FacetColumns` and line lengths, every value checked now.
+
+    Checks run column-wise at C speed (types, unique ids, vocabularies), so a
+    100,000-record index is checked in milliseconds; only splitting waits until a
+    query reads the column.
     """
     if type(index) is not dict or list(index) != list(_INDEX_FIELDS):
         raise _Damaged("index")
@@ -155,26 +181,27 @@ def _index_rows(index: Any, count: int) -> tuple[list[Facets], list[int]]:
     if not _all_of(int, lengths) or min(lengths, default=1) < 1:
         raise _Damaged("lengths")
     ids, kinds, evidence = index["id"], index["kind"], index["evidence"]
-    sectors, countries, names = (_split(index[name]) for name in _JOINED)
     if len(set(ids)) != count:
         raise _Damaged("ids")
     if not set(kinds) <= set(vocab.KINDS.values):
         raise _Damaged("kind")
     if not set(evidence) <= set(vocab.EVIDENCE.values):
         raise _Damaged("evidence")
-    if not set(chain.from_iterable(sectors)) <= set(vocab.SECTORS.values):
+    if not _values_of(index["sectors"]) <= set(vocab.SECTORS.values):
         raise _Damaged("sectors")
-    rows = zip(ids, kinds, evidence, sectors, countries, names, strict=True)
-    return list(map(Facets._make, rows)), lengths
+    if not _values_of(index["countries"]) <= set(vocab.countries().values):
+        raise _Damaged("countries")
+    raw = {name: index[name] for name in Facets._fields}
+    return FacetColumns(raw, {name: _split for name in _JOINED}), lengths
 
 
-def _fetcher(raw: bytes, starts: list[int], facets: list[Facets], path: Path) -> Fetch:
+def _fetcher(raw: bytes, starts: list[int], columns: FacetColumns, path: Path) -> Fetch:
     def fetch(index: int) -> tuple[Program, dict[str, Any]]:
         """Rebuild one record, checked; a record that disagrees with the index is refused."""
         try:
             record = json.loads(raw[starts[index] : starts[index + 1]])
             program = _checked(program_from_dict(record))
-            if Facets.of(program) != facets[index]:
+            if Facets.of(program) != columns.row(index):
                 raise _Damaged("index")
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             message = (
@@ -205,10 +232,10 @@ class _Unjoinable(ValueError):
     """A value holds the column separator itself: such a catalogue is simply not cached."""
 
 
-def _index(facets: tuple[Facets, ...]) -> dict[str, list[Any]]:
+def _index(columns: FacetColumns) -> dict[str, list[Any]]:
     index: dict[str, list[Any]] = {}
     for name in Facets._fields:
-        column = [getattr(row, name) for row in facets]
+        column = list(columns[name])
         if name in _JOINED:
             if any(_SEP in value for values in column for value in values):
                 raise _Unjoinable(name)
@@ -238,7 +265,7 @@ def write(key: dict[str, Any], catalogue: Catalogue) -> None:
         ) as handle:
             temporary = handle.name
             records = [_encode(program.to_dict()) for program in catalogue]
-            index = _index(catalogue.facets)
+            index = _index(catalogue.columns)
             index["length"] = [len(record) for record in records]
             crc = 0
             for line in (_encode(header), _encode(index), *records):

@@ -44,6 +44,15 @@ def max_bytes_from_env() -> int:
 
 def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes; refuses non-regular files and files over `max_bytes` before reading."""
+    fd, info = open_catalogue(path, max_bytes)
+    try:
+        return _read_all(fd, info, str(path), max_bytes)
+    finally:
+        os.close(fd)
+
+
+def open_catalogue(path: Path, max_bytes: int) -> tuple[int, os.stat_result]:
+    """An open descriptor of a regular file within the size limit (the caller closes it)."""
     name = str(path)
     try:
         fd = os.open(
@@ -69,6 +78,14 @@ def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> byte
                 f"is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit "
                 f"(raise it with {MAX_BYTES_ENV})",
             )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def _read_all(fd: int, info: os.stat_result, name: str, max_bytes: int) -> bytes:
+    try:
         chunks: list[bytes] = []
         remaining = max_bytes + 1
         size = max(info.st_size + 1, 1 << 16)  # usually the whole file in one read, no join
@@ -78,16 +95,12 @@ def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> byte
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
-        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        if len(data) > max_bytes:  # the file grew while we read it
-            raise _fatal(
-                name, f"is over the {max_bytes:,}-byte limit (raise it with {MAX_BYTES_ENV})"
-            )
-        return data
     except OSError as exc:
         raise _fatal(name, f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    if len(data) > max_bytes:  # the file grew while we read it
+        raise _fatal(name, f"is over the {max_bytes:,}-byte limit (raise it with {MAX_BYTES_ENV})")
+    return data
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -122,15 +135,22 @@ def load_catalogue(
     it matches exactly (see `cache`), and a fresh load is stored for next time.
     """
     path = path or default_catalogue_path()
-    data = read_catalogue_bytes(path, max_bytes or max_bytes_from_env())
-    key = None
-    if use_cache:
-        from exchange_cli import cache
+    limit = max_bytes or max_bytes_from_env()
+    fd, info = open_catalogue(path, limit)
+    try:
+        if use_cache:
+            from exchange_cli import cache
 
-        key = cache.source_key(path, data)
-        cached = cache.read(key, str(path))
-        if cached is not None:
-            return cached
+            # Hashed in place (a large file is mapped, not copied): a hit reads nothing else.
+            cached = cache.read(cache.file_key(path, fd, info), str(path))
+            if cached is not None:
+                return cached
+        data = _read_all(fd, info, str(path), limit)
+    finally:
+        os.close(fd)
+    # The key of the bytes about to be parsed, so an edit racing this run cannot be
+    # cached under the old content's key.
+    key = cache.source_key(path, data, info) if use_cache else None
     text = decode_text(data, str(path))
     del data  # a large catalogue: keep one copy of its text in memory, not two
     catalogue, problems = check_text(text, str(path), warnings=False)

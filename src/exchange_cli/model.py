@@ -132,6 +132,55 @@ class Facets(NamedTuple):
 Fetch = Callable[[int], tuple[Program, Mapping[str, Any]]]
 
 
+class FacetColumns:
+    """The facets of every program, one column per `Facets` field.
+
+    Columns may be stored encoded (a cached catalogue joins a record's sectors into one
+    string) with a function that decodes one value; a column is decoded whole only when a
+    query reads it, so `list --sector` never decodes the party names.
+    """
+
+    __slots__ = ("count", "_raw", "_decode", "_made")
+
+    def __init__(
+        self,
+        raw: Mapping[str, Sequence[Any]],
+        decode: Mapping[str, Callable[[Any], Any]] | None = None,
+    ) -> None:
+        self._raw = dict(raw)
+        self.count = len(self._raw["id"])
+        if any(len(column) != self.count for column in self._raw.values()):
+            raise ValueError("facet columns of different lengths")
+        self._decode = dict(decode or {})
+        self._made: dict[str, Sequence[Any]] = {}
+
+    @classmethod
+    def of(cls, rows: Sequence[Facets]) -> FacetColumns:
+        return cls({name: [getattr(row, name) for row in rows] for name in Facets._fields})
+
+    def __getitem__(self, name: str) -> Sequence[Any]:
+        """A whole column, decoded."""
+        column = self._made.get(name)
+        if column is None:
+            decode = self._decode.get(name)
+            raw = self._raw[name]
+            column = self._made[name] = raw if decode is None else [decode(v) for v in raw]
+        return column
+
+    def row(self, index: int) -> Facets:
+        """One program's facets, decoding only its own values."""
+        values = []
+        for name in Facets._fields:
+            made = self._made.get(name)
+            if made is not None:
+                values.append(made[index])
+            else:
+                decode = self._decode.get(name)
+                raw = self._raw[name][index]
+                values.append(raw if decode is None else decode(raw))
+        return Facets._make(values)
+
+
 class Catalogue:
     """The loaded programs, in file order, with lookup by id.
 
@@ -139,37 +188,43 @@ class Catalogue:
     a query over a large cached catalogue builds only the records it needs.
     """
 
-    __slots__ = ("path", "_facets", "_fetch", "_programs", "_records", "_by_id")
+    __slots__ = ("path", "_columns", "_fetch", "_programs", "_records", "_by_id")
 
     def __init__(self, programs: Iterable[Program] = (), path: str = "<memory>") -> None:
         ready = tuple(programs)
         self.path = path
         self._programs: list[Program | None] = list(ready)
-        self._facets: tuple[Facets, ...] | None = None
+        self._columns: FacetColumns | None = None
         self._fetch: Fetch | None = None
         self._records: list[Mapping[str, Any] | None] = [None] * len(ready)
         self._by_id: dict[str, int] = {p.id: i for i, p in enumerate(ready)}
 
     @classmethod
-    def indexed(cls, facets: Sequence[Facets], fetch: Fetch, path: str) -> Catalogue:
+    def indexed(cls, columns: FacetColumns, fetch: Fetch, path: str) -> Catalogue:
         """A catalogue whose programs come from `fetch(index)` when first asked for.
 
         `fetch` returns the program and its record (exactly `program.to_dict()`), so a
         listing can print what it read without converting it back and forth.
         """
         catalogue = cls((), path)
-        catalogue._facets = tuple(facets)
+        catalogue._columns = columns
         catalogue._fetch = fetch
-        catalogue._programs = [None] * len(facets)
-        catalogue._records = [None] * len(facets)
-        catalogue._by_id = {f.id: i for i, f in enumerate(facets)}
+        catalogue._programs = [None] * columns.count
+        catalogue._records = [None] * columns.count
+        catalogue._by_id = {program_id: i for i, program_id in enumerate(columns["id"])}
         return catalogue
 
     @property
+    def columns(self) -> FacetColumns:
+        """Every program's facets, by column: what filters read."""
+        if self._columns is None:
+            self._columns = FacetColumns.of([Facets.of(p) for p in self])
+        return self._columns
+
+    @property
     def facets(self) -> tuple[Facets, ...]:
-        if self._facets is None:
-            self._facets = tuple(Facets.of(self.program(i)) for i in range(len(self)))
-        return self._facets
+        """Every program's facets, by row: what `summarize` counts."""
+        return tuple(self.columns.row(i) for i in range(len(self)))
 
     @property
     def programs(self) -> tuple[Program, ...]:
