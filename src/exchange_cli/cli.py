@@ -4,8 +4,6 @@ This module stays thin: no filtering, formatting or YAML here. Expected failures
 exceptions (`errors.py`) turned into one stderr line and an exit code in `main()`.
 """
 
-from __future__ import annotations
-
 import contextlib
 import errno
 import gc
@@ -318,7 +316,7 @@ def _say_nothing_matched(env: Environment) -> None:
     env.stderr.write("exchange: nothing matches\n")
 
 
-def _load(data: Path | None, no_cache: bool = False) -> Catalogue:
+def _load(data: Path | None, no_cache: bool = False) -> "Catalogue":
     from exchange_cli import cache
     from exchange_cli.loader import load_catalogue
 
@@ -404,7 +402,11 @@ def list_programs(
 def show(
     program_id: Annotated[
         str,
-        typer.Argument(metavar="ID", help="The program's id.", autocompletion=complete_program_id),
+        typer.Argument(
+            metavar="ID",
+            help="The program's id.",
+            autocompletion=complete_program_id,
+        ),
     ],
     data: DataOption = None,
     no_cache: NoCacheOption = False,
@@ -437,7 +439,7 @@ def show(
     emit(plan, [record], "program", single=True)
 
 
-def _unknown_id_message(program_id: str, catalogue: Catalogue) -> str:
+def _unknown_id_message(program_id: str, catalogue: "Catalogue") -> str:
     wanted = program_id.strip().lower()
     ids = catalogue.ids()
     import difflib
@@ -553,7 +555,7 @@ def search(
     emit(plan, records, "programs", highlight=highlight)
 
 
-def _no_match_hint(catalogue: Catalogue, terms: Sequence[search_terms.Term]) -> str:
+def _no_match_hint(catalogue: "Catalogue", terms: Sequence["search_terms.Term"]) -> str:
     from exchange_cli import search as text_search
 
     wanted = " ".join(f'"{t.text}"' if len(t.words) > 1 else t.text for t in terms)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -19,6 +18,8 @@ def normalize(text: str) -> str:
     """Fold case, accents and separators so `Défense`, `DEFENSE ` and `defense` compare equal."""
     if text.isascii():  # the common case, five times faster: nothing to decompose
         return _SEPARATORS.sub("-", text.lower().strip())
+    import unicodedata  # only for non-ASCII text: most runs never need it
+
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SEPARATORS.sub("-", stripped.casefold().strip())
