@@ -113,3 +113,29 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
         f"{platform.system()} {platform.release()}; load average at start {load}"
     )
+
+
+def count_instructions(command: Command, base_env: Mapping[str, str]) -> int:
+    """Instructions the command executes, counted by valgrind's callgrind.
+
+    Unlike time, the count barely moves with load from other work on the machine, so
+    its ratios are a steady second opinion on the timed ones.
+    """
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command.argv]
+    env = {**base_env, **command.env}
+    if command.terminal:
+        main, secondary = pty.openpty()
+        proc = subprocess.Popen(argv, stdout=secondary, stderr=subprocess.PIPE, env=env)
+        os.close(secondary)
+        _drain(main)
+        os.close(main)
+        assert proc.stderr is not None
+        report = proc.stderr.read().decode()
+        proc.wait()
+    else:
+        done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        report = done.stderr.decode()
+    for line in report.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1].strip())
+    raise SystemExit(f"{command.name}: no instruction count from valgrind")

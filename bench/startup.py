@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from harness import Command, Runs, machine, measure, run_once
+from harness import Command, Runs, count_instructions, machine, measure, run_once
 
 HERE = Path(__file__).resolve().parent
 
@@ -71,7 +72,7 @@ def commands() -> list[Command]:
     ]
 
 
-def report(results: dict[str, Runs], rounds: int) -> str:
+def report(results: dict[str, Runs], rounds: int, instructions: dict[str, int]) -> str:
     lines = [
         f"Machine: {machine()}",
         "",
@@ -96,6 +97,22 @@ def report(results: dict[str, Runs], rounds: int) -> str:
         cpu = results[top].cpu_ms / results[bottom].cpu_ms
         met = "yes" if wall <= limit else "NO"
         lines.append(f"| {label} | {wall:.2f}× | {cpu:.2f}× | {limit}× | {met} |")
+    if instructions:
+        lines += [
+            "",
+            "Instructions executed (valgrind callgrind, one run each): a count that load "
+            "from other work barely moves.",
+            "",
+            "| command | instructions (M) | × python | × typer app |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        pairs = {"exchange-table": "typer-app-tty", "exchange-complete": "typer-complete"}
+        for name, count in instructions.items():
+            base = instructions[pairs.get(name, "typer-app")]
+            lines.append(
+                f"| {name} | {count / 1e6:.1f} | {count / instructions['python']:.2f} | "
+                f"{count / base:.2f} |"
+            )
     return "\n".join(lines)
 
 
@@ -103,6 +120,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--quick", action="store_true", help="3 rounds, for CI")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions with valgrind"
+    )
     args = parser.parse_args()
     rounds = 3 if args.quick else args.rounds
     with tempfile.TemporaryDirectory() as cache:
@@ -113,7 +133,11 @@ def main() -> None:
         cmds = commands()
         run_once(cmds[4], env)  # fill the cache
         results = measure(cmds, rounds, env)
-    print(report(results, rounds))
+        instructions = {}
+        if args.instructions and shutil.which("valgrind"):
+            wanted = [c for c in cmds if c.name != "pip-list"]
+            instructions = {c.name: count_instructions(c, env) for c in wanted}
+    print(report(results, rounds, instructions))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ compile each generated method), and every run, each Tab press included, defines 
 start-up path's eleven record classes before doing anything (BENCHMARKS.md).
 """
 
-from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -118,7 +117,7 @@ class Facets(NamedTuple):
     party_names: tuple[str, ...]  # as written; --party folds them when it is used
 
     @classmethod
-    def of(cls, program: Program) -> Facets:
+    def of(cls, program: Program) -> "Facets":
         return cls(
             id=program.id,
             kind=program.kind,
@@ -155,7 +154,7 @@ class FacetColumns:
         self._made: dict[str, Sequence[Any]] = {}
 
     @classmethod
-    def of(cls, rows: Sequence[Facets]) -> FacetColumns:
+    def of(cls, rows: Sequence[Facets]) -> "FacetColumns":
         return cls({name: [getattr(row, name) for row in rows] for name in Facets._fields})
 
     def __getitem__(self, name: str) -> Sequence[Any]:
@@ -200,7 +199,7 @@ class Catalogue:
         self._by_id: dict[str, int] = {p.id: i for i, p in enumerate(ready)}
 
     @classmethod
-    def indexed(cls, columns: FacetColumns, fetch: Fetch, path: str) -> Catalogue:
+    def indexed(cls, columns: FacetColumns, fetch: Fetch, path: str) -> "Catalogue":
         """A catalogue whose programs come from `fetch(index)` when first asked for.
 
         `fetch` returns the program and its record (exactly `program.to_dict()`), so a

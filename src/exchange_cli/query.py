@@ -4,7 +4,6 @@ Every option value arriving here is already resolved to a canonical vocabulary v
 (`resolve_criteria`), so matching below is plain equality.
 """
 
-from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence

@@ -4,7 +4,6 @@ Renderers read these instead of probing `sys.stdout` or the environment themselv
 so tests can set them directly.
 """
 
-from __future__ import annotations
 
 import os
 import shutil
@@ -63,7 +62,7 @@ class Environment(NamedTuple):
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
         environ: Mapping[str, str] | None = None,
-    ) -> Environment:
+    ) -> "Environment":
         """Read the terminal facts from the process (or from the arguments, for tests)."""
         out = stdout if stdout is not None else sys.stdout
         err = stderr if stderr is not None else sys.stderr
