@@ -12,6 +12,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -480,3 +481,39 @@ def test_an_empty_result_on_a_terminal_says_so_on_stderr(run: Run, command: str)
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr.startswith("exchange: ")
+
+
+@pytest.mark.parametrize("args", [["export"], ["list", "--json"], ["graph", "--format", "dot"]])
+def test_a_short_write_is_an_error_not_a_truncated_success(args: list[str]) -> None:
+    """A file-size limit cuts writes short: the output must not pass for complete."""
+    command = " ".join([str(EXCHANGE), *args])
+    proc = subprocess.run(
+        ["bash", "-c", f"trap '' XFSZ; ulimit -f 4; {command} > out"],
+        capture_output=True,
+        check=False,
+        cwd=tempfile.mkdtemp(),
+    )
+    assert proc.returncode == 4, proc.stderr
+    assert b"cannot write the output" in proc.stderr
+
+
+def test_help_into_a_closed_pipe_exits_141_quietly() -> None:
+    proc = subprocess.run(
+        ["bash", "-c", f"'{EXCHANGE}' --help | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
+        capture_output=True,
+        check=True,
+    )
+    assert proc.stdout.strip() == b"141"
+    assert proc.stderr == b""
+
+
+def test_a_closed_stderr_does_not_stop_the_data() -> None:
+    proc = subprocess.run(
+        f"'{EXCHANGE}' list --json 2>&-", shell=True, capture_output=True, check=False
+    )
+    assert proc.returncode == 0
+    assert len(json.loads(proc.stdout)) == 15
+
+
+def test_no_color_flag_also_plainens_help() -> None:
+    assert b"\x1b" not in under_pty("list", "--no-color", "--help")

@@ -342,10 +342,10 @@ def test_a_broken_catalogue_exits_3_with_nothing_on_stdout(run: Run, tmp_path: P
     assert result.exit_code == 3 and result.stdout == ""
 
 
-def test_a_terminal_gets_a_hint_on_stderr(run: Run) -> None:
+def test_a_terminal_gets_a_usage_error_not_a_screenful_of_html(run: Run) -> None:
     result = run("export", "--data", str(SHIPPED), tty=True)
-    assert result.exit_code == 0
-    assert result.stdout.startswith("<!DOCTYPE html>")
+    assert result.exit_code == 2
+    assert result.stdout == ""
     assert "exchange export > catalogue.html" in result.stderr
 
 

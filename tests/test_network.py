@@ -204,3 +204,31 @@ def test_fields_with_a_drawing_format_is_a_usage_error(run: Run, small: Path, fm
     result = run("graph", "--format", fmt, "--fields", "source", "--data", str(small))
     assert result.exit_code == 2
     assert "--fields" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_exact_party_name_matches_that_party_only(run: Run) -> None:
+    def senders(*args: str) -> set[str]:
+        rows = json.loads(run("flows", *args, "--json").stdout)
+        return {r["from"] for r in rows}
+
+    assert senders("--from", "Islamic Nation") == {"Islamic Nation"}
+    assert senders("--from", "islamic nat") == {"Islamic Nation", "Islamic nations"}
+
+
+def test_a_typo_among_several_values_still_gets_a_hint(run: Run) -> None:
+    result = run("flows", "--from", "Islamic Nasion", "--from", "KR")
+    assert result.exit_code == 0
+    assert "no party matches 'Islamic Nasion'; did you mean 'Islamic Nation'" in result.stderr
+
+
+def test_piped_graph_json_has_one_node_or_edge_a_line(run: Run, small: Path) -> None:
+    result = run("graph", "--format", "json", "--data", str(small))
+    picture = json.loads(result.stdout)
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(picture["nodes"]) + len(picture["edges"]) + 4
+    assert json.loads(lines[1].rstrip(",")) == picture["nodes"][0]
+
+
+def test_show_lists_at_most_ten_related_programs(run: Run) -> None:
+    record = json.loads(run("show", "skilled-personnel-exchange", "--json").stdout)
+    assert 0 < len(record["related"]) <= 10

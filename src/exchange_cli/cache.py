@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import zlib
 from itertools import accumulate
 from pathlib import Path
@@ -126,7 +127,7 @@ def read(key: dict[str, Any], name: str) -> Catalogue | None:
     """The cached catalogue for this exact file, or None (missing, stale, damaged, foreign)."""
     path = entry_path(key)
     try:
-        raw = path.read_bytes()
+        raw = _read_entry(path, key["size"])
         body_end = raw.rfind(b"\n", 0, len(raw) - 1) + 1
         if raw[body_end:] != _checksum_line(zlib.crc32(memoryview(raw)[:body_end])):
             raise _Damaged("checksum")
@@ -148,6 +149,28 @@ def read(key: dict[str, Any], name: str) -> Catalogue | None:
         return None
     fetch = _fetcher(raw, starts, columns, path)
     return Catalogue.indexed(columns, fetch, name)
+
+
+def _read_entry(path: Path, source_size: int) -> bytes:
+    """The entry's bytes, if it is a plain file of a plausible size: a symlink, FIFO or
+    device planted in the cache directory is ignored, never followed or read."""
+    flags = (
+        os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    )
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        # An entry is the catalogue as compact JSON plus an index: never 4 times larger.
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 4 * source_size + (1 << 20):
+            raise _Damaged("not a plain file of a plausible size")
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size + 1, 1 << 16)):
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > info.st_size:
+                raise _Damaged("grew while read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _all_of(kind: type, values: list[Any]) -> bool:
@@ -208,9 +231,11 @@ def _fetcher(raw: bytes, starts: list[int], columns: FacetColumns, path: Path) -
             if Facets.of(program) != columns.row(index):
                 raise _Damaged("index")
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            with contextlib.suppress(OSError):
+                path.unlink()  # so the next run rebuilds it from the catalogue
             message = (
-                f"the cached copy of record {index + 1} does not check out; "
-                f"delete the file or run with --no-cache"
+                f"the cached copy of record {index + 1} did not check out, so the cache "
+                "entry was removed; run the command again (or use --no-cache)"
             )
             raise CatalogueError([Problem(str(path), None, None, "", message)]) from None
         return program, record
@@ -277,20 +302,33 @@ def write(key: dict[str, Any], catalogue: Catalogue) -> None:
                 handle.write(line)
             handle.write(_checksum_line(crc))
         os.replace(temporary, entry_path(key))
+        temporary = None
         _prune(directory)
     except (OSError, ValueError):
+        pass  # no cache this time
+    finally:  # also on Ctrl-C: never leave a half-written file behind
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
 
+#: A temporary file older than this was left by a run that was killed outright.
+_STALE_NS = 3600 * 10**9
+
+
 def _prune(directory: Path) -> None:
-    """Keep the `MAX_ENTRIES` most recently written entries (and no stale temporaries)."""
+    """Keep the `MAX_ENTRIES` most recently written entries, and no stale temporaries."""
+    import time
+
     entries = []
     for path in directory.iterdir():
         with contextlib.suppress(OSError):
-            if path.suffix == ".jsonl":
-                entries.append((path.stat().st_mtime_ns, path))
+            written = path.stat().st_mtime_ns
+            if path.name.startswith(".tmp-"):
+                if time.time_ns() - written > _STALE_NS:
+                    path.unlink()
+            elif path.suffix == ".jsonl":
+                entries.append((written, path))
     entries.sort(reverse=True)
     for _, path in entries[MAX_ENTRIES:]:
         with contextlib.suppress(OSError):

@@ -274,11 +274,17 @@ def plan_output(
     if fields is not None:
         selected = tuple(f.strip() for f in fields.split(",") if f.strip())
         unknown = [f for f in selected if f not in available]
-        if unknown or not selected:
+        if not selected:
+            raise UsageError(f"--fields needs at least one of: {', '.join(available)}")
+        if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], available, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
             raise UsageError(
                 f"unknown field{'s' if len(unknown) > 1 else ''} "
-                f"{', '.join(repr(u) for u in unknown) or '(none given)'} for --fields; "
-                f"valid fields: {', '.join(available)}"
+                f"{', '.join(repr(u) for u in unknown)} for --fields; "
+                f"{hint}valid fields: {', '.join(available)}"
             )
         selected = tuple(dict.fromkeys(selected))
     elif compact is not None and chosen in TABULAR_FORMATS:
@@ -630,23 +636,20 @@ def flows(
     )
     criteria = _criteria(sector, kind, country, party, evidence)
     catalogue = _load(data, no_cache)
-    source = network.party_matcher(giver) if giver else None
-    target = network.party_matcher(receiver) if receiver else None
+    parties = network.all_parties(catalogue)
+    source = network.party_matcher(giver, parties) if giver else None
+    target = network.party_matcher(receiver, parties) if receiver else None
     if any(m is not None and not m.texts for m in (source, target)):
         raise UsageError("--from and --to need a country or a party name")
     rows = network.flow_rows(query.select(catalogue, criteria), source, target)
-    if not rows:
-        parties = network.all_parties(catalogue)
-        names = sorted({p.name for p in parties})
-        for matcher in (m for m in (source, target) if m is not None):
-            for text in matcher.unmatched(parties):
-                import difflib
+    names = sorted({p.name for p in parties})
+    for matcher in (m for m in (source, target) if m is not None):
+        for text in matcher.unmatched(parties):  # a typo among several values, too
+            import difflib
 
-                close = difflib.get_close_matches(text, names, n=2, cutoff=0.5)
-                hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-                plan.env.stderr.write(
-                    _printable(f"exchange: no party matches '{text}'{hint}") + "\n"
-                )
+            close = difflib.get_close_matches(text, names, n=2, cutoff=0.5)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            plan.env.stderr.write(_printable(f"exchange: no party matches '{text}'{hint}") + "\n")
     emit(plan, rows, "flows")
 
 
@@ -783,6 +786,10 @@ def export(
     from exchange_cli.render import html as html_page
 
     env = Environment.detect()
+    if env.is_terminal:  # 160 KB of HTML is no use on a screen (as gzip refuses, too)
+        raise UsageError(
+            "export writes a web page; send it to a file: exchange export > catalogue.html"
+        )
     criteria = _criteria(sector, kind, country, party, evidence)
     programs = query.select(_load(data, no_cache), criteria)
     page = html_page.Page(
@@ -796,8 +803,6 @@ def export(
         version=__version__,
     )
     env.stdout.write(html_page.render_page(page))
-    if env.is_terminal:
-        env.stderr.write("exchange: to open the page, save it: exchange export > catalogue.html\n")
 
 
 def _facet(name: str) -> str:
@@ -960,9 +965,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     debug = bool(os.environ.get("EXCHANGE_DEBUG"))
-    if sys.stdout is None or sys.stderr is None:  # started with `>&-` or `2>&-`
-        if sys.stderr is not None:
-            sys.stderr.write("exchange: error: standard output is closed\n")
+    if sys.stderr is None:  # started with `2>&-`: messages go nowhere, data still flows
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
+    if sys.stdout is None:  # started with `>&-`
+        sys.stderr.write("exchange: error: standard output is closed\n")
         return int(ExitCode.OUTPUT)
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
@@ -971,7 +977,7 @@ def _run(argv: list[str] | None) -> int:
     command = click_command(sys.argv[1:] if argv is None else argv, os.environ)
     try:
         try:
-            with _help_colour_follows_ours():
+            with _help_colour_follows_ours(argv):
                 result = command.main(args=argv, prog_name="exchange", standalone_mode=False)
             sys.stdout.flush()
         except OSError as exc:  # `--help > /dev/full`, or the final flush
@@ -999,17 +1005,30 @@ def _run(argv: list[str] | None) -> int:
         return _fail("aborted", ExitCode.INTERRUPTED, debug)
     except KeyboardInterrupt:
         return _fail("interrupted", ExitCode.INTERRUPTED, debug)
+    except SystemExit as exc:
+        # Rich ends a print into a closed pipe (help piped to `head`) with SystemExit(1)
+        # (Console.on_broken_pipe, which also points stdout at /dev/null); nothing else in
+        # a run raises SystemExit.
+        if exc.code == 1:
+            return int(ExitCode.BROKEN_PIPE)
+        raise
+    if result == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130) itself
+        return _fail("interrupted", ExitCode.INTERRUPTED, debug)
     return result if isinstance(result, int) else 0
 
 
 @contextlib.contextmanager
-def _help_colour_follows_ours() -> Iterator[None]:
+def _help_colour_follows_ours(argv: list[str] | None) -> Iterator[None]:
     """Typer's Rich help ignores NO_COLOR for bold and dim; make it write plain text then.
 
     Typer reads `_TYPER_FORCE_DISABLE_TERMINAL` when it first imports its Rich helpers,
     which happens only when help or an error is drawn; the variable is ours for the run.
     """
-    plain = bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+    plain = (
+        bool(os.environ.get("NO_COLOR"))
+        or os.environ.get("TERM") == "dumb"
+        or "--no-color" in (sys.argv[1:] if argv is None else argv)
+    )
     if not plain or "_TYPER_FORCE_DISABLE_TERMINAL" in os.environ:
         yield
         return

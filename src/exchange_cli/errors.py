@@ -1,6 +1,5 @@
 """The project's expected failures; `cli.main` maps each to its exit code in one place."""
 
-
 from enum import IntEnum
 from typing import NamedTuple
 

@@ -9,7 +9,6 @@ compile each generated method), and every run, each Tab press included, defines 
 start-up path's eleven record classes before doing anything (BENCHMARKS.md).
 """
 
-
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 

@@ -35,18 +35,24 @@ class PartyMatcher:
     """What `--from`/`--to` asked for, each value an alternative (repeating ORs them).
 
     A value that names a country (`SA`, `KSA`, `Saudi Arabia`) matches that country's
-    parties only; any other value matches party names word by word, each word as a
-    prefix (`islamic nat` finds "Islamic Nation", `nation` does not find "International").
+    parties only. A value that is exactly some party's name (case and accents aside)
+    matches that name only ("Islamic Nation" is not "Islamic nations"). Any other value
+    matches names word by word, each word as a prefix (`islamic nat` finds both,
+    `nation` does not find "International").
     """
 
     texts: tuple[str, ...]
     countries: tuple[str | None, ...]
     names: tuple[tuple[str, ...], ...]
+    exact: tuple[str | None, ...]  # the folded full name, when some party has exactly it
 
     def _alternative_matches(self, index: int, party: Party) -> bool:
         code = self.countries[index]
         if code is not None:
             return party.country == code
+        exact = self.exact[index]
+        if exact is not None:
+            return vocab.normalize(party.name) == exact
         wanted = self.names[index]
         have = _words(party.name)
         return bool(wanted) and all(any(w.startswith(q) for w in have) for q in wanted)
@@ -64,12 +70,17 @@ class PartyMatcher:
         ]
 
 
-def party_matcher(texts: Sequence[str]) -> PartyMatcher:
-    """Alternatives from the command line; `SA`, `KSA`, `Saudi Arabia` all name the SA."""
+def party_matcher(texts: Sequence[str], parties: Iterable[Party] = ()) -> PartyMatcher:
+    """Alternatives from the command line, matched against these parties' names."""
     values = tuple(t for t in texts if t.strip())
     countries = vocab.countries()
+    names = {vocab.normalize(p.name) for p in parties}
+    folded = [vocab.normalize(t) for t in values]
     return PartyMatcher(
-        values, tuple(countries.resolve(t) for t in values), tuple(_words(t) for t in values)
+        values,
+        tuple(countries.resolve(t) for t in values),
+        tuple(_words(t) for t in values),
+        tuple(f if f in names else None for f in folded),
     )
 
 

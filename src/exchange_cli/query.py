@@ -4,7 +4,6 @@ Every option value arriving here is already resolved to a canonical vocabulary v
 (`resolve_criteria`), so matching below is plain equality.
 """
 
-
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -189,7 +188,14 @@ def facet_counts(
     return rows
 
 
-def related_programs(program: Program, programs: Iterable[Program]) -> list[dict[str, Any]]:
+#: How many related programs `show` and the web page list: the most related, not all
+#: (in a large catalogue nearly every program shares a sector with every other).
+RELATED_LIMIT = 10
+
+
+def related_programs(
+    program: Program, programs: Iterable[Program], limit: int = RELATED_LIMIT
+) -> list[dict[str, Any]]:
     """Programs sharing a party (same country, or same name) or a sector, most shared first."""
 
     def party_keys(p: Program) -> dict[str, str]:
@@ -209,4 +215,4 @@ def related_programs(program: Program, programs: Iterable[Program]) -> list[dict
                 (len(parties) + len(sectors), {"id": other.id, "title": other.title, **shared})
             )
     related.sort(key=lambda item: -item[0])
-    return [entry for _, entry in related]
+    return [entry for _, entry in related[:limit]]

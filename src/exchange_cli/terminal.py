@@ -4,7 +4,6 @@ Renderers read these instead of probing `sys.stdout` or the environment themselv
 so tests can set them directly.
 """
 
-
 import os
 import shutil
 import sys
@@ -21,6 +20,9 @@ def output_error(exc: OSError) -> OutputClosed | OutputFailed:
     return OutputFailed(f"cannot write the output: {exc.strerror or exc}")
 
 
+_PIECE = 2048  # characters: at most 8 KiB of UTF-8, the size of Python's stdout buffer
+
+
 class _PipeGuard:
     """A stdout whose failures raise our own errors, so every writer (csv, json, Rich)
     stops the same way and `cli.main` alone decides the exit code."""
@@ -29,10 +31,15 @@ class _PipeGuard:
         self._stream = stream
 
     def write(self, text: str) -> int:
+        """Write in pieces smaller than the stream's buffer, so every byte goes through
+        the buffer's flush, which raises on a full disk. (A write larger than the buffer
+        goes straight to the file, where a short write is silently dropped.)"""
         try:
-            return self._stream.write(text)
+            for start in range(0, len(text), _PIECE):
+                self._stream.write(text[start : start + _PIECE])
         except OSError as exc:
             raise output_error(exc) from None
+        return len(text)
 
     def flush(self) -> None:
         try:

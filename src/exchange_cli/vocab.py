@@ -4,7 +4,6 @@ This module is the single source of truth for allowed values; the loader, the qu
 layer, completion and the JSON Schema all read from here.
 """
 
-
 import functools
 import re
 from collections.abc import Iterable, Iterator

@@ -4,7 +4,6 @@ Renderers are dumb: they print the records and fields they are given, in the ord
 given. Which records and which fields is decided before they are called.
 """
 
-
 import importlib
 from collections.abc import Mapping, Sequence
 from enum import StrEnum

@@ -80,8 +80,18 @@ def render_dot(graph: Mapping[str, Any], env: Environment) -> None:
 
 
 def render_graph_json(graph: Mapping[str, Any], env: Environment) -> None:
-    json.dump(graph, env.stdout, ensure_ascii=not env.unicode, indent=2)
-    env.stdout.write("\n")
+    """`{"nodes": [...], "edges": [...]}`: indented on a terminal, one node or edge a line
+    when piped, as `render_json` does for records."""
+    ascii_only = not env.unicode
+    if env.is_terminal:
+        env.stdout.write(json.dumps(graph, ensure_ascii=ascii_only, indent=2) + "\n")
+        return
+    encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
+    parts = []
+    for key, items in graph.items():
+        rows = ",\n".join(encode(item) for item in items)
+        parts.append(f"{encode(key)}: [\n{rows}\n]" if rows else f"{encode(key)}: []")
+    env.stdout.write("{" + ",\n".join(parts) + "}\n")
 
 
 def render_graph_yaml(graph: Mapping[str, Any], env: Environment) -> None:
