@@ -23,13 +23,6 @@ NODE_FIELDS: tuple[str, ...] = ("id", "name", "type", "country", "programs")
 EDGE_FIELDS: tuple[str, ...] = ("source", "target", "kind", "label", "program")
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(vocab.normalize(text).replace("-", " ")))
-
-
 @dataclass(frozen=True, slots=True)
 class PartyMatcher:
     """What `--from`/`--to` asked for, each value an alternative (repeating ORs them).
@@ -54,7 +47,7 @@ class PartyMatcher:
         if exact is not None:
             return vocab.normalize(party.name) == exact
         wanted = self.names[index]
-        have = _words(party.name)
+        have = vocab.words(party.name)
         return bool(wanted) and all(any(w.startswith(q) for w in have) for q in wanted)
 
     def matches(self, party: Party) -> bool:
@@ -79,7 +72,7 @@ def party_matcher(texts: Sequence[str], parties: Iterable[Party] = ()) -> PartyM
     return PartyMatcher(
         values,
         tuple(countries.resolve(t) for t in values),
-        tuple(_words(t) for t in values),
+        tuple(tuple(vocab.words(t)) for t in values),
         tuple(f if f in names else None for f in folded),
     )
 

@@ -8,7 +8,6 @@ A match in the title or a flow weighs more than one in the summary.
 from __future__ import annotations
 
 import difflib
-import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,8 +15,7 @@ from typing import Any
 
 from exchange_cli import vocab
 from exchange_cli.model import Program
-
-_WORD = re.compile(r"\w+")
+from exchange_cli.vocab import words
 
 #: How much a match in each part of a record counts.
 WEIGHTS: dict[str, float] = {
@@ -30,11 +28,6 @@ WEIGHTS: dict[str, float] = {
     "summary": 1.0,
 }
 _EXACT_BONUS = 0.5  # a whole-word match outranks a prefix match in the same field
-
-
-def words(text: str) -> list[str]:
-    """Normalized words of a text: folded case and accents, punctuation dropped."""
-    return _WORD.findall(vocab.normalize(text).replace("-", " "))
 
 
 @dataclass(frozen=True, slots=True)

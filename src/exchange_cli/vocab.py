@@ -23,6 +23,12 @@ def normalize(text: str) -> str:
     return _SEPARATORS.sub("-", stripped.casefold().strip())
 
 
+def words(text: str) -> list[str]:
+    """Normalized words of a text: folded case and accents, hyphens and punctuation dropped
+    (what search terms and `--from`/`--to` names are matched on)."""
+    return re.findall(r"\w+", normalize(text).replace("-", " "))  # compiled on first use
+
+
 class Term(NamedTuple):
     """One allowed value, what it means, and other words that mean it."""
 
