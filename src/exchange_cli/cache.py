@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import zlib
 from itertools import accumulate
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from exchange_cli import __version__, vocab
 from exchange_cli.errors import CatalogueError, Problem
+from exchange_cli.loader import read_catalogue_bytes
 from exchange_cli.model import (
     Catalogue,
     FacetColumns,
@@ -127,7 +127,9 @@ def read(key: dict[str, Any], name: str) -> Catalogue | None:
     """The cached catalogue for this exact file, or None (missing, stale, damaged, foreign)."""
     path = entry_path(key)
     try:
-        raw = _read_entry(path, key["size"])
+        # Only a plain file of a plausible size (the catalogue as compact JSON plus an
+        # index is never 4 times larger): a planted symlink, FIFO or device is not read.
+        raw = read_catalogue_bytes(path, 4 * key["size"] + (1 << 20), follow_symlinks=False)
         body_end = raw.rfind(b"\n", 0, len(raw) - 1) + 1
         if raw[body_end:] != _checksum_line(zlib.crc32(memoryview(raw)[:body_end])):
             raise _Damaged("checksum")
@@ -145,32 +147,18 @@ def read(key: dict[str, Any], name: str) -> Catalogue | None:
         starts = [index_end, *accumulate(lengths, initial=index_end)][1:]
         if starts[-1] != body_end:
             raise _Damaged("lengths")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except (
+        CatalogueError,
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+    ):
         return None
     fetch = _fetcher(raw, starts, columns, path)
     return Catalogue.indexed(columns, fetch, name)
-
-
-def _read_entry(path: Path, source_size: int) -> bytes:
-    """The entry's bytes, if it is a plain file of a plausible size: a symlink, FIFO or
-    device planted in the cache directory is ignored, never followed or read."""
-    flags = (
-        os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    )
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
-        # An entry is the catalogue as compact JSON plus an index: never 4 times larger.
-        if not stat.S_ISREG(info.st_mode) or info.st_size > 4 * source_size + (1 << 20):
-            raise _Damaged("not a plain file of a plausible size")
-        chunks = []
-        while chunk := os.read(fd, max(info.st_size + 1, 1 << 16)):
-            chunks.append(chunk)
-            if sum(map(len, chunks)) > info.st_size:
-                raise _Damaged("grew while read")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _all_of(kind: type, values: list[Any]) -> bool:

@@ -42,22 +42,30 @@ def max_bytes_from_env() -> int:
     return int(raw)
 
 
-def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def read_catalogue_bytes(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, follow_symlinks: bool = True
+) -> bytes:
     """The file's bytes; refuses non-regular files and files over `max_bytes` before reading."""
-    fd, info = open_catalogue(path, max_bytes)
+    fd, info = open_catalogue(path, max_bytes, follow_symlinks=follow_symlinks)
     try:
         return _read_all(fd, info, str(path), max_bytes)
     finally:
         os.close(fd)
 
 
-def open_catalogue(path: Path, max_bytes: int) -> tuple[int, os.stat_result]:
-    """An open descriptor of a regular file within the size limit (the caller closes it)."""
+def open_catalogue(
+    path: Path, max_bytes: int, *, follow_symlinks: bool = True
+) -> tuple[int, os.stat_result]:
+    """An open descriptor of a regular file within the size limit (the caller closes it).
+
+    `follow_symlinks=False` is for files in a place others might plant a link (the cache).
+    """
     name = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(
-            path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-        )
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise _fatal(name, "no such file") from None
     except IsADirectoryError:
