@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -80,18 +79,10 @@ def render_dot(graph: Mapping[str, Any], env: Environment) -> None:
 
 
 def render_graph_json(graph: Mapping[str, Any], env: Environment) -> None:
-    """`{"nodes": [...], "edges": [...]}`: indented on a terminal, one node or edge a line
-    when piped, as `render_json` does for records."""
-    ascii_only = not env.unicode
-    if env.is_terminal:
-        env.stdout.write(json.dumps(graph, ensure_ascii=ascii_only, indent=2) + "\n")
-        return
-    encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
-    parts = []
-    for key, items in graph.items():
-        rows = ",\n".join(encode(item) for item in items)
-        parts.append(f"{encode(key)}: [\n{rows}\n]" if rows else f"{encode(key)}: []")
-    env.stdout.write("{" + ",\n".join(parts) + "}\n")
+    """`{"nodes": [...], "edges": [...]}`, laid out as every json output is."""
+    from exchange_cli.render.structured import json_text
+
+    env.stdout.write(json_text(dict(graph), env) + "\n")
 
 
 def render_graph_yaml(graph: Mapping[str, Any], env: Environment) -> None:

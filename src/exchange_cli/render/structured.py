@@ -18,23 +18,31 @@ def _data(listing: Listing) -> Any:
     return rows
 
 
-def render_json(listing: Listing, env: Environment) -> None:
-    """Indented for a person at a terminal; one record a line when piped.
+def json_text(data: Any, env: Environment) -> str:
+    """Indented for a person at a terminal; one item a line when piped (the items of a
+    list, or of each list in a mapping of lists, such as the graph's nodes and edges).
 
     Both are the same JSON. The piped layout is what `grep` and `diff` handle well, and
     Python's C encoder writes it: `indent` falls back to the pure-Python encoder, about
     ten times slower on a large catalogue.
     """
-    data = _data(listing)
     ascii_only = not env.unicode
-    if env.is_terminal or not isinstance(data, list):
-        text = json.dumps(data, ensure_ascii=ascii_only, indent=2 if env.is_terminal else None)
-    elif data:
-        encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
-        text = "[\n" + ",\n".join(encode(row) for row in data) + "\n]"
-    else:
-        text = "[]"
-    env.stdout.write(text + "\n")
+    if env.is_terminal:
+        return json.dumps(data, ensure_ascii=ascii_only, indent=2)
+    encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
+
+    def one_a_line(items: list[Any]) -> str:
+        return "[\n" + ",\n".join(map(encode, items)) + "\n]" if items else "[]"
+
+    if isinstance(data, list):
+        return one_a_line(data)
+    if isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
+        return "{" + ",\n".join(f"{encode(k)}: {one_a_line(v)}" for k, v in data.items()) + "}"
+    return encode(data)
+
+
+def render_json(listing: Listing, env: Environment) -> None:
+    env.stdout.write(json_text(_data(listing), env) + "\n")
 
 
 def render_jsonl(listing: Listing, env: Environment) -> None:
