@@ -723,11 +723,9 @@ def graph(
         )
     criteria = _criteria(sector, kind, country, party, evidence)
     built = network.build_graph(query.select(_load(data, no_cache), criteria))
-    if sort is not None or limit is not None:
+    if sort is not None or reverse or limit is not None:
         ordered = query.order_records(built.edges, sort=sort, reverse=reverse, limit=limit)
         built = network.keep_edges(built, [dict(edge) for edge in ordered])
-    elif reverse:
-        built = network.keep_edges(built, built.edges[::-1])
     edges = [{f: e[f] for f in plan.fields} for e in built.edges]
     picture = {"nodes": built.nodes, "edges": edges}
     if fmt is GraphFormat.MERMAID:
