@@ -112,9 +112,16 @@ class _Frame:
 
 
 def parse(text: str, *, with_marks: bool = False, max_depth: int = MAX_DEPTH) -> Parsed:
-    """Parse one YAML document strictly. Raises `YamlError` for anything we refuse."""
-    loader = _LOADER(text)
+    """Parse one YAML document strictly. Raises `YamlError` for anything we refuse.
+
+    Whichever parser PyYAML has (libyaml's, or its pure-Python one when built without
+    libyaml), the same input gives the same kind of message: the pure-Python reader
+    checks characters as it is constructed, and libyaml stops at its own nesting limit
+    while scanning ahead, before our depth check sees an event; both are translated here.
+    """
+    loader = None
     try:
+        loader = _LOADER(text)
         return _build(loader, with_marks, max_depth)
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. a raw ESC or NUL
         before = text[: exc.position]
@@ -129,15 +136,24 @@ def parse(text: str, *, with_marks: bool = False, max_depth: int = MAX_DEPTH) ->
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem:
+        if "nesting depth" in message:  # libyaml's own limit, reached while scanning ahead
+            message = _too_deep(max_depth)
+        elif exc.context and exc.problem:
             message = f"{exc.problem} ({exc.context})"
         if mark is None:
             raise YamlError(message) from None
         raise YamlError(message, mark.line + 1, mark.column + 1) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every other error is marked
         raise YamlError(" ".join(str(exc).split())) from None
+    except RecursionError:  # pragma: no cover - the builder is iterative; a parser may not be
+        raise YamlError(_too_deep(max_depth)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _too_deep(max_depth: int) -> str:
+    return f"nesting deeper than {max_depth} levels is not allowed"
 
 
 def _build(loader: Any, with_marks: bool, max_depth: int) -> Parsed:
@@ -219,7 +235,7 @@ def _build(loader: Any, with_marks: bool, max_depth: int) -> Parsed:
             if tag is not None and tag != "!" and tag != wanted:
                 raise _refuse(event, f"the tag {_short_tag(tag)} is not allowed; remove it")
             if len(stack) >= max_depth:
-                raise _refuse(event, f"nesting deeper than {max_depth} levels is not allowed")
+                raise _refuse(event, _too_deep(max_depth))
             value = {} if cls is events.MappingStartEvent else []
         else:  # pragma: no cover - the parser emits nothing else inside a document
             raise _refuse(event, f"unexpected YAML event {cls.__name__}")
