@@ -74,3 +74,36 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         return Result(code, out.getvalue(), err.getvalue())
 
     yield invoke
+
+
+def program_record(program_id: str, **fields: object) -> dict[str, object]:
+    """A valid catalogue record with sensible defaults; `fields` replace any of them."""
+    parties = fields.pop("parties", None) or [
+        {"name": "Saudi Arabia", "type": "country", "country": "SA"},
+        {"name": "South Korea", "type": "country", "country": "KR"},
+    ]
+    assert isinstance(parties, list)
+    first, second = parties[0]["name"], parties[1]["name"]
+    record: dict[str, object] = {
+        "id": program_id,
+        "title": f"Program {program_id}",
+        "kind": "technology-exchange",
+        "sectors": ["energy"],
+        "parties": parties,
+        "flows": [{"from": first, "to": second, "what": "know-how"}],
+        "benefits": ["shared skills"],
+        "evidence": "reported",
+        "recurrence": None,
+        "summary": f"A test program called {program_id}.",
+        "source": {"document": "Doc", "section": "Part"},
+    }
+    record.update(fields)
+    return record
+
+
+def write_catalogue(path: Path, records: list[dict[str, object]]) -> Path:
+    """Write records as a catalogue file (YAML, keys in record order)."""
+    import yaml
+
+    path.write_text(yaml.safe_dump({"programs": records}, sort_keys=False), encoding="utf-8")
+    return path

@@ -497,13 +497,19 @@ def test_a_short_write_is_an_error_not_a_truncated_success(args: list[str]) -> N
     assert b"cannot write the output" in proc.stderr
 
 
-def test_help_into_a_closed_pipe_exits_141_quietly() -> None:
-    proc = subprocess.run(
-        ["bash", "-c", f"'{EXCHANGE}' --help | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
-        capture_output=True,
-        check=True,
-    )
-    assert proc.stdout.strip() == b"141"
+@pytest.mark.parametrize("args", [["--help"], ["list", "--help"], ["list", "--json"]])
+def test_output_into_a_closed_pipe_exits_141_quietly(args: list[str]) -> None:
+    """The pipe's reading end is closed before the command starts, so its first write
+    fails every time (`| head -c 1` raced: short output could fit the pipe's buffer)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [str(EXCHANGE), *args], stdout=write_end, stderr=subprocess.PIPE, check=False
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141
     assert proc.stderr == b""
 
 
@@ -517,3 +523,23 @@ def test_a_closed_stderr_does_not_stop_the_data() -> None:
 
 def test_no_color_flag_also_plainens_help() -> None:
     assert b"\x1b" not in under_pty("list", "--no-color", "--help")
+
+
+def test_force_color_colours_a_table_even_when_piped_and_no_color_wins(run: Run) -> None:
+    forced = run("list", "--format", "table", env={"FORCE_COLOR": "1"})
+    assert forced.exit_code == 0 and "\x1b[" in forced.stdout
+    plain = run("list", "--format", "table", env={"FORCE_COLOR": ""})
+    assert "\x1b" not in plain.stdout
+    both = run("list", "--format", "table", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\x1b" not in both.stdout
+    flag = run("list", "--format", "table", "--no-color", env={"FORCE_COLOR": "1"})
+    assert "\x1b" not in flag.stdout
+
+
+def test_an_unknown_sort_field_is_a_usage_error(run: Run) -> None:
+    result = run("list", "--sort", "nosuch")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "'nosuch'" in result.stderr and "--sort" in result.stderr
+    assert "valid fields: id, title" in result.stderr

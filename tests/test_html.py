@@ -278,6 +278,23 @@ def test_chips_and_charts_count_like_summarize(run: Run) -> None:
             text,
         )
         assert chip is not None and int(chip.group(1)) == row["count"], row
+    # The bar charts (sector, kind, evidence): each bar's count, and its length
+    # proportional to the largest count of its chart.
+    for facet in ("sector", "kind", "evidence"):
+        rows = [row for row in summary if row["facet"] == facet]
+        top = max(row["count"] for row in rows)
+        for row in rows:
+            bar = re.search(
+                rf'<rect class="bar-fill bar-{facet}-{row["value"]}" width="([\d.]+)"'
+                r'[^>]*/></svg><span class="bar-count">(\d+)<',
+                text,
+            )
+            if row["count"] == 0 and facet != "evidence":
+                assert bar is None, row
+                continue
+            assert bar is not None, row
+            assert int(bar.group(2)) == row["count"], row
+            assert float(bar.group(1)) == pytest.approx(100 * row["count"] / top, abs=0.01)
 
 
 def test_every_program_is_marked_with_its_evidence(run: Run) -> None:

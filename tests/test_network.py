@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from conftest import program_record, write_catalogue
+
 Run = Callable[..., Any]
 
 
@@ -232,3 +234,67 @@ def test_piped_graph_json_has_one_node_or_edge_a_line(run: Run, small: Path) -> 
 def test_show_lists_at_most_ten_related_programs(run: Run) -> None:
     record = json.loads(run("show", "skilled-personnel-exchange", "--json").stdout)
     assert 0 < len(record["related"]) <= 10
+
+
+def country(name: str, code: str) -> dict[str, Any]:
+    return {"name": name, "type": "country", "country": code}
+
+
+def organization(name: str, code: str | None = None) -> dict[str, Any]:
+    return {"name": name, "type": "organization", "country": code}
+
+
+def test_related_programs_rank_by_what_they_share(run: Run, tmp_path: Path) -> None:
+    """Shared parties (by country, else by name) and shared sectors each count one; most
+    shared first, then catalogue order; at most ten; the target itself never."""
+    mine = [country("Saudi Arabia", "SA"), country("South Korea", "KR"), organization("Alpha Org")]
+    others = [
+        program_record(
+            "sector-only",
+            sectors=["energy"],
+            parties=[country("Japan", "JP"), country("China", "CN")],
+        ),
+        program_record(
+            "two-parties-and-a-sector",
+            sectors=["energy", "agriculture"],
+            parties=[country("Korea, Republic of", "KR"), country("KSA", "SA")],
+        ),
+        program_record(
+            "party-by-name",
+            sectors=["agriculture"],
+            parties=[organization("ALPHA  org"), country("Japan", "JP")],
+        ),
+        program_record(
+            "nothing-shared",
+            sectors=["agriculture"],
+            parties=[country("Japan", "JP"), country("China", "CN")],
+        ),
+        program_record(
+            "country-through-an-organization",
+            sectors=["defense"],
+            parties=[organization("Aramco", "SA"), country("Japan", "JP")],
+        ),
+        *(
+            program_record(
+                f"defense-{n:02d}",
+                sectors=["defense"],
+                parties=[country("Japan", "JP"), country("China", "CN")],
+            )
+            for n in range(11)
+        ),
+    ]
+    path = write_catalogue(
+        tmp_path / "related.yaml",
+        [program_record("target", sectors=["energy", "defense"], parties=mine), *others],
+    )
+    result = run("show", "target", "--data", str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    related = json.loads(result.stdout)["related"]
+    assert [(r["id"], r["shared_parties"], r["shared_sectors"]) for r in related] == [
+        ("two-parties-and-a-sector", ["Saudi Arabia", "South Korea"], ["energy"]),
+        ("country-through-an-organization", ["Saudi Arabia"], ["defense"]),
+        ("sector-only", [], ["energy"]),
+        ("party-by-name", ["Alpha Org"], []),
+        *((f"defense-{n:02d}", [], ["defense"]) for n in range(6)),
+    ]
+    assert all(r["title"] == f"Program {r['id']}" for r in related)
