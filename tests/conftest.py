@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,12 +51,14 @@ def small() -> Path:
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Run `exchange` in-process through `cli.main`, the real entry point.
+    """Run `exchange` in-process through `main`, the real entry point, with an
+    Environment of its own (a fake terminal when `tty`) instead of the process's streams.
 
     `main` is used rather than Typer's CliRunner so the exception-to-exit-code mapping
     under test is the one users get.
     """
-    from exchange_cli import cli
+    from exchange_cli.main import main
+    from exchange_cli.terminal import Environment
 
     for name in ("NO_COLOR", "FORCE_COLOR", "EXCHANGE_DATA", "EXCHANGE_DEBUG", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
@@ -66,11 +67,7 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         for key, value in (env or {}).items():
             monkeypatch.setenv(key, value)
         out, err = _FakeTTY(tty), _FakeTTY(False)
-        monkeypatch.setattr(sys, "stdout", out)
-        monkeypatch.setattr(sys, "stderr", err)
-        code = cli.main(list(args))
-        monkeypatch.setattr(sys, "stdout", sys.__stdout__)
-        monkeypatch.setattr(sys, "stderr", sys.__stderr__)
+        code = main(list(args), Environment.detect(stdout=out, stderr=err))
         return Result(code, out.getvalue(), err.getvalue())
 
     yield invoke
@@ -107,3 +104,17 @@ def write_catalogue(path: Path, records: list[dict[str, object]]) -> Path:
 
     path.write_text(yaml.safe_dump({"programs": records}, sort_keys=False), encoding="utf-8")
     return path
+
+
+def both_sources(catalogue: object) -> list[object]:
+    """The same catalogue as each kind of record source: in memory, and compiled into
+    an (in-memory) SQLite store. Queries must answer identically from both."""
+    from exchange_cli.source import MemorySource
+    from exchange_cli.store import compile_catalogue
+
+    return [MemorySource(catalogue), compile_catalogue(catalogue, None, None)]  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["memory", "store"])
+def source_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

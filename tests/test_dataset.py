@@ -42,9 +42,9 @@ def test_the_installed_package_ships_the_same_file(catalogue: Catalogue) -> None
 
 
 def test_it_validates_without_errors_or_warnings() -> None:
-    found, problems = check_catalogue(REPO / "data" / "programs.yaml")
+    found, report = check_catalogue(REPO / "data" / "programs.yaml")
     assert found is not None
-    assert problems == []
+    assert report.problems() == []
 
 
 def test_size_is_in_the_expected_range(catalogue: Catalogue) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from exchange_cli.cli import app
 from exchange_cli.errors import ExitCode
-from exchange_cli.render import OutputFormat
+from exchange_cli.render import RENDERERS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -27,8 +27,8 @@ def test_every_command_has_help_and_is_documented() -> None:
 def test_every_exit_code_and_format_is_documented() -> None:
     for code in ExitCode:
         assert f"| {int(code)} |" in README, code
-    for fmt in OutputFormat:
-        assert f"`{fmt.value}`" in README, fmt
+    for renderer in RENDERERS:
+        assert f"`{renderer.name}`" in README, renderer.name
 
 
 def test_environment_variables_are_documented() -> None:

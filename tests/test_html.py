@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from exchange_cli import query, search
+from exchange_cli import search
 from exchange_cli.loader import load_catalogue
-from exchange_cli.render import html as html_page
+from exchange_cli.render import htmltext, network_svg
 
 Run = Callable[..., Any]
 REPO = Path(__file__).resolve().parents[1]
@@ -197,14 +197,14 @@ def test_hostile_strings_stay_text(run: Run) -> None:
 
 def test_script_json_escapes_what_could_end_or_bend_a_script_block() -> None:
     raw = "</script><!--<script>&\u2028\u2029"
-    encoded = html_page._script_json({"x": raw})
+    encoded = htmltext.script_json({"x": raw})
     assert not re.search(r"[<>&\u2028\u2029]", encoded)
     assert json.loads(encoded) == {"x": raw}
 
 
 def test_fragment_links_cannot_leave_the_page() -> None:
-    assert html_page._fragment('a" onclick="x') == "a%22%20onclick%3D%22x"
-    assert html_page._fragment("javascript:alert(1)") == "javascript%3Aalert%281%29"
+    assert htmltext.fragment('a" onclick="x') == "a%22%20onclick%3D%22x"
+    assert htmltext.fragment("javascript:alert(1)") == "javascript%3Aalert%281%29"
 
 
 def test_a_party_filter_is_shown_escaped(run: Run) -> None:
@@ -260,7 +260,8 @@ def test_related_programs_are_the_ones_show_lists(run: Run) -> None:
         article = text[start : text.index("</article>", start)]
         related = article[article.index("Related programs") :]
         linked = re.findall(r'href="#program-([a-z0-9-]+)"', related)
-        assert linked == [r["id"] for r in query.related_programs(program, catalogue)]
+        shown = json.loads(run("show", program.id, "--data", str(SHIPPED), "--json").stdout)
+        assert linked == [r["id"] for r in shown["related"]]
 
 
 def test_chips_and_charts_count_like_summarize(run: Run) -> None:
@@ -319,16 +320,16 @@ def test_an_empty_selection_is_a_valid_page(run: Run) -> None:
 def test_network_layout_is_deterministic_and_inside_the_ring() -> None:
     nodes = [f"n{i}" for i in range(12)]
     pairs = [("n0", f"n{i}") for i in range(1, 6)] + [("n6", "n7"), ("n8", "n9"), ("n1", "n6")]
-    first = html_page.network_layout(nodes, pairs)
-    assert first == html_page.network_layout(nodes, pairs)
+    first = network_svg.network_layout(nodes, pairs)
+    assert first == network_svg.network_layout(nodes, pairs)
     assert set(first) == set(nodes)
     assert [n for n, spot in first.items() if spot.hub] == ["n0"]
     assert first["n0"].x == first["n0"].y == 0.0
     ring = [(round(s.x, 6), round(s.y, 6)) for s in first.values() if not s.hub]
     assert len(set(ring)) == len(ring)
     assert all(abs(x * x + y * y - 1) < 1e-5 for x, y in ring)
-    assert html_page.network_layout([], []) == {}
-    assert html_page.network_layout(["a"], [])["a"].hub is False
+    assert network_svg.network_layout([], []) == {}
+    assert network_svg.network_layout(["a"], [])["a"].hub is False
 
 
 # -- the command line ----------------------------------------------------------------------

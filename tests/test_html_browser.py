@@ -9,7 +9,6 @@ instead, so CI can never pass without running them. Screenshots go to
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -22,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from exchange_cli import cli, query
 from exchange_cli.loader import load_catalogue
-from exchange_cli.search import parse_query, search_programs
+from exchange_cli.main import main
+from exchange_cli.terminal import Environment
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -84,13 +83,17 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def export(target: Path, *args: str) -> Path:
-    """`exchange export ARGS > target`, in-process, without the user's cache."""
+def exchange(*args: str) -> str:
+    """What `exchange ARGS` prints, run in-process, without the user's cache."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["export", "--no-cache", *args])
+    code = main([*args], Environment.detect(stdout=out, stderr=err))
     assert code == 0, err.getvalue()
-    target.write_text(out.getvalue(), encoding="ascii")
+    return out.getvalue()
+
+
+def export(target: Path, *args: str) -> Path:
+    """`exchange export ARGS > target`."""
+    target.write_text(exchange("export", "--no-cache", *args), encoding="ascii")
     return target
 
 
@@ -185,13 +188,18 @@ def expect(target: Any) -> Any:
 
 def python_search(text: str) -> list[str]:
     """What `exchange search` prints for the same words typed at a shell."""
-    catalogue = load_catalogue(SHIPPED)
-    return [p.id for p, _ in search_programs(catalogue, parse_query(shlex.split(text)))]
+    words = shlex.split(text)
+    hits = json.loads(exchange("search", *words, "--data", str(SHIPPED), "--json"))
+    return [hit["id"] for hit in hits]
 
 
 def python_filter(**criteria: list[str]) -> list[str]:
-    catalogue = load_catalogue(SHIPPED)
-    return [p.id for p in query.filter_programs(catalogue, query.resolve_criteria(**criteria))]
+    """What `exchange list` prints with these filters (`sectors=[...]` is `--sector`)."""
+    options = {"sectors": "--sector", "kinds": "--kind", "countries": "--country"}
+    options |= {"evidence": "--evidence", "parties": "--party"}
+    args = [arg for key, values in criteria.items() for v in values for arg in (options[key], v)]
+    records = json.loads(exchange("list", *args, "--data", str(SHIPPED), "--json"))
+    return [record["id"] for record in records]
 
 
 # -- the catalogue view --------------------------------------------------------------------
@@ -326,7 +334,8 @@ def test_a_program_shows_parties_flows_benefits_and_related(
     related = article.locator("ol.related a").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))"
     )
-    expected = [f"#program-{r['id']}" for r in query.related_programs(program, catalogue)]
+    shown = json.loads(exchange("show", program.id, "--data", str(SHIPPED), "--json"))
+    expected = [f"#program-{r['id']}" for r in shown["related"]]
     assert related == expected
     assert article.locator(".evidence-note").text_content().startswith("Reported.")
 

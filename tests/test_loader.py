@@ -11,10 +11,10 @@ from exchange_cli.errors import CatalogueError
 from exchange_cli.loader import (
     check_text,
     default_catalogue_path,
-    format_path,
     load_catalogue,
     read_catalogue_bytes,
 )
+from exchange_cli.validation import format_path
 
 RECORD = """\
   - id: {id}

@@ -1,19 +1,23 @@
-"""The query layer: filtering, ordering, facets. Pure functions, no I/O."""
+"""The query layer: filtering, ordering, facets, related programs. Pure functions over a
+record source, answered the same from memory and from the store."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import both_sources
 from exchange_cli import query
 from exchange_cli.errors import UsageError
 from exchange_cli.loader import load_catalogue
 from exchange_cli.model import Catalogue
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "programs.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -21,34 +25,38 @@ def catalogue() -> Catalogue:
     return load_catalogue(FIXTURE)
 
 
-def ids(programs: list[object]) -> list[str]:
-    return [p.id for p in programs]  # type: ignore[attr-defined]
+@pytest.fixture(params=["memory", "store"])
+def source(request: pytest.FixtureRequest, catalogue: Catalogue) -> Any:
+    memory, store = both_sources(catalogue)
+    return memory if request.param == "memory" else store
 
 
-def test_no_criteria_keeps_everything_in_order(catalogue: Catalogue) -> None:
-    assert ids(query.filter_programs(catalogue, query.Criteria())) == list(catalogue.ids())
+def ids(source: Any, criteria: query.Criteria) -> list[str]:
+    return [p.id for p in query.select_programs(source, criteria)]
 
 
-def test_values_of_one_option_or_and_options_and(catalogue: Catalogue) -> None:
+def test_no_criteria_keeps_everything_in_order(source: Any, catalogue: Catalogue) -> None:
+    assert ids(source, query.Criteria()) == list(catalogue.ids())
+
+
+def test_values_of_one_option_or_and_options_and(source: Any) -> None:
     either = query.resolve_criteria(sectors=["defence", "e-commerce"])
-    assert ids(query.filter_programs(catalogue, either)) == ["beta-defense", "gamma-trade"]
+    assert ids(source, either) == ["beta-defense", "gamma-trade"]
     both = query.resolve_criteria(sectors=["defence", "e-commerce"], evidence=["reported"])
-    assert ids(query.filter_programs(catalogue, both)) == ["gamma-trade"]
+    assert ids(source, both) == ["gamma-trade"]
 
 
-def test_country_by_code_name_or_alias(catalogue: Catalogue) -> None:
+def test_country_by_code_name_or_alias(source: Any) -> None:
     for typed in ("SA", "sa", "Saudi Arabia", "KSA"):
         criteria = query.resolve_criteria(countries=[typed])
-        assert ids(query.filter_programs(catalogue, criteria)) == ["alpha-tech"]
+        assert ids(source, criteria) == ["alpha-tech"]
 
 
-def test_party_is_a_case_insensitive_substring_including_organizations(
-    catalogue: Catalogue,
-) -> None:
+def test_party_is_a_case_insensitive_substring_including_organizations(source: Any) -> None:
     criteria = query.resolve_criteria(parties=["ALIBA"])
-    assert ids(query.filter_programs(catalogue, criteria)) == ["gamma-trade"]
+    assert ids(source, criteria) == ["gamma-trade"]
     criteria = query.resolve_criteria(parties=["islamic"])
-    assert ids(query.filter_programs(catalogue, criteria)) == ["beta-defense"]
+    assert ids(source, criteria) == ["beta-defense"]
 
 
 def test_unknown_values_are_usage_errors_with_a_suggestion() -> None:
@@ -69,14 +77,15 @@ def test_order_records_sorts_stably_with_nulls_last() -> None:
     assert [r["id"] for r in query.order_records(records, limit=1)] == ["b"]
 
 
-def test_facet_counts_list_every_vocabulary_value(catalogue: Catalogue) -> None:
-    rows = query.facet_counts(catalogue.facets, ["evidence", "country"])
+def test_facet_counts_list_every_vocabulary_value(source: Any) -> None:
+    rows = query.facet_counts(source, source.select(query.Criteria()), ["evidence", "country"])
     evidence = {r["value"]: r["count"] for r in rows if r["facet"] == "evidence"}
     assert evidence == {"reported": 2, "hypothetical": 1, "illustrative": 0}
     countries = [r["value"] for r in rows if r["facet"] == "country"]
     assert countries == ["CN", "KR", "MY", "SA", "US"]
 
 
+@settings(deadline=None)
 @given(
     sectors=st.lists(
         st.sampled_from(["defense", "energy", "e-commerce", "healthcare"]), max_size=3
@@ -86,7 +95,9 @@ def test_facet_counts_list_every_vocabulary_value(catalogue: Catalogue) -> None:
 def test_a_filter_returns_an_ordered_subset(sectors: list[str], evidence: list[str]) -> None:
     catalogue = load_catalogue(FIXTURE)
     criteria = query.resolve_criteria(sectors=sectors, evidence=evidence)
-    found = query.filter_programs(catalogue, criteria)
+    memory, store = both_sources(catalogue)
+    found = query.select_programs(memory, criteria)
+    assert found == query.select_programs(store, criteria)
     all_ids = list(catalogue.ids())
     positions = [all_ids.index(p.id) for p in found]
     assert positions == sorted(positions)
@@ -105,3 +116,20 @@ def test_facet_index_holds_what_each_facet_counts() -> None:
         "evidence": ("reported",),
         "country": ("MY", "CN"),
     }
+
+
+def test_the_shipped_catalogue_answers_the_same_from_both_sources() -> None:
+    catalogue = load_catalogue(SHIPPED)
+    memory, store = both_sources(catalogue)
+    everything = memory.select(query.Criteria())
+    assert store.select(query.Criteria()) == everything
+    for facet in query.FACETS:
+        assert memory.count(facet, everything) == store.count(facet, everything)
+    for position in everything:
+        assert memory.related(position, 10) == store.related(position, 10)
+    assert memory.related_many(everything, 3, everything[:7]) == store.related_many(
+        everything, 3, everything[:7]
+    )
+    assert memory.parties() == store.parties()
+    assert memory.countries() == store.countries()
+    assert memory.words() == store.words()

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from exchange_cli.loader import load_catalogue
-from exchange_cli.model import FIELDS
-from exchange_cli.render import RENDERERS, Listing, OutputFormat, render
+from exchange_cli.model import FIELDS, program_text
+from exchange_cli.render import FacetCounts, Listing, Record, Result, renderer
 from exchange_cli.render.delimited import defuse_formula
 from exchange_cli.render.text import flatten, visible
 from exchange_cli.terminal import Environment
@@ -37,60 +37,53 @@ def records() -> list[dict[str, Any]]:
     return [p.to_dict() for p in load_catalogue(FIXTURE)]
 
 
-def output(listing: Listing, fmt: OutputFormat, **env_options: Any) -> str:
+def output(result: Result, fmt: str, **env_options: Any) -> str:
     env = make_env(**env_options)
-    render(listing, fmt, env)
+    renderer(fmt, type(result)).render(result, env)
     assert isinstance(env.stdout, io.StringIO)
     return env.stdout.getvalue()
 
 
-def test_every_format_has_a_renderer() -> None:
-    assert set(RENDERERS) == set(OutputFormat)
-
-
 def test_json_is_an_array_of_full_records() -> None:
-    data = json.loads(output(Listing(records(), FIELDS), OutputFormat.JSON))
+    data = json.loads(output(Listing(records(), FIELDS), "json"))
     assert data == records()
     assert list(data[0]) == list(FIELDS)
 
 
 def test_json_empty_result_is_an_empty_array() -> None:
-    assert json.loads(output(Listing([], FIELDS), OutputFormat.JSON)) == []
+    assert json.loads(output(Listing([], FIELDS), "json")) == []
 
 
 def test_json_single_is_an_object() -> None:
     one = records()[:1]
-    assert (
-        json.loads(output(Listing(one, FIELDS, "program", single=True), OutputFormat.JSON))
-        == one[0]
-    )
+    assert json.loads(output(Record(one[0], FIELDS), "json")) == one[0]
 
 
 def test_jsonl_is_one_object_per_line() -> None:
-    text = output(Listing(records(), FIELDS), OutputFormat.JSONL)
+    text = output(Listing(records(), FIELDS), "jsonl")
     assert [json.loads(line) for line in text.splitlines()] == records()
 
 
 def test_json_is_never_wrapped_even_for_long_values() -> None:
     long = [{"id": "x", "title": "word " * 200}]
-    text = output(Listing(long, ("id", "title")), OutputFormat.JSON, width=40)
+    text = output(Listing(long, ("id", "title")), "json", width=40)
     assert json.loads(text)[0]["title"] == "word " * 200
 
 
 def test_yaml_reads_back_to_the_json_data() -> None:
-    text = output(Listing(records(), FIELDS), OutputFormat.YAML)
+    text = output(Listing(records(), FIELDS), "yaml")
     assert yaml.safe_load(text) == records()
 
 
 def test_yaml_quotes_strings_yaml_would_retype() -> None:
     tricky = [{"id": "NO", "title": "1:20", "sectors": ["017", "2024-01-02", "on"]}]
-    text = output(Listing(tricky, ("id", "title", "sectors")), OutputFormat.YAML)
+    text = output(Listing(tricky, ("id", "title", "sectors")), "yaml")
     assert yaml.safe_load(text) == tricky
 
 
 def test_csv_round_trips_through_dictreader() -> None:
     fields = ("id", "title", "sectors", "parties", "flows", "source", "recurrence")
-    text = output(Listing(records(), fields), OutputFormat.CSV)
+    text = output(Listing(records(), fields, program_text), "csv")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [row["id"] for row in rows] == ["alpha-tech", "beta-defense", "gamma-trade"]
     assert rows[0]["sectors"] == "energy; digital-technology"
@@ -103,13 +96,13 @@ def test_csv_round_trips_through_dictreader() -> None:
 
 def test_csv_quotes_commas_quotes_and_newlines() -> None:
     awkward = [{"id": "a", "title": 'He said "hi", then\nleft'}]
-    text = output(Listing(awkward, ("id", "title")), OutputFormat.CSV)
+    text = output(Listing(awkward, ("id", "title")), "csv")
     [row] = list(csv.DictReader(io.StringIO(text, newline="")))
     assert row["title"] == 'He said "hi", then\nleft'
 
 
 def test_tsv_has_a_header_and_one_line_per_record() -> None:
-    text = output(Listing(records(), ("id", "title", "sectors")), OutputFormat.TSV)
+    text = output(Listing(records(), ("id", "title", "sectors")), "tsv")
     lines = text.splitlines()
     assert lines[0] == "id\ttitle\tsectors"
     assert lines[1] == "alpha-tech\tAlpha Technology Exchange\tenergy; digital-technology"
@@ -118,7 +111,7 @@ def test_tsv_has_a_header_and_one_line_per_record() -> None:
 
 def test_markdown_is_a_github_table() -> None:
     rows = [{"id": "a|b", "title": "x <b>y</b>"}]
-    text = output(Listing(rows, ("id", "title")), OutputFormat.MARKDOWN)
+    text = output(Listing(rows, ("id", "title")), "markdown")
     lines = text.splitlines()
     assert lines[0] == "| id | title |"
     assert lines[1] == "| --- | --- |"
@@ -129,25 +122,25 @@ def test_markdown_is_a_github_table() -> None:
 
 def test_table_matches_the_golden_file() -> None:
     fields = ("id", "title", "kind", "sectors", "evidence")
-    text = output(Listing(records(), fields), OutputFormat.TABLE, width=100)
+    text = output(Listing(records(), fields), "table", width=100)
     assert "\x1b" not in text
     assert text == (GOLDEN / "list-table.txt").read_text(encoding="utf-8")
 
 
 def test_table_uses_ascii_when_the_output_cannot_show_unicode() -> None:
-    text = output(Listing(records(), ("id", "title")), OutputFormat.TABLE, unicode=False)
+    text = output(Listing(records(), ("id", "title")), "table", unicode=False)
     assert text.isascii()
     assert "+" in text or "|" in text
 
 
 def test_table_with_colour_writes_escape_codes() -> None:
-    text = output(Listing(records(), ("id", "evidence")), OutputFormat.TABLE, color=True)
+    text = output(Listing(records(), ("id", "evidence")), "table", color=True)
     assert "\x1b[" in text
 
 
 def test_program_detail_draws_flows_as_arrows() -> None:
     one = records()[:1]
-    text = output(Listing(one, FIELDS, "program", single=True), OutputFormat.TABLE)
+    text = output(Record(one[0], FIELDS), "table")
     assert "Saudi Arabia → South Korea: oil production methods" in text
     assert "Parties" in text and "Benefits" in text and "Doc One / Part A" in text
 
@@ -158,9 +151,7 @@ def test_facet_bars() -> None:
         {"facet": "sector", "value": "energy", "count": 2},
         {"facet": "sector", "value": "agriculture", "count": 0},
     ]
-    text = output(
-        Listing(rows, ("facet", "value", "count"), "facets"), OutputFormat.TABLE, width=60
-    )
+    text = output(FacetCounts(rows, ("facet", "value", "count")), "table", width=60)
     lines = [line.rstrip() for line in text.splitlines()]
     assert lines[0] == "by sector"
     defense, energy = lines[1], lines[2]
@@ -191,7 +182,8 @@ def test_formula_cells_are_defused(cell: str) -> None:
 def test_flatten_nested_fields() -> None:
     assert flatten(None) == ""
     assert flatten(["a", "b"]) == "a; b"
-    assert flatten({"name": "X", "type": "group", "country": None}) == "X"
+    assert program_text("parties", [{"name": "X", "type": "group", "country": None}]) == "X"
+    assert program_text("source", {"document": "D", "section": "S"}) == "D / S"
     assert flatten(3) == "3"
 
 
@@ -201,5 +193,5 @@ def test_table_never_overflows_the_terminal(width: int) -> None:
 
     shipped = [p.to_dict() for p in load_catalogue()]
     fields = ("id", "title", "kind", "sectors", "evidence")
-    text = output(Listing(shipped, fields), OutputFormat.TABLE, width=width)
+    text = output(Listing(shipped, fields), "table", width=width)
     assert max(cell_len(line) for line in text.splitlines()) <= width

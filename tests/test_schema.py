@@ -14,10 +14,13 @@ import jsonschema
 import pytest
 import yaml
 
+from exchange_cli.fields import keys_of
 from exchange_cli.loader import check_text
-from exchange_cli.model import FIELDS, FLOW_FIELDS, PARTY_FIELDS, SOURCE_FIELDS
+from exchange_cli.model import FIELDS, Flow, Party, Source
 from exchange_cli.schema import catalogue_schema
 from exchange_cli.vocab import EVIDENCE, KINDS, SECTORS, countries
+
+PARTY_FIELDS, FLOW_FIELDS, SOURCE_FIELDS = keys_of(Party), keys_of(Flow), keys_of(Source)
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from conftest import both_sources
 from exchange_cli.loader import load_catalogue
 from exchange_cli.model import Catalogue
 from exchange_cli.search import Term, closest_words, parse_query, score_program, search_programs
@@ -18,34 +20,41 @@ def catalogue() -> Catalogue:
     return load_catalogue(FIXTURE)
 
 
-def ids(catalogue: Catalogue, *query: str) -> list[str]:
-    return [p.id for p, _ in search_programs(catalogue, parse_query(query))]
+@pytest.fixture(params=["memory", "store"])
+def source(request: pytest.FixtureRequest, catalogue: Catalogue) -> Any:
+    memory, store = both_sources(catalogue)
+    return memory if request.param == "memory" else store
 
 
-def test_words_match_as_prefixes_case_and_accent_insensitively(catalogue: Catalogue) -> None:
-    assert ids(catalogue, "chip") == ["alpha-tech"]
-    assert ids(catalogue, "CHI") == ["alpha-tech"]
-    assert ids(catalogue, "plâtform") == ["gamma-trade"]
+def ids(source: Any, *query: str) -> list[str]:
+    every = source.ids()
+    return [every[p] for p, _ in search_programs(source, parse_query(query))]
 
 
-def test_every_word_must_match(catalogue: Catalogue) -> None:
-    assert ids(catalogue, "oil", "chip") == ["alpha-tech"]
-    assert ids(catalogue, "oil", "alibaba") == []
+def test_words_match_as_prefixes_case_and_accent_insensitively(source: Any) -> None:
+    assert ids(source, "chip") == ["alpha-tech"]
+    assert ids(source, "CHI") == ["alpha-tech"]
+    assert ids(source, "plâtform") == ["gamma-trade"]
 
 
-def test_phrases_match_consecutive_words(catalogue: Catalogue) -> None:
-    assert ids(catalogue, "oil production") == ["alpha-tech"]
-    assert ids(catalogue, "production oil") == []
-    assert ids(catalogue, '"joint exercises"') == ["beta-defense"]
+def test_every_word_must_match(source: Any) -> None:
+    assert ids(source, "oil", "chip") == ["alpha-tech"]
+    assert ids(source, "oil", "alibaba") == []
+
+
+def test_phrases_match_consecutive_words(source: Any) -> None:
+    assert ids(source, "oil production") == ["alpha-tech"]
+    assert ids(source, "production oil") == []
+    assert ids(source, '"joint exercises"') == ["beta-defense"]
     assert parse_query(['"digital technology" korea']) == [
         Term(("digital", "technology")),
         Term(("korea",)),
     ]
 
 
-def test_vocabulary_aliases_are_searchable(catalogue: Catalogue) -> None:
-    assert ids(catalogue, "petroleum") == ["alpha-tech"]  # sector energy's alias
-    assert ids(catalogue, "defence") == ["beta-defense"]
+def test_vocabulary_aliases_are_searchable(source: Any) -> None:
+    assert ids(source, "petroleum") == ["alpha-tech"]  # sector energy's alias
+    assert ids(source, "defence") == ["beta-defense"]
 
 
 def test_title_and_flows_outrank_the_summary(catalogue: Catalogue) -> None:
@@ -62,24 +71,24 @@ def test_whole_words_outrank_prefixes(catalogue: Catalogue) -> None:
     assert score_program(alpha, parse_query(["oil"])) > score_program(alpha, parse_query(["oi"]))
 
 
-def test_ties_keep_catalogue_order(catalogue: Catalogue) -> None:
-    hits = search_programs(catalogue, parse_query(["a"]))
+def test_ties_keep_catalogue_order(source: Any) -> None:
+    hits = search_programs(source, parse_query(["a"]))
     scores = [s for _, s in hits]
     assert scores == sorted(scores, reverse=True)
-    same = [p.id for p, s in hits if s == scores[0]]
-    assert same == [i for i in catalogue.ids() if i in same]
+    same = [p for p, s in hits if s == scores[0]]
+    assert same == sorted(same)
 
 
-def test_closest_words_for_a_miss(catalogue: Catalogue) -> None:
-    assert "production" in closest_words(catalogue, parse_query(["prodution"]))
+def test_closest_words_for_a_miss(source: Any) -> None:
+    assert "production" in closest_words(source, parse_query(["prodution"]))
 
 
-def test_a_phrase_never_spans_two_names_flows_or_aliases(catalogue: Catalogue) -> None:
+def test_a_phrase_never_spans_two_names_flows_or_aliases(source: Any) -> None:
     # "Saudi Arabia" and "South Korea" are separate parties; "oil production methods"
     # and the receiver's name are separate parts of a flow.
-    assert ids(catalogue, '"arabia south"') == []
-    assert ids(catalogue, '"methods south"') == []
-    assert ids(catalogue, '"saudi arabia"') == ["alpha-tech"]
+    assert ids(source, '"arabia south"') == []
+    assert ids(source, '"methods south"') == []
+    assert ids(source, '"saudi arabia"') == ["alpha-tech"]
 
 
 def test_the_search_index_scores_like_search_programs(catalogue: Catalogue) -> None:
@@ -120,3 +129,44 @@ def test_the_search_index_scores_like_search_programs(catalogue: Catalogue) -> N
         terms = parse_query(words)
         for program in catalogue:
             assert client_score(program.id, terms) == score_program(program, terms), words
+
+
+QUERIES = [
+    ["chip"],
+    ["oil", "chip"],
+    ['"oil production"'],
+    ['"arabia south"'],
+    ["tech"],
+    ["défense"],
+    ["e-commerce"],
+    ["a"],
+    ["e"],
+    ["saudi", "korea"],
+    ['"islamic nat"'],
+    ["zzzz"],
+    ["tec", "digi"],
+    ["production"],
+    ["ali"],
+    ["petroleum"],
+    ["military"],
+    ['"joint exercises"'],
+    ["r", "d"],
+]
+
+
+@pytest.mark.parametrize("words", QUERIES)
+def test_the_store_ranks_exactly_like_the_reference_scorer(words: list[str]) -> None:
+    """The store finds candidates with SQLite's full-text index and scores them from
+    per-field match levels; the result must equal `score_program` over every program."""
+    for path in (FIXTURE, Path(__file__).resolve().parents[1] / "data" / "programs.yaml"):
+        catalogue = load_catalogue(path)
+        memory, store = both_sources(catalogue)
+        terms = parse_query(words)
+        expected = [
+            (i, score_program(p, terms))
+            for i, p in enumerate(catalogue)
+            if score_program(p, terms)
+        ]
+        expected.sort(key=lambda hit: -hit[1])
+        assert memory.search(terms) == expected
+        assert store.search(terms) == expected

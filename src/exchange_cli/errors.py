@@ -57,20 +57,24 @@ class NotFoundError(ExchangeError):
 class CatalogueError(ExchangeError):
     """The catalogue cannot be read or does not validate (exit 3).
 
-    `problems` holds every problem found, so `exchange validate` can list them all.
+    `problems` holds the problems kept (the first ones, in file order); `errors` counts
+    every error found, so the message can say how many more there are.
     """
 
     exit_code = ExitCode.CATALOGUE
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], *, errors: int | None = None) -> None:
         self.problems = problems
+        self.errors = (
+            errors if errors is not None else sum(p.severity == "error" for p in problems)
+        )
         first = str(problems[0]) if problems else "invalid catalogue"
-        more = len([p for p in problems if p.severity == "error"]) - 1
+        more = self.errors - 1
         if more > 0:
             import shlex
 
             where = f" {shlex.quote(problems[0].file)}" if problems else ""
-            first += f" (and {more} more; run 'exchange validate{where}' to list them)"
+            first += f" (and {more:,} more; run 'exchange validate{where}' to list them)"
         super().__init__(first)
 
 
@@ -84,3 +88,12 @@ class OutputFailed(ExchangeError):
     """Standard output cannot take our data (disk full, closed, an I/O error): exit 4."""
 
     exit_code = ExitCode.OUTPUT
+
+
+class Finished(ExchangeError):
+    """The command has said what it had to (validate listed the problems); exit with this
+    code and no further message."""
+
+    def __init__(self, exit_code: ExitCode) -> None:
+        super().__init__("")
+        self.exit_code = exit_code

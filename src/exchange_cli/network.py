@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from exchange_cli import vocab
+from exchange_cli.errors import UsageError
 from exchange_cli.model import Party, Program
+from exchange_cli.vocab import closest, did_you_mean
+from exchange_cli.yamltypes import excerpt
 
 FLOW_ROW_FIELDS: tuple[str, ...] = (
     "from",
@@ -63,9 +66,16 @@ class PartyMatcher:
         ]
 
 
-def party_matcher(texts: Sequence[str], parties: Iterable[Party] = ()) -> PartyMatcher:
-    """Alternatives from the command line, matched against these parties' names."""
+def party_matcher(
+    texts: Sequence[str], parties: Iterable[Party] = (), option: str = "--from"
+) -> PartyMatcher | None:
+    """Alternatives from the command line (None when there are none), matched against
+    these parties' names."""
+    if not texts:
+        return None
     values = tuple(t for t in texts if t.strip())
+    if not values:
+        raise UsageError(f"{option} needs a country or a party name")
     countries = vocab.countries()
     names = {vocab.normalize(p.name) for p in parties}
     folded = [vocab.normalize(t) for t in values]
@@ -77,8 +87,21 @@ def party_matcher(texts: Sequence[str], parties: Iterable[Party] = ()) -> PartyM
     )
 
 
-def all_parties(programs: Iterable[Program]) -> list[Party]:
-    return [party for program in programs for party in program.parties]
+def unmatched_hints(matcher: PartyMatcher | None, parties: Sequence[Party]) -> list[str]:
+    """One line for each value that matches no party (a typo among several values, too)."""
+    if matcher is None:
+        return []
+    names = sorted({party.name for party in parties})
+    return [
+        f"exchange: no party matches '{excerpt(text)}'"
+        + did_you_mean(closest(text, names, n=2, cutoff=0.5), before="; ")
+        for text in matcher.unmatched(parties)
+    ]
+
+
+def complete_party_or_country(incomplete: str) -> list[tuple[str, str]]:
+    """What --from and --to complete: country codes (names have spaces)."""
+    return list(vocab.countries().complete(incomplete, aliases=False))
 
 
 def _party(program: Program, name: str) -> Party:

@@ -1,29 +1,25 @@
-"""Pure functions over programs: filter, sort, facet counts. No I/O.
+"""Questions asked of a record source: filter, order, count, relate. No I/O.
 
-Every option value arriving here is already resolved to a canonical vocabulary value
-(`resolve_criteria`), so matching below is plain equality.
+Option values arrive as the user typed them and leave as canonical vocabulary values
+(`resolve_criteria`); everything else asks the source (`source.RecordSource`), which
+answers from memory or from the store.
 """
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from exchange_cli import vocab
 from exchange_cli.errors import UsageError
-from exchange_cli.model import Catalogue, Facets, Program
+from exchange_cli.model import Program
+from exchange_cli.source import FACETS, Criteria, RecordSource, party_keys
+from exchange_cli.vocab import did_you_mean
+from exchange_cli.yamltypes import excerpt as vocab_excerpt
 
+__all__ = ["FACETS", "Criteria"]
 
-class Criteria(NamedTuple):
-    """What `list` and friends filter by. Values within a field OR; fields AND."""
-
-    sectors: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    parties: tuple[str, ...] = ()
-    evidence: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return not (self.sectors or self.kinds or self.countries or self.parties or self.evidence)
+#: How many related programs `show` and the web page list: the most related, not all
+#: (in a large catalogue nearly every program shares a sector with every other).
+RELATED_LIMIT = 10
 
 
 def resolve_term(text: str, vocabulary: vocab.Vocabulary, option: str) -> str:
@@ -31,13 +27,13 @@ def resolve_term(text: str, vocabulary: vocab.Vocabulary, option: str) -> str:
     found = vocabulary.resolve(text)
     if found is not None:
         return found
-    close = vocabulary.suggest(text, limit=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
+    hint = did_you_mean(vocabulary.suggest(text, limit=1), after=" ")
     if vocabulary is vocab.countries():
         valid = "use an ISO 3166-1 code such as SA or a name such as 'Saudi Arabia'"
     else:
         valid = f"valid {vocabulary.plural}: {', '.join(vocabulary.values)}"
-    raise UsageError(f"unknown {vocabulary.name} '{text}' for {option}; {hint}{valid}")
+    shown = vocab_excerpt(text)
+    raise UsageError(f"unknown {vocabulary.name} '{shown}' for {option}; {hint}{valid}")
 
 
 def resolve_criteria(
@@ -62,56 +58,13 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def select_indexes(catalogue: Catalogue, criteria: Criteria) -> list[int]:
-    """Positions of the programs that satisfy every given field (by any of its values).
-
-    Column by column, each narrowing the candidates of the one before: a query reads only
-    the columns it filters on, and builds no program.
-    """
-    keep: Iterable[int] = range(len(catalogue))
-    columns = catalogue.columns
-    if criteria.sectors:
-        sectors, wanted = columns["sectors"], frozenset(criteria.sectors)
-        keep = [i for i in keep if not wanted.isdisjoint(sectors[i])]
-    if criteria.kinds:
-        kinds, wanted = columns["kind"], frozenset(criteria.kinds)
-        keep = [i for i in keep if kinds[i] in wanted]
-    if criteria.evidence:
-        evidence, wanted = columns["evidence"], frozenset(criteria.evidence)
-        keep = [i for i in keep if evidence[i] in wanted]
-    if criteria.countries:
-        countries, wanted = columns["countries"], frozenset(criteria.countries)
-        keep = [i for i in keep if not wanted.isdisjoint(countries[i])]
-    if criteria.parties:
-        names, parts = columns["party_names"], criteria.parties
-        keep = [i for i in keep if _names_contain(names[i], parts)]
-    return list(keep)
-
-
-def _names_contain(names: Iterable[str], parts: tuple[str, ...]) -> bool:
-    folded = [vocab.normalize(name) for name in names]
-    return any(part in name for part in parts for name in folded)
-
-
-def filter_programs(programs: Iterable[Program], criteria: Criteria) -> list[Program]:
-    """The programs matching `criteria`, in their original order."""
-    return select(Catalogue(programs), criteria)
-
-
-def select(catalogue: Catalogue, criteria: Criteria) -> list[Program]:
-    """The matching programs of a catalogue, building only those."""
-    return [catalogue.program(i) for i in select_indexes(catalogue, criteria)]
-
-
-def select_records(catalogue: Catalogue, criteria: Criteria) -> list[Mapping[str, Any]]:
+def select_records(source: RecordSource, criteria: Criteria) -> list[Mapping[str, Any]]:
     """The matching programs as JSON-ready records (what `list` prints)."""
-    return [catalogue.record(i) for i in select_indexes(catalogue, criteria)]
+    return source.records(source.select(criteria))
 
 
-def select_facets(catalogue: Catalogue, criteria: Criteria) -> list[Facets]:
-    """The facets of the matching programs: all `summarize` needs, no program text."""
-    columns = catalogue.columns
-    return [columns.row(i) for i in select_indexes(catalogue, criteria)]
+def select_programs(source: RecordSource, criteria: Criteria) -> list[Program]:
+    return source.programs(source.select(criteria))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -145,41 +98,18 @@ def order_records(
     return result
 
 
-#: Facets `summarize` can count, and how each reads its values off a program.
-FACETS: tuple[str, ...] = ("sector", "kind", "evidence", "country")
-
-
-def facet_values(program: Facets, facet: str) -> tuple[str, ...]:
-    if facet == "sector":
-        return program.sectors
-    if facet == "kind":
-        return (program.kind,)
-    if facet == "evidence":
-        return (program.evidence,)
-    if facet == "country":
-        return program.countries
-    raise ValueError(facet)
-
-
-def facet_index(programs: Iterable[Program]) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Each program's values per facet, by id: what the exported page's filter chips match,
-    read through `facet_values` so the page and `summarize` count the same way."""
-    return {p.id: {facet: facet_values(Facets.of(p), facet) for facet in FACETS} for p in programs}
-
-
 def facet_counts(
-    programs: Sequence[Facets], facets: Sequence[str] = FACETS
+    source: RecordSource, positions: Sequence[int], facets: Sequence[str] = FACETS
 ) -> list[dict[str, Any]]:
     """Rows of {facet, value, count}: most common first, then by value; one row per value.
 
-    Vocabulary facets list every value, zero counts included, so a script sees the whole range.
+    Vocabulary facets list every value, zero counts included, so a script sees the whole
+    range.
     """
+    known = {"sector": vocab.SECTORS, "kind": vocab.KINDS, "evidence": vocab.EVIDENCE}
     rows: list[dict[str, Any]] = []
     for facet in facets:
-        counter: Counter[str] = Counter()
-        for program in programs:
-            counter.update(facet_values(program, facet))
-        known = {"sector": vocab.SECTORS, "kind": vocab.KINDS, "evidence": vocab.EVIDENCE}
+        counter = source.count(facet, positions)
         if facet in known:
             for value in known[facet]:
                 counter.setdefault(value, 0)
@@ -188,31 +118,59 @@ def facet_counts(
     return rows
 
 
-#: How many related programs `show` and the web page list: the most related, not all
-#: (in a large catalogue nearly every program shares a sector with every other).
-RELATED_LIMIT = 10
+def facet_index(programs: Iterable[Program]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each program's values per facet, by id: what the exported page's filter chips match,
+    read through `source.facet_values` so the page and `summarize` count the same way."""
+    from exchange_cli.source import facet_values
+
+    return {p.id: {facet: facet_values(p, facet) for facet in FACETS} for p in programs}
+
+
+def related_entry(program: Program, other: Program) -> dict[str, Any]:
+    """What `show` prints for one related program: what the two share."""
+    theirs = party_keys(other)
+    mine = party_keys(program)
+    return {
+        "id": other.id,
+        "title": other.title,
+        "shared_parties": [mine[key] for key in mine if key in theirs],
+        "shared_sectors": [s for s in program.sectors if s in other.sectors],
+    }
 
 
 def related_programs(
-    program: Program, programs: Iterable[Program], limit: int = RELATED_LIMIT
+    source: RecordSource, position: int, limit: int = RELATED_LIMIT
 ) -> list[dict[str, Any]]:
-    """Programs sharing a party (same country, or same name) or a sector, most shared first."""
+    """The programs sharing most parties (same country, or same name) and sectors with
+    the one at `position`: most shared first, then catalogue order."""
+    [program] = source.programs([position])
+    others = source.programs(source.related(position, limit))
+    return [related_entry(program, other) for other in others]
 
-    def party_keys(p: Program) -> dict[str, str]:
-        return {(party.country or vocab.normalize(party.name)): party.name for party in p.parties}
 
-    mine = party_keys(program)
-    related: list[tuple[int, dict[str, Any]]] = []
-    for other in programs:
-        if other.id == program.id:
-            continue
-        theirs = party_keys(other)
-        parties = [mine[key] for key in mine if key in theirs]
-        sectors = [s for s in program.sectors if s in other.sectors]
-        if parties or sectors:
-            shared = {"shared_parties": parties, "shared_sectors": sectors}
-            related.append(
-                (len(parties) + len(sectors), {"id": other.id, "title": other.title, **shared})
+def resolve_facets(names: Iterable[str]) -> tuple[str, ...]:
+    """`--by` values as facet names (plurals and case forgiven), all facets when none."""
+    facets = []
+    for name in names:
+        folded = vocab.normalize(name)
+        found = next((f for f in FACETS if folded in (f, f + "s", f + "es")), None)
+        if found is None and folded == "countries":
+            found = "country"
+        if found is None:
+            hint = did_you_mean(vocab.closest(folded, FACETS), after=" ")
+            raise UsageError(
+                f"unknown facet '{vocab_excerpt(name)}' for --by; {hint}"
+                f"valid facets: {', '.join(FACETS)}"
             )
-    related.sort(key=lambda item: -item[0])
-    return [entry for _, entry in related[:limit]]
+        facets.append(found)
+    return tuple(dict.fromkeys(facets)) or FACETS
+
+
+def unknown_id(program_id: str, source: RecordSource) -> str:
+    """`show`'s message for an id the catalogue does not have, with the closest ids."""
+    wanted = program_id.strip().lower()
+    ids = source.ids()
+    close = vocab.closest(wanted, ids, n=3)
+    close += [i for i in ids if wanted and wanted in i and i not in close][: 3 - len(close)]
+    hint = did_you_mean(close, before="; ")
+    return f"no program with id '{vocab_excerpt(program_id)}'{hint} (see 'exchange list')"

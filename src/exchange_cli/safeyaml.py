@@ -7,11 +7,13 @@ Here libyaml (when present) still does the scanning, but nodes are built by an
 iterative loop that refuses tags, anchors, aliases, extra documents and excessive
 depth as they appear, and never converts a plain scalar: one YAML 1.1 would read as
 something other than a string is kept as `Unquoted` so the loader can say "quote it".
+
+`Reader` is a pull reader: the loader walks the top level and takes one record at a
+time, so a large file is never held whole as data, and a value nobody needs (under an
+unknown key) is skipped without being built.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
@@ -22,9 +24,12 @@ from exchange_cli.yamltypes import Unquoted, YamlError, excerpt
 
 #: Deeper than any catalogue needs (a record is five levels), far below what hurts.
 MAX_DEPTH = 64
+#: Positions remembered per record; beyond, a problem is placed at its nearest parent.
+MAX_MARKS = 20_000
 
 Path = tuple[str | int, ...]
 Mark = tuple[int, int]
+OnDuplicate = Callable[[Path, Mark, str], None]
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -36,16 +41,8 @@ _TYPE_NAMES = {
 }
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(slots=True)
-class Parsed:
-    """The document's data, the duplicate keys found, and (on request) where each value starts."""
-
-    data: Any
-    duplicates: list[tuple[Path, Mark, str]] = field(default_factory=list)
-    marks: dict[Path, Mark] | None = None
-    key_marks: dict[Path, Mark] | None = None
+_MAPPING, _SEQUENCE = events.MappingStartEvent, events.SequenceStartEvent
+_MAPPING_END, _SEQUENCE_END = events.MappingEndEvent, events.SequenceEndEvent
 
 
 def _mark(event: events.Event) -> Mark:
@@ -92,171 +89,291 @@ def _short_tag(tag: str) -> str:
 def _describe(value: Any) -> str:
     if isinstance(value, Unquoted):
         return f"{value.type} `{excerpt(value.text)}`"
-    if value is None:
-        return "null"
-    return "a list" if isinstance(value, list) else "a mapping"
+    return "null" if value is None else "a list" if isinstance(value, list) else "a mapping"
 
 
-class _Frame:
-    """An open mapping or sequence on the builder's stack."""
-
-    __slots__ = ("container", "path", "key", "key_mark", "first_seen", "drop_value")
-
-    def __init__(self, container: dict[str, Any] | list[Any], path: Path) -> None:
-        self.container = container
-        self.path = path
-        self.key: str | None = None
-        self.key_mark: Mark = (0, 0)
-        self.first_seen: dict[str, Mark] = {}
-        self.drop_value = False  # the pending key repeats an earlier one
-
-
-def parse(text: str, *, with_marks: bool = False, max_depth: int = MAX_DEPTH) -> Parsed:
-    """Parse one YAML document strictly. Raises `YamlError` for anything we refuse.
-
-    Whichever parser PyYAML has (libyaml's, or its pure-Python one when built without
-    libyaml), the same input gives the same kind of message: the pure-Python reader
-    checks characters as it is constructed, and libyaml stops at its own nesting limit
-    while scanning ahead, before our depth check sees an event; both are translated here.
-    """
-    loader = None
-    try:
-        loader = _LOADER(text)
-        return _build(loader, with_marks, max_depth)
-    except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. a raw ESC or NUL
-        before = text[: exc.position]
-        line = before.count("\n") + 1
-        column = exc.position - (before.rfind("\n") + 1) + 1
-        raise YamlError(
-            f"character U+{exc.character:04X} is not allowed in YAML; write control "
-            'characters as escapes inside double quotes (e.g. "\\t")',
-            line,
-            column,
-        ) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "invalid YAML"
-        if "nesting depth" in message:  # libyaml's own limit, reached while scanning ahead
-            message = _too_deep(max_depth)
-        elif exc.context and exc.problem:
-            message = f"{exc.problem} ({exc.context})"
-        if mark is None:
-            raise YamlError(message) from None
-        raise YamlError(message, mark.line + 1, mark.column + 1) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - every other error is marked
-        raise YamlError(" ".join(str(exc).split())) from None
-    except RecursionError:  # pragma: no cover - the builder is iterative; a parser may not be
-        raise YamlError(_too_deep(max_depth)) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-
-
-def _too_deep(max_depth: int) -> str:
+def too_deep(max_depth: int = MAX_DEPTH) -> str:
     return f"nesting deeper than {max_depth} levels is not allowed"
 
 
-def _build(loader: Any, with_marks: bool, max_depth: int) -> Parsed:
-    parsed = Parsed(data=None)
-    marks: dict[Path, Mark] | None = {} if with_marks else None
-    key_marks: dict[Path, Mark] | None = {} if with_marks else None
-    parsed.marks, parsed.key_marks = marks, key_marks
-    stack: list[_Frame] = []
-    get_event = loader.get_event
+def _check_node(event: events.Event, depth: int, max_depth: int) -> None:
+    """Refuse what no catalogue node may be: an alias, an anchor, a foreign collection
+    tag, or one level too many."""
+    cls = type(event)
+    anchor = getattr(event, "anchor", None)
+    if cls is events.AliasEvent:
+        raise _refuse(event, f"aliases (*{anchor}) are not allowed in a catalogue")
+    if anchor is not None:
+        raise _refuse(event, f"anchors (&{anchor}) are not allowed in a catalogue")
+    if cls is _MAPPING or cls is _SEQUENCE:
+        tag = event.tag  # type: ignore[attr-defined]
+        wanted = _YAML + ("map" if cls is _MAPPING else "seq")
+        if tag is not None and tag != "!" and tag != wanted:
+            raise _refuse(event, f"the tag {_short_tag(tag)} is not allowed; remove it")
+        if depth >= max_depth:
+            raise _refuse(event, too_deep(max_depth))
 
-    get_event()  # StreamStartEvent
-    event = get_event()
-    if isinstance(event, events.StreamEndEvent):
-        raise YamlError("the file holds no YAML document (it is empty or only comments)", 1, 1)
-    # event is DocumentStartEvent
-    done = False
-    while True:
-        event = get_event()
-        cls = type(event)
-        if cls is events.DocumentEndEvent:
-            done = True
-            break
-        if cls is events.MappingEndEvent or cls is events.SequenceEndEvent:
-            frame = stack.pop()
-            if cls is events.MappingEndEvent and frame.key is not None:  # pragma: no cover
-                raise _refuse(event, "a mapping key has no value")
-            continue
-        if cls is events.AliasEvent:
-            raise _refuse(event, f"aliases (*{event.anchor}) are not allowed in a catalogue")
-        if event.anchor is not None:
-            raise _refuse(event, f"anchors (&{event.anchor}) are not allowed in a catalogue")
 
-        top = stack[-1] if stack else None
-        if top is not None and top.key is None and type(top.container) is dict:
-            # This node is a mapping key: it must be a plain or quoted string.
-            if cls is not events.ScalarEvent:
-                raise _refuse(event, "mapping keys must be strings, not lists or mappings")
-            key = _scalar_value(event)
-            if not isinstance(key, str):
+class Reader:
+    """One strict YAML document, read piece by piece.
+
+    Raises `YamlError` (with a position) for anything refused; duplicate keys are
+    reported through `on_duplicate` and their later values skipped, so a file with a
+    duplicate key still has every other problem found.
+    """
+
+    def __init__(
+        self, text: str, on_duplicate: OnDuplicate, *, max_depth: int = MAX_DEPTH
+    ) -> None:
+        self._text = text
+        self._loader: Any = None
+        self._on_duplicate = on_duplicate
+        self._max_depth = max_depth
+        self._depth = 0  # containers opened by `entries` and `items`
+
+    def __enter__(self) -> "Reader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._loader is not None:
+            self._loader.dispose()
+
+    # -- the document ------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Open the document (the pure-Python reader checks every character right here)."""
+        with self._translated():
+            self._loader = _LOADER(self._text)
+            get = self._loader.get_event
+            get()  # StreamStartEvent
+            if isinstance(self._loader.peek_event(), events.StreamEndEvent):
+                raise YamlError(
+                    "the file holds no YAML document (it is empty or only comments)", 1, 1
+                )
+            get()  # DocumentStartEvent
+
+    def end(self) -> None:
+        with self._translated():
+            self._loader.get_event()  # DocumentEndEvent
+            event = self._loader.get_event()
+            if not isinstance(event, events.StreamEndEvent):
                 raise _refuse(
-                    event, f"mapping keys must be strings; quote the key {_describe(key)}"
+                    event, "the file holds more than one YAML document; a catalogue is one"
                 )
-            mark = _mark(event)
-            seen = top.first_seen
-            duplicate = key in seen
-            if duplicate:
-                first_line = seen[key][0]
-                parsed.duplicates.append(
-                    (
-                        (*top.path, key),
-                        mark,
-                        f"duplicate key '{excerpt(key)}' (first at line {first_line}); "
-                        "YAML would silently keep only the last one",
-                    )
-                )
-            else:
+
+    def kind(self) -> str:
+        """What the next node is: "mapping", "sequence" or "scalar" (aliases are refused)."""
+        with self._translated():
+            event = self._loader.peek_event()
+            _check_node(event, self._depth, self._max_depth)
+            cls = type(event)
+            return "mapping" if cls is _MAPPING else "sequence" if cls is _SEQUENCE else "scalar"
+
+    def mark(self) -> Mark:
+        with self._translated():
+            return _mark(self._loader.peek_event())
+
+    def entries(self, path: Path) -> Iterator[tuple[str, Mark]]:
+        """The keys of the next node, a mapping; the caller reads or skips each value."""
+        with self._translated():
+            self._open()
+            seen: dict[str, Mark] = {}
+            while True:
+                event = self._loader.get_event()
+                if type(event) is _MAPPING_END:
+                    self._depth -= 1
+                    return
+                key, mark = self._key(event), _mark(event)
+                if key in seen:
+                    self._duplicate((*path, key), mark, key, seen[key])
+                    self.skip()
+                    continue
                 seen[key] = mark
-            top.drop_value = duplicate
-            top.key = key
-            top.key_mark = mark
-            continue
+                yield key, mark
 
-        # This node is a value: in a sequence, under a key, or the document root.
-        if top is None:
-            path: Path = ()
-        elif type(top.container) is list:
-            path = (*top.path, len(top.container))
-        else:
-            assert top.key is not None
-            path = (*top.path, top.key)
-            if key_marks is not None:
-                key_marks[path] = top.key_mark
+    def items(self) -> Iterator[int]:
+        """The positions of the next node's items, a sequence; the caller reads or skips
+        each one."""
+        with self._translated():
+            self._open()
+            index = 0
+            while type(self._loader.peek_event()) is not _SEQUENCE_END:
+                yield index
+                index += 1
+            self._loader.get_event()
+            self._depth -= 1
 
-        if cls is events.ScalarEvent:
-            value: Any = _scalar_value(event)
-        elif cls is events.MappingStartEvent or cls is events.SequenceStartEvent:
-            tag = event.tag
-            wanted = _YAML + ("map" if cls is events.MappingStartEvent else "seq")
-            if tag is not None and tag != "!" and tag != wanted:
-                raise _refuse(event, f"the tag {_short_tag(tag)} is not allowed; remove it")
-            if len(stack) >= max_depth:
-                raise _refuse(event, _too_deep(max_depth))
-            value = {} if cls is events.MappingStartEvent else []
-        else:  # pragma: no cover - the parser emits nothing else inside a document
-            raise _refuse(event, f"unexpected YAML event {cls.__name__}")
+    def _open(self) -> None:
+        event = self._loader.get_event()
+        _check_node(event, self._depth, self._max_depth)
+        self._depth += 1
 
-        if marks is not None:
-            marks[path] = _mark(event)
-        container = top.container if top is not None else None
-        if top is None:
-            parsed.data = value
-        elif isinstance(container, list):
-            container.append(value)
-        else:
-            assert container is not None and top.key is not None
-            if not top.drop_value:
-                container[top.key] = value
-            top.key = None
-        if type(value) is dict or type(value) is list:
-            stack.append(_Frame(value, path))
+    def skip(self) -> None:
+        """Consume the next node without building it (still refusing what is refused)."""
+        with self._translated():
+            depth = 0
+            get, base, max_depth = self._loader.get_event, self._depth, self._max_depth
+            while True:
+                event = get()
+                cls = type(event)
+                if cls is _MAPPING_END or cls is _SEQUENCE_END:
+                    depth -= 1
+                else:
+                    _check_node(event, base + depth, max_depth)
+                    if cls is _MAPPING or cls is _SEQUENCE:
+                        depth += 1
+                    elif cls is events.ScalarEvent:
+                        _scalar_value(event)  # refuses a foreign tag
+                if depth == 0:
+                    return
 
-    assert done
-    event = get_event()
-    if not isinstance(event, events.StreamEndEvent):
-        raise _refuse(event, "the file holds more than one YAML document; a catalogue is one")
-    return parsed
+    # -- building one node -------------------------------------------------------------
+
+    def read(
+        self,
+        path: Path,
+        values: dict[Path, Mark] | None = None,
+        keys: dict[Path, Mark] | None = None,
+    ) -> Any:
+        """Build the next node whole; with `values`/`keys`, remember where each value
+        (and each value's key) starts, up to `MAX_MARKS` of them."""
+        with self._translated():
+            return self._build(path, values, keys)
+
+    def _build(
+        self, root: Path, values: dict[Path, Mark] | None, keys: dict[Path, Mark] | None
+    ) -> Any:
+        get = self._loader.get_event
+        base, max_depth = self._depth, self._max_depth
+        budget = MAX_MARKS if values is not None else 0
+        # Each open container: [container, its path, pending key, key mark, keys seen,
+        # whether the pending key repeats an earlier one].
+        stack: list[list[Any]] = []
+        result: Any = None
+        while True:
+            event = get()
+            cls = type(event)
+            if cls is _MAPPING_END or cls is _SEQUENCE_END:
+                stack.pop()
+                if not stack:
+                    return result
+                continue
+            _check_node(event, base + len(stack), max_depth)
+            top = stack[-1] if stack else None
+            if top is not None and type(top[0]) is dict and top[2] is None:
+                key, mark = self._key(event), _mark(event)
+                seen = top[4]
+                top[5] = key in seen
+                if top[5]:
+                    self._duplicate((*top[1], key), mark, key, seen[key])
+                else:
+                    seen[key] = mark
+                top[2], top[3] = key, mark
+                continue
+            if top is None:
+                path = root
+            elif type(top[0]) is list:
+                path = (*top[1], len(top[0]))
+            else:
+                path = (*top[1], top[2])
+                if budget and keys is not None:
+                    keys[path] = top[3]
+            if budget and values is not None:
+                values[path] = _mark(event)
+                budget -= 1
+            if cls is events.ScalarEvent:
+                value: Any = _scalar_value(event)
+            else:
+                value = {} if cls is _MAPPING else []
+            if top is None:
+                result = value
+            elif type(top[0]) is list:
+                top[0].append(value)
+            else:
+                if not top[5]:
+                    top[0][top[2]] = value
+                top[2] = None
+            if type(value) is dict or type(value) is list:
+                stack.append([value, path, None, (0, 0), {}, False])
+            elif top is None:
+                return result
+
+    def _key(self, event: events.Event) -> str:
+        _check_node(event, 0, self._max_depth)
+        if type(event) is not events.ScalarEvent:
+            raise _refuse(event, "mapping keys must be strings, not lists or mappings")
+        key = _scalar_value(event)
+        if not isinstance(key, str):
+            raise _refuse(event, f"mapping keys must be strings; quote the key {_describe(key)}")
+        return key
+
+    def _duplicate(self, path: Path, mark: Mark, key: str, first: Mark) -> None:
+        self._on_duplicate(
+            path,
+            mark,
+            f"duplicate key '{excerpt(key)}' (first at line {first[0]}); "
+            "YAML would silently keep only the last one",
+        )
+
+    # -- errors ------------------------------------------------------------------------
+
+    def _translated(self) -> "_Translated":
+        return _Translated(self._text, self._max_depth)
+
+
+class _Translated:
+    """PyYAML's errors as one `YamlError` with a position, whichever parser raised it.
+
+    The pure-Python reader checks characters when it is built, and libyaml stops at its
+    own nesting limit while scanning ahead, before our depth check sees an event: both
+    come out as the same message the other parser gives.
+    """
+
+    __slots__ = ("text", "max_depth")
+
+    def __init__(self, text: str, max_depth: int) -> None:
+        self.text, self.max_depth = text, max_depth
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
+        if exc is None or isinstance(exc, YamlError):
+            return
+        if isinstance(exc, yaml.reader.ReaderError):  # a character YAML forbids (NUL, ESC)
+            before = self.text[: exc.position]
+            line = before.count("\n") + 1
+            column = exc.position - (before.rfind("\n") + 1) + 1
+            raise YamlError(
+                f"character U+{exc.character:04X} is not allowed in YAML; write control "
+                'characters as escapes inside double quotes (e.g. "\\t")',
+                line,
+                column,
+            ) from None
+        if isinstance(exc, yaml.MarkedYAMLError):
+            mark = exc.problem_mark or exc.context_mark
+            message = exc.problem or exc.context or "invalid YAML"
+            if "nesting depth" in message:  # libyaml's limit, reached while scanning ahead
+                message = too_deep(self.max_depth)
+            elif exc.context and exc.problem:
+                message = f"{exc.problem} ({exc.context})"
+            if mark is None:
+                raise YamlError(message) from None
+            raise YamlError(message, mark.line + 1, mark.column + 1) from None
+        if isinstance(exc, yaml.YAMLError):  # pragma: no cover - every other error is marked
+            raise YamlError(" ".join(str(exc).split())) from None
+        if isinstance(exc, RecursionError):  # pragma: no cover - nothing here recurses
+            raise YamlError(too_deep(self.max_depth)) from None
+
+
+def parse(text: str) -> Any:
+    """The whole document as data (for small texts and tests; the loader streams)."""
+
+    def refuse(path: Path, mark: Mark, message: str) -> None:
+        raise YamlError(message, *mark)
+
+    with Reader(text, refuse) as reader:
+        reader.begin()
+        data = reader.read(())
+        reader.end()
+    return data

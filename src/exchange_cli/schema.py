@@ -1,162 +1,114 @@
-"""The JSON Schema (draft 2020-12) of a catalogue file, derived from the model and the
-vocabularies so the two cannot drift: field names come from `model`, allowed values and
-their descriptions from `vocab`."""
-
-from __future__ import annotations
+"""The JSON Schema (draft 2020-12) of a catalogue file and the `exchange new` skeleton,
+both derived from the record declaration (`model`, through `fields`): field names,
+types, docs and allowed values cannot drift from what the loader accepts."""
 
 from typing import Any
 
 from exchange_cli import vocab
-from exchange_cli.model import FIELDS, FLOW_FIELDS, PARTY_FIELDS, SOURCE_FIELDS
+from exchange_cli.fields import ListOf, Nested, Spec, Term, fields_of, walk
+from exchange_cli.model import CatalogueFile, Flow, Party, Program, Source
 
 SCHEMA_ID = "programs.schema.json"
-
-#: One line per field, for editors' hover text and `exchange new`.
-FIELD_DOCS: dict[str, str] = {
-    "id": "Unique lowercase slug, e.g. saudi-korea-technology-exchange.",
-    "title": "Short name of the program.",
-    "kind": "What sort of program this is.",
-    "sectors": "One or more sectors the program touches, no repeats.",
-    "parties": "The sides taking part.",
-    "flows": "What one party gives or teaches another; one entry per direction.",
-    "benefits": "Short statements of what the program brings, in our own words.",
-    "evidence": "How the source document presents the program.",
-    "recurrence": "How often it happens, or null when the source does not say.",
-    "summary": "One or two sentences in the catalogue's own words.",
-    "source": "The seed document's title and section heading, verbatim.",
-    "name": "The party's name as the document gives it.",
-    "type": "country, organization or group.",
-    "country": "ISO 3166-1 alpha-2 code (quoted), or null for groups without one.",
-    "from": "Name of the giving party (one of this program's parties).",
-    "to": "Name of the receiving party (one of this program's parties).",
-    "what": "What flows, in a short phrase.",
-    "document": "The document's title (its first heading), verbatim.",
-    "section": "The section heading the record comes from, verbatim.",
-}
-
-_TEXT: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": "\\S"}
+#: The records a catalogue nests, named in the schema's `$defs`.
+RECORDS: tuple[type, ...] = (Program, Party, Flow, Source)
 
 
-def _choice(vocabulary: vocab.Vocabulary, description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "type": "string",
-        "oneOf": [{"const": t.value, "description": t.description} for t in vocabulary.terms],
+def _properties(spec: Spec) -> dict[str, Any]:
+    return {"description": spec.doc, **spec.schema()}
+
+
+def _descriptions() -> dict[type, str]:
+    """Each nested record's description: the doc of the field that holds it."""
+    found: dict[type, str] = {
+        CatalogueFile: "A catalogue of international cooperation and exchange "
+        "programs for the `exchange` command-line tool."
     }
+    for _, field in walk(CatalogueFile):
+        spec = field.spec.item if isinstance(field.spec, ListOf) else field.spec
+        if isinstance(spec, Nested):
+            found.setdefault(spec.record, spec.doc)
+    return found
 
 
-def _object(
-    fields: tuple[str, ...], properties: dict[str, Any], description: str
-) -> dict[str, Any]:
-    assert set(properties) == set(fields), "schema and model disagree"
+def record_schema(record: type, description: str) -> dict[str, Any]:
+    declared = fields_of(record)
     return {
         "description": description,
         "type": "object",
-        "required": list(fields),
+        "required": [f.key for f in declared if f.spec.required],
         "additionalProperties": False,
-        "properties": {f: {"description": FIELD_DOCS[f], **properties[f]} for f in fields},
+        "properties": {f.key: _properties(f.spec) for f in declared},
     }
 
 
 def catalogue_schema() -> dict[str, Any]:
     """The schema as a JSON-ready dict."""
-    party = _object(
-        PARTY_FIELDS,
-        {
-            "name": _TEXT,
-            "type": _choice(vocab.PARTY_TYPES, FIELD_DOCS["type"]),
-            "country": {
-                "oneOf": [
-                    {"type": "null"},
-                    {"type": "string", "enum": list(vocab.countries().values)},
-                ]
-            },
-        },
-        "One side of a program.",
-    )
-    flow = _object(
-        FLOW_FIELDS, {"from": _TEXT, "to": _TEXT, "what": _TEXT}, "What one party gives another."
-    )
-    source = _object(SOURCE_FIELDS, {"document": _TEXT, "section": _TEXT}, "Provenance.")
-    program = _object(
-        FIELDS,
-        {
-            "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
-            "title": _TEXT,
-            "kind": _choice(vocab.KINDS, FIELD_DOCS["kind"]),
-            "sectors": {
-                "type": "array",
-                "minItems": 1,
-                "uniqueItems": True,
-                "items": _choice(vocab.SECTORS, "A sector."),
-            },
-            "parties": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/party"}},
-            "flows": {"type": "array", "items": {"$ref": "#/$defs/flow"}},
-            "benefits": {"type": "array", "items": _TEXT},
-            "evidence": _choice(vocab.EVIDENCE, FIELD_DOCS["evidence"]),
-            "recurrence": {
-                "oneOf": [{"type": "null"}, _choice(vocab.RECURRENCE, "How often it happens.")]
-            },
-            "summary": _TEXT,
-            "source": {"$ref": "#/$defs/source"},
-        },
-        "One documented cooperation or exchange program.",
-    )
+    described = _descriptions()
+    root = record_schema(CatalogueFile, described[CatalogueFile])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "exchange catalogue",
-        "description": "A catalogue of international cooperation and exchange programs "
-        "for the `exchange` command-line tool.",
-        "type": "object",
-        "required": ["programs"],
-        "additionalProperties": False,
-        "properties": {
-            "programs": {
-                "description": "The programs, in the order they are listed.",
-                "type": "array",
-                "items": {"$ref": "#/$defs/program"},
-            }
+        **root,
+        "$defs": {
+            record.__name__.lower(): record_schema(record, described[record]) for record in RECORDS
         },
-        "$defs": {"program": program, "party": party, "flow": flow, "source": source},
     }
 
 
+# -- the skeleton ------------------------------------------------------------------------------
+
+
+def _choices(spec: Spec) -> str:
+    if isinstance(spec, Term):
+        values = " | ".join(spec.vocabulary.values)
+        return f"{values} | null" if spec.nullable else values
+    return ""
+
+
+def _yaml_scalar(value: Any) -> str:
+    import json
+
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _lines(record: type, indent: str, first: str) -> list[str]:
+    """A record's fields as YAML, each with its doc (and allowed values) as a comment."""
+    lines = []
+    for i, field in enumerate(fields_of(record)):
+        lead = first if i == 0 else indent
+        spec = field.spec
+        note = spec.doc + (f" One of: {_choices(spec)}." if _choices(spec) else "")
+        if isinstance(spec, ListOf) and isinstance(spec.item, Nested):
+            lines.append(f"{lead}{field.key}:  # {note}")
+            for _ in range(2 if spec.item.record is Party else 1):
+                lines.extend(_lines(spec.item.record, indent + "    ", indent + "  - "))
+        elif isinstance(spec, Nested):
+            lines.append(f"{lead}{field.key}:  # {note}")
+            lines.extend(_lines(spec.record, indent + "  ", indent + "  "))
+        else:
+            lines.append(f"{lead}{field.key}: {_example(spec)}  # {note}")
+    return lines
+
+
+def _example(spec: Spec) -> str:
+    if isinstance(spec, ListOf):
+        items = spec.example or [spec.item.example]
+        return "[" + ", ".join(_yaml_scalar(v) for v in items if v is not None) + "]"
+    if spec.example is not None:
+        return _yaml_scalar(spec.example)
+    if isinstance(spec, Term):
+        return "null" if spec.nullable else _yaml_scalar(spec.vocabulary.values[0])
+    return '""'
+
+
 def record_skeleton() -> str:
-    """A commented YAML record with every field and the allowed values in comments."""
-
-    def values(vocabulary: vocab.Vocabulary) -> str:
-        return " | ".join(vocabulary.values)
-
-    lines = [
-        "  # A new program: paste under `programs:`, fill in, then run `exchange validate`.",
-        f"  # kind: {FIELD_DOCS['kind']}",
-        *(f"  #   {t.value}: {t.description}" for t in vocab.KINDS.terms),
-        "  # sectors:",
-        *(f"  #   {t.value}: {t.description}" for t in vocab.SECTORS.terms),
-        "  # evidence:",
-        *(f"  #   {t.value}: {t.description}" for t in vocab.EVIDENCE.terms),
-        "  - id: new-program-id  # " + FIELD_DOCS["id"],
-        '    title: ""  # ' + FIELD_DOCS["title"],
-        f"    kind: {vocab.KINDS.values[0]}  # one of the kinds above",
-        f"    sectors: [{vocab.SECTORS.values[0]}]  # one or more of the sectors above",
-        "    parties:",
-        '      - name: ""',
-        f"        type: country  # {values(vocab.PARTY_TYPES)}",
-        '        country: null  # ISO 3166-1 alpha-2 code in quotes, e.g. "SA", or null',
-        '      - name: ""',
-        "        type: group",
-        "        country: null",
-        "    flows:  # one entry per direction; from/to are party names above",
-        '      - from: ""',
-        '        to: ""',
-        '        what: ""',
-        "    benefits: []  # short strings, in your own words",
-        f"    evidence: reported  # {values(vocab.EVIDENCE)}",
-        f"    recurrence: null  # {values(vocab.RECURRENCE)} | null",
-        '    summary: ""  # ' + FIELD_DOCS["summary"],
-        "    source:",
-        '      document: ""  # ' + FIELD_DOCS["document"],
-        '      section: ""  # ' + FIELD_DOCS["section"],
+    """One commented record, to paste under `programs:` (every allowed value listed)."""
+    head = [
+        "  # A new program: paste under `programs:`, replace the examples, then run",
+        "  # `exchange validate`.",
+        *(f"  #   kind {t.value}: {t.description}" for t in vocab.KINDS.terms),
+        *(f"  #   sector {t.value}: {t.description}" for t in vocab.SECTORS.terms),
+        *(f"  #   evidence {t.value}: {t.description}" for t in vocab.EVIDENCE.terms),
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*head, *_lines(Program, "    ", "  - ")]) + "\n"

@@ -1,21 +1,29 @@
-"""Ranked full-text search over programs. Pure: no I/O.
+"""Ranked full-text search over programs: the rules, the weights, and the reference
+scorer. Pure: no I/O.
 
 Rules: case- and accent-insensitive; every term must match (AND); a word matches any
-word that starts with it (`petro` finds petroleum); a phrase matches consecutive words.
-A match in the title or a flow weighs more than one in the summary.
+word that starts with it (`petro` finds petroleum); a phrase matches consecutive words
+within one name, flow part, benefit or alias (never across two). A match in the title
+or a flow weighs more than one in the summary; a whole word more than a prefix.
+
+A source ranks by these rules (`RecordSource.search`): `MemorySource` with
+`score_program` below, the store with SQLite's full-text index and `score_levels`.
 """
 
 from __future__ import annotations
 
 import difflib
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exchange_cli import vocab
 from exchange_cli.model import Program
 from exchange_cli.vocab import words
+
+if TYPE_CHECKING:
+    from exchange_cli.source import RecordSource
 
 #: How much a match in each part of a record counts.
 WEIGHTS: dict[str, float] = {
@@ -28,6 +36,12 @@ WEIGHTS: dict[str, float] = {
     "summary": 1.0,
 }
 _EXACT_BONUS = 0.5  # a whole-word match outranks a prefix match in the same field
+#: Fields whose words come from the program's own text (a full-text index holds them);
+#: kind and sectors match through their vocabulary values and aliases.
+TEXT_FIELDS = ("title", "flows", "parties", "benefits", "summary")
+PREFIX, EXACT = 1.0, 1.0 + _EXACT_BONUS
+#: Limits on what a "did you mean" hint may cost and print.
+HINT_WORDS, HINT_LENGTH = 5, 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,25 +72,41 @@ def parse_query(parts: Iterable[str]) -> list[Term]:
     return terms
 
 
-def _field_texts(program: Program) -> dict[str, list[list[str]]]:
+def field_words(program: Program) -> dict[str, list[list[str]]]:
     """Each field's words, in separate segments (one per name, flow part, benefit, alias)
     so that a phrase never matches across two of them."""
-    kind_words = [
-        w for t in vocab.KINDS.terms if t.value == program.kind for w in (t.value, *t.aliases)
-    ]
-    sector_words = [
-        w for t in vocab.SECTORS.terms if t.value in program.sectors for w in (t.value, *t.aliases)
-    ]
     flow_parts = [part for f in program.flows for part in (f.giver, f.what, f.receiver)]
     return {
         "title": [words(program.title)],
         "flows": [words(part) for part in flow_parts],
         "parties": [words(p.name) for p in program.parties],
-        "kind": [words(w) for w in kind_words],
-        "sectors": [words(w) for w in sector_words],
+        "kind": term_words(vocab.KINDS, (program.kind,)),
+        "sectors": term_words(vocab.SECTORS, program.sectors),
         "benefits": [words(b) for b in program.benefits],
         "summary": [words(program.summary)],
     }
+
+
+def term_words(vocabulary: vocab.Vocabulary, values: Iterable[str]) -> list[list[str]]:
+    """The words of these vocabulary values and their aliases, one segment each."""
+    wanted = set(values)
+    return [words(w) for t in vocabulary.terms if t.value in wanted for w in (t.value, *t.aliases)]
+
+
+def vocabulary_levels(term: Term, vocabulary: vocab.Vocabulary) -> dict[str, float]:
+    """How well `term` matches each value of a vocabulary (through its aliases too):
+    value → `EXACT` or `PREFIX`, for the values it matches at all."""
+    levels = {}
+    for value in vocabulary.values:
+        level = match_level(term, term_words(vocabulary, (value,)))
+        if level:
+            levels[value] = level
+    return levels
+
+
+def score_levels(levels: Mapping[str, float]) -> float:
+    """One term's score from how well it matched each field (field → level)."""
+    return sum(WEIGHTS[name] * levels.get(name, 0.0) for name in WEIGHTS)
 
 
 def search_index(programs: Iterable[Program]) -> dict[str, Any]:
@@ -88,11 +118,11 @@ def search_index(programs: Iterable[Program]) -> dict[str, Any]:
     return {
         "weights": dict(WEIGHTS),
         "exact_bonus": _EXACT_BONUS,
-        "words": {program.id: _field_texts(program) for program in programs},
+        "words": {program.id: field_words(program) for program in programs},
     }
 
 
-def _match(term: Term, segments: Sequence[Sequence[str]]) -> float:
+def match_level(term: Term, segments: Sequence[Sequence[str]]) -> float:
     """0 for no match, 1 for a prefix match, 1 + bonus for a whole-word match."""
     n = len(term.words)
     best = 0.0
@@ -110,10 +140,12 @@ def _match(term: Term, segments: Sequence[Sequence[str]]) -> float:
 
 def score_program(program: Program, terms: Sequence[Term]) -> float:
     """The program's score for the query, 0 when any term matches nowhere."""
-    fields = _field_texts(program)
+    fields = field_words(program)
     total = 0.0
     for term in terms:
-        term_score = sum(WEIGHTS[name] * _match(term, tokens) for name, tokens in fields.items())
+        term_score = sum(
+            WEIGHTS[name] * match_level(term, tokens) for name, tokens in fields.items()
+        )
         if term_score == 0:
             return 0.0
         total += term_score
@@ -121,23 +153,45 @@ def score_program(program: Program, terms: Sequence[Term]) -> float:
 
 
 def search_programs(
-    programs: Iterable[Program], terms: Sequence[Term]
-) -> list[tuple[Program, float]]:
-    """Matching programs with their scores, best first; ties keep catalogue order."""
-    scored = [(p, score_program(p, terms)) for p in programs] if terms else []
-    hits = [(p, s) for p, s in scored if s > 0]
-    hits.sort(key=lambda hit: -hit[1])
+    source: RecordSource, terms: Sequence[Term], positions: Sequence[int] | None = None
+) -> list[tuple[int, float]]:
+    """(position, score) of the matching programs, best first, ties in catalogue order;
+    only among `positions` when given (the filters' result)."""
+    if not terms:
+        return []
+    hits = source.search(terms)
+    if positions is not None:
+        allowed = set(positions)
+        hits = [hit for hit in hits if hit[0] in allowed]
     return hits
 
 
-def closest_words(programs: Iterable[Program], terms: Sequence[Term], limit: int = 5) -> list[str]:
-    """Words the catalogue has that look like the query's, for a 'did you mean' hint."""
-    vocabulary: set[str] = set()
-    for program in programs:
-        for segments in _field_texts(program).values():
-            vocabulary.update(t for tokens in segments for t in tokens if len(t) > 2)
+def closest_words(source: RecordSource, terms: Sequence[Term], limit: int = 5) -> list[str]:
+    """Words the catalogue has that look like the query's, for a 'did you mean' hint
+    (the first few query words only: a hint must stay cheap and short)."""
+    vocabulary = sorted(word for word in source.words() if len(word) > 2)
     found: list[str] = []
-    for term in terms:
-        for word in term.words:
-            found.extend(difflib.get_close_matches(word, sorted(vocabulary), n=3, cutoff=0.7))
+    asked = [word for term in terms for word in term.words][:HINT_WORDS]
+    for word in asked:
+        found.extend(difflib.get_close_matches(word[:64], vocabulary, n=3, cutoff=0.7))
     return list(dict.fromkeys(found))[:limit]
+
+
+def no_match_hint(source: RecordSource, terms: Sequence[Term]) -> str:
+    """Why nothing matched: which words the catalogue lacks (and what it has that looks
+    like them), or that each word matches on its own but not all together."""
+    from exchange_cli.yamltypes import excerpt
+
+    asked = terms[:HINT_WORDS]
+    wanted = " ".join(f'"{t.text}"' if len(t.words) > 1 else t.text for t in asked)
+    wanted = excerpt(wanted + (" ..." if len(terms) > HINT_WORDS else ""), HINT_LENGTH)
+    missing = [t for t in asked if not source.search([t])]
+    if not missing:
+        return (
+            f"exchange: no program matches all of '{wanted}' (each word matches some "
+            "program on its own); try fewer words"
+        )
+    close = closest_words(source, missing)
+    hint = f"; the catalogue has: {', '.join(close)}" if close else ""
+    absent = excerpt(", ".join(t.text for t in missing), HINT_LENGTH)
+    return f"exchange: no programs match '{wanted}': nothing contains '{absent}'{hint}"

@@ -34,6 +34,8 @@ class _PipeGuard:
         """Write in pieces smaller than the stream's buffer, so every byte goes through
         the buffer's flush, which raises on a full disk. (A write larger than the buffer
         goes straight to the file, where a short write is silently dropped.)"""
+        if not isinstance(text, str):  # so Click does not take this for a binary stream
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         try:
             for start in range(0, len(text), _PIECE):
                 self._stream.write(text[start : start + _PIECE])
@@ -94,6 +96,17 @@ class Environment(NamedTuple):
             width=max(width, 20),
             unicode=encoding.startswith("utf"),
         )
+
+    def note(self, message: str) -> None:
+        """A message for the person at the terminal: one line on stderr, its control
+        characters made visible. An unwritable stderr never changes the outcome."""
+        import contextlib
+
+        from exchange_cli.render.text import visible
+
+        with contextlib.suppress(OSError, ValueError):
+            self.stderr.write(visible(message) + "\n")
+            self.stderr.flush()
 
 
 def wants_color(is_terminal: bool, *, no_color: bool, environ: Mapping[str, str]) -> bool:

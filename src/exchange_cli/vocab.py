@@ -6,7 +6,7 @@ layer, completion and the JSON Schema all read from here.
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 _SEPARATORS = re.compile(r"[\s_]+")
@@ -83,9 +83,7 @@ class Vocabulary:
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Canonical values closest to a misspelling, best first."""
-        import difflib  # only on the error path; keeps start-up fast
-
-        matches = difflib.get_close_matches(normalize(text), self._lookup, n=limit * 3, cutoff=0.6)
+        matches = closest(normalize(text[:64]), self._lookup, n=limit * 3)
         return list(dict.fromkeys(self._lookup[m] for m in matches))[:limit]
 
     def complete(self, prefix: str, *, aliases: bool = True) -> Iterable[tuple[str, str]]:
@@ -295,3 +293,21 @@ def country_name(code: str) -> str:
         return countries().describe(code)
     except KeyError:
         return code
+
+
+def closest(text: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """The choices that look most like `text`, best first (a "did you mean" hint). Bounded:
+    a huge value is cut before it is compared, so a hint costs milliseconds."""
+    import difflib  # only on the error path; keeps start-up fast
+
+    return difflib.get_close_matches(text[:64], list(choices), n=n, cutoff=cutoff)
+
+
+def did_you_mean(candidates: Sequence[str], *, before: str = "", after: str = "") -> str:
+    """`did you mean 'a' or 'b'?`, with the punctuation around it, or "" for none."""
+    if not candidates:
+        return ""
+    from exchange_cli.yamltypes import excerpt
+
+    names = " or ".join(f"'{excerpt(c)}'" for c in candidates)
+    return f"{before}did you mean {names}?{after}"

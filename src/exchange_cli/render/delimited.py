@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from exchange_cli.render import Listing
-from exchange_cli.render.text import flatten, visible, visible_keep_lines
+from exchange_cli.render.text import cell_text, visible, visible_keep_lines
 from exchange_cli.terminal import Environment
 
 # OWASP CSV injection guidance: a cell starting with one of these is read as a formula.
@@ -19,13 +19,6 @@ def defuse_formula(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def _cell(value: Any, escape: Callable[[str], str]) -> str:
-    text = flatten(value)
-    if not isinstance(value, int | float):  # counts are numbers, not formulas
-        text = defuse_formula(text)
-    return escape(text)
-
-
 def _write(
     listing: Listing, env: Environment, delimiter: str, escape: Callable[[str], str]
 ) -> None:
@@ -33,9 +26,16 @@ def _write(
         env.stdout, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n"
     )
     writer.writerow(listing.fields)
+    text = cell_text(listing)
+
+    def cell(field: str, value: Any) -> str:
+        shown = text(field, value)
+        if not isinstance(value, int | float):  # counts are numbers, not formulas
+            shown = defuse_formula(shown)
+        return escape(shown)
+
     writer.writerows(
-        [_cell(record.get(field), escape) for field in listing.fields]
-        for record in listing.records
+        [cell(field, record.get(field)) for field in listing.fields] for record in listing.records
     )
 
 

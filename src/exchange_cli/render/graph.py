@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from exchange_cli.render import GraphView
 from exchange_cli.render.text import visible
 from exchange_cli.terminal import Environment
 
@@ -29,13 +30,13 @@ def _mermaid_id(node_id: str) -> str:
     return "n_" + node_id.replace("-", "_")  # never a Mermaid keyword such as `end`
 
 
-def render_mermaid(graph: Mapping[str, Any], env: Environment) -> None:
+def render_mermaid(graph: GraphView, env: Environment) -> None:
     lines = ["flowchart LR"]
     lines.extend(
         f"    {_mermaid_id(node['id'])}[{_mermaid_text(_node_label(node))}]"
-        for node in graph["nodes"]
+        for node in graph.nodes
     )
-    for edge in graph["edges"]:
+    for edge in graph.edges:
         source, target = _mermaid_id(edge["source"]), _mermaid_id(edge["target"])
         if edge["kind"] == "flow":
             lines.append(f"    {source} -->|{_mermaid_text(edge['label'])}| {target}")
@@ -52,17 +53,17 @@ def _dot_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render_dot(graph: Mapping[str, Any], env: Environment) -> None:
+def render_dot(graph: GraphView, env: Environment) -> None:
     lines = [
         "digraph exchange {",
         "    rankdir=LR;",
         '    node [shape=box, style=rounded, fontname="Helvetica"];',
         '    edge [fontname="Helvetica", fontsize=10];',
     ]
-    for node in graph["nodes"]:
+    for node in graph.nodes:
         shape = ", shape=ellipse" if node["type"] == "group" else ""
         lines.append(f"    {_dot_text(node['id'])} [label={_dot_text(_node_label(node))}{shape}];")
-    for edge in graph["edges"]:
+    for edge in graph.edges:
         ends = f"{_dot_text(edge['source'])} -> {_dot_text(edge['target'])}"
         if edge["kind"] == "flow":
             lines.append(f"    {ends} [label={_dot_text(edge['label'])}];")
@@ -73,30 +74,6 @@ def render_dot(graph: Mapping[str, Any], env: Environment) -> None:
             )
     lines.append("}")
     env.stdout.write("\n".join(lines) + "\n")
-
-
-# -- structured ----------------------------------------------------------------------------
-
-
-def render_graph_json(graph: Mapping[str, Any], env: Environment) -> None:
-    """`{"nodes": [...], "edges": [...]}`, laid out as every json output is."""
-    from exchange_cli.render.structured import json_text
-
-    env.stdout.write(json_text(dict(graph), env) + "\n")
-
-
-def render_graph_yaml(graph: Mapping[str, Any], env: Environment) -> None:
-    import yaml
-
-    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    yaml.dump(
-        dict(graph),
-        env.stdout,
-        Dumper=dumper,
-        allow_unicode=env.unicode,
-        sort_keys=False,
-        width=2**31 - 1,
-    )
 
 
 # -- terminal tree -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exchange_cli.render import Listing
-from exchange_cli.render.text import flatten, visible
+from exchange_cli.render.text import cell_text, visible
 from exchange_cli.terminal import Environment
 
 
@@ -17,6 +17,7 @@ def render_markdown(listing: Listing, env: Environment) -> None:
     write = env.stdout.write
     write("| " + " | ".join(_cell(f) for f in listing.fields) + " |\n")
     write("|" + "|".join(" --- " for _ in listing.fields) + "|\n")
+    text = cell_text(listing)
     for record in listing.records:
-        cells = [_cell(flatten(record.get(field))) for field in listing.fields]
+        cells = [_cell(text(field, record.get(field))) for field in listing.fields]
         write("| " + " | ".join(cells) + " |\n")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from exchange_cli.errors import Problem
+from exchange_cli.render import Problems
 from exchange_cli.render.text import visible
 from exchange_cli.terminal import Environment
 
 
-def render_text(problems: Sequence[Problem], env: Environment) -> None:
+def render_text(result: Problems, env: Environment) -> None:
     """`file:line:column: path: message`, one per line, warnings marked."""
-    for problem in problems:
+    for problem in result.problems:
         prefix = "" if problem.severity == "error" else "warning: "
         env.stdout.write(visible(f"{prefix}{problem}") + "\n")
 
@@ -24,9 +22,9 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(problems: Sequence[Problem], env: Environment) -> None:
+def render_github(result: Problems, env: Environment) -> None:
     """`::error file=...,line=...,col=...,title=...::message` workflow commands."""
-    for problem in problems:
+    for problem in result.problems:
         props = [f"file={_escape_property(problem.file)}"]
         if problem.line is not None:
             props.append(f"line={problem.line}")

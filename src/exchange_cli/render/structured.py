@@ -1,21 +1,18 @@
 """json, jsonl and yaml: the exact data, written straight to stdout (never through Rich,
-which would hard-wrap long lines when piped)."""
+which would hard-wrap long lines when piped).
 
-from __future__ import annotations
+Escaping: none beyond each format's own. JSON escapes control characters itself (and
+everything non-ASCII when the output cannot take it); YAML is written by PyYAML's safe
+dumper, which quotes anything that would read back as another type.
+"""
 
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from exchange_cli.render import Listing
+from exchange_cli.model import JsonRecord
+from exchange_cli.render import Listing, as_data
 from exchange_cli.terminal import Environment
-
-
-def _data(listing: Listing) -> Any:
-    rows = [{field: record.get(field) for field in listing.fields} for record in listing.records]
-    if listing.single:
-        return rows[0] if rows else {}
-    return rows
 
 
 def json_text(data: Any, env: Environment) -> str:
@@ -41,8 +38,24 @@ def json_text(data: Any, env: Environment) -> str:
     return encode(data)
 
 
-def render_json(listing: Listing, env: Environment) -> None:
-    env.stdout.write(json_text(_data(listing), env) + "\n")
+def _stored_texts(listing: Listing, env: Environment) -> list[str] | None:
+    """The records' own JSON text, when they are stored records printed whole in the
+    piped layout: exactly what encoding them again would write, without the work."""
+    if env.is_terminal or not env.unicode or tuple(listing.fields) != JsonRecord.fields:
+        return None
+    records = listing.records
+    if not all(type(record) is JsonRecord for record in records):
+        return None
+    return [record.text for record in records]  # type: ignore[attr-defined]
+
+
+def render_json(result: Any, env: Environment) -> None:
+    if isinstance(result, Listing):
+        texts = _stored_texts(result, env)
+        if texts is not None:
+            env.stdout.write("[\n" + ",\n".join(texts) + "\n]\n" if texts else "[]\n")
+            return
+    env.stdout.write(json_text(as_data(result), env) + "\n")
 
 
 def render_jsonl(listing: Listing, env: Environment) -> None:
@@ -53,12 +66,12 @@ def render_jsonl(listing: Listing, env: Environment) -> None:
         write(encode(row) + "\n")
 
 
-def render_yaml(listing: Listing, env: Environment) -> None:
+def render_yaml(data: Any, env: Environment) -> None:
     import yaml
 
     dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     yaml.dump(
-        _data(listing),
+        data,
         env.stdout,
         Dumper=dumper,
         allow_unicode=env.unicode,

@@ -7,7 +7,7 @@ and bidi characters are made visible, so data cannot style, link or move the ter
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich import box
@@ -16,8 +16,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from exchange_cli.render import Listing
-from exchange_cli.render.text import flatten, visible
+from exchange_cli.model import program_text
+from exchange_cli.render import FacetCounts, GraphView, Listing, Problems, Record, rows_of
+from exchange_cli.render.text import cell_text, flatten, visible
 from exchange_cli.terminal import Environment
 from exchange_cli.vocab import normalize
 
@@ -43,23 +44,37 @@ def _text(value: Any, style: str = "") -> Text:
     return Text(visible(flatten(value)), style=style)
 
 
-def render_table(listing: Listing, env: Environment) -> None:
+def render(result: Any, env: Environment) -> None:
+    """The terminal view of a result: a table of rows, one record as a page, facet
+    counts as bars, the graph as a tree. An empty listing says so on stderr instead of
+    drawing an empty box (scripts get their empty `[]` or header row as usual)."""
+    if isinstance(result, GraphView):
+        from exchange_cli.render.graph import render_tree
+
+        if not result.nodes:
+            env.stderr.write("exchange: nothing matches\n")
+            return
+        render_tree(result.tree, env)
+        return
+    if isinstance(result, Problems) and not result.problems:
+        return
+    if isinstance(result, Listing) and not result.records:
+        env.stderr.write("exchange: nothing matches\n")
+        return
     console = make_console(env)
-    views = {
-        "programs": _programs_table,
-        "program": _program_detail,
-        "facets": _facet_bars,
-        "problems": _programs_table,
-        "flows": _programs_table,
-    }
-    console.print(views[listing.shape](listing, env))
+    if isinstance(result, Record):
+        console.print(_program_detail(result, env))
+    elif isinstance(result, FacetCounts):
+        console.print(_facet_bars(rows_of(result), env))
+    else:
+        console.print(_rows_table(rows_of(result), env))
 
 
 #: Narrower than this per column, a table is unreadable: records are stacked instead.
 _MIN_COLUMN = 6
 
 
-def _programs_table(listing: Listing, env: Environment) -> RenderableType:
+def _rows_table(listing: Listing, env: Environment) -> RenderableType:
     columns = len(listing.fields)
     if env.width < columns * (_MIN_COLUMN + 3) + 1:
         return _stacked(listing, env)
@@ -69,8 +84,9 @@ def _programs_table(listing: Listing, env: Environment) -> RenderableType:
         show_lines=False,
         expand=False,
     )
+    text = cell_text(listing)
     cells = [
-        [_cell(field, record.get(field), env, listing.highlight) for field in listing.fields]
+        [_cell(field, record.get(field), env, listing.highlight, text) for field in listing.fields]
         for record in listing.records
     ]
     keep_whole = _whole_token_columns(listing.fields, cells, env.width)
@@ -84,12 +100,13 @@ def _programs_table(listing: Listing, env: Environment) -> RenderableType:
 def _stacked(listing: Listing, env: Environment) -> RenderableType:
     """One `field  value` block per record, for terminals too narrow for the table."""
     blocks: list[RenderableType] = []
+    text = cell_text(listing)
     for record in listing.records:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim" if env.color else "", no_wrap=True)
         grid.add_column(overflow="fold")
         for field in listing.fields:
-            grid.add_row(field, _cell(field, record.get(field), env, listing.highlight))
+            grid.add_row(field, _cell(field, record.get(field), env, listing.highlight, text))
         blocks.append(Padding(grid, (0, 0, 1, 0)))
     return Group(*blocks)
 
@@ -135,12 +152,18 @@ def _whole_token_columns(fields: Sequence[str], rows: list[list[Text]], width: i
     return whole
 
 
-def _cell(field: str, value: Any, env: Environment, highlight: tuple[str, ...] = ()) -> Text:
+def _cell(
+    field: str,
+    value: Any,
+    env: Environment,
+    highlight: tuple[str, ...] = (),
+    text_of: Callable[[str, Any], str] | None = None,
+) -> Text:
     if field == "evidence" and env.color and isinstance(value, str):
         return _text(value, _EVIDENCE_STYLE.get(value, ""))
     if field == "id":
         return _text(value, "cyan" if env.color else "")
-    text = _text(value)
+    text = Text(visible(text_of(field, value))) if text_of else _text(value)
     if highlight and env.color:
         _emphasise(text, highlight)
     return text
@@ -157,10 +180,11 @@ def _emphasise(text: Text, words: tuple[str, ...]) -> None:
             text.stylize("bold yellow", match.start(), match.end())
 
 
-def _program_detail(listing: Listing, env: Environment) -> RenderableType:
+def _program_detail(result: Record, env: Environment) -> RenderableType:
     parts: list[RenderableType] = []
     arrow = "→" if env.unicode else "->"
     bullet = "•" if env.unicode else "-"
+    listing = rows_of(result)
     for record in listing.records:
         if "title" in listing.fields:
             parts.append(_text(record.get("title"), "bold" if env.color else ""))
@@ -186,7 +210,7 @@ def _program_detail(listing: Listing, env: Environment) -> RenderableType:
             elif field == "summary":
                 blocks.insert(0, Padding(_text(value), (1, 0, 0, 0)))
             elif field == "source":
-                facts.add_row("source", _text(value))
+                facts.add_row("source", Text(visible(program_text(field, value))))
             elif field == "evidence":
                 facts.add_row("evidence", _cell(field, value, env))
             else:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exchange_cli.render import Listing
 
 # C0 controls, DEL, C1 controls, and the bidirectional overrides/isolates: anything that
 # could move the cursor, retitle a window, plant a hyperlink or reverse the text.
@@ -51,11 +54,20 @@ def flatten(value: Any, *, arrow: str = "->") -> str:
 
 
 def _flatten_mapping(value: Mapping[str, Any], arrow: str) -> str:
-    keys = set(value)
-    if {"from", "to", "what"} <= keys:
-        return f"{value['from']} {arrow} {value['to']}: {value['what']}"
-    if {"name", "type", "country"} <= keys:
-        return f"{value['name']} ({value['country']})" if value["country"] else str(value["name"])
-    if {"document", "section"} <= keys:
-        return f"{value['document']} / {value['section']}"
     return ", ".join(f"{k}={flatten(v, arrow=arrow)}" for k, v in value.items())
+
+
+def cell_text(listing: Listing) -> Callable[[str, Any], str]:
+    """How the listing's values read as one line: the record declaration's way for the
+    fields it declares (a party is `Name (SA)`), `flatten` for the rest."""
+    declared = listing.flat
+
+    def text(field: str, value: Any) -> str:
+        if declared is not None and value is not None:
+            try:
+                return declared(field, value)
+            except KeyError:
+                pass
+        return flatten(value)
+
+    return text

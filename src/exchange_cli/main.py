@@ -1,0 +1,224 @@
+"""The `exchange` entry point: make the Environment, run the app, and turn every failure
+into one stderr line and an exit code, here and nowhere else (httpie's `core.main`).
+
+The few workarounds on Typer's internals live here too, each with a test in
+tests/test_main.py that fails loudly if Typer changes under it.
+"""
+
+import contextlib
+import errno
+import gc
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from types import FrameType
+from typing import Any
+
+import typer
+
+from exchange_cli.errors import ExchangeError, ExitCode, OutputClosed, OutputFailed
+from exchange_cli.terminal import Environment, output_error
+
+_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF}
+DEBUG_ENV = "EXCHANGE_DEBUG"
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind (so a half-built cache file is removed), then
+    exit as a signal would, 128 + its number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def debugging(environ: Mapping[str, str] = os.environ) -> bool:
+    """EXCHANGE_DEBUG is on for 1, true or yes only (0 and false mean off)."""
+    return environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run the command line; return the exit code (the `exchange` entry point).
+
+    The cyclic garbage collector is off for the run: a run builds large acyclic data
+    (a 100,000-program catalogue) and exits, and collections that free nothing cost a
+    third of such a run (BENCHMARKS.md). Reference counting still frees everything.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with _signals_unwind():
+            return _run(list(sys.argv[1:] if argv is None else argv), env)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _signals_unwind() -> Iterator[None]:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Terminated(signum)
+
+    saved = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(ValueError):  # not the main thread: leave them be
+            saved[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+def _run(argv: list[str], env: Environment | None) -> int:
+    debug = debugging()
+    if sys.stderr is None:  # started with `2>&-`: messages go nowhere, data still flows
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the run
+    if sys.stdout is None:  # started with `>&-`
+        _say("exchange: error: standard output is closed")
+        return int(ExitCode.OUTPUT)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")  # a legacy console gets '?' rather than a crash
+    env = env or Environment.detect()
+    command = click_command(argv, os.environ)
+    try:
+        try:
+            with (
+                contextlib.redirect_stdout(env.stdout),  # Typer's help and echo, too
+                contextlib.redirect_stderr(env.stderr),
+                _help_colour_follows_ours(argv),
+            ):
+                result = command.main(
+                    args=argv, prog_name="exchange", standalone_mode=False, obj=env
+                )
+            env.stdout.flush()
+        except OSError as exc:  # the final flush, or a write not through the Environment
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            raise output_error(exc) from None
+    except OutputClosed:  # the reader went away (`| head -1`): stop quietly
+        _abandon_stdout()
+        return int(ExitCode.BROKEN_PIPE)
+    except OutputFailed as exc:
+        _abandon_stdout()
+        return _fail(env, str(exc), exc.exit_code, debug)
+    except ExchangeError as exc:
+        return _fail(env, str(exc), exc.exit_code, debug)
+    except typer.TyperException as exc:  # Click's usage errors
+        if _is_no_args_help(exc):
+            return int(ExitCode.USAGE)  # the help is on the screen already
+        hint = ""
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        return _fail(env, exc.format_message() + hint, getattr(exc, "exit_code", 2), debug)
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail(env, "interrupted", ExitCode.INTERRUPTED, debug)
+    except Terminated as exc:
+        return 128 + exc.signum
+    if result == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130) itself
+        return _fail(env, "interrupted", ExitCode.INTERRUPTED, debug)
+    return result if isinstance(result, int) else 0
+
+
+def _is_no_args_help(exc: BaseException) -> bool:
+    """Click raises NoArgsIsHelpError after printing the help for a bare `exchange`; its
+    class lives in Typer's private copy of Click, so it is matched by name here (and
+    tests/test_main.py fails if the name goes away)."""
+    return type(exc).__name__ == "NoArgsIsHelpError"
+
+
+@contextlib.contextmanager
+def _help_colour_follows_ours(argv: Sequence[str]) -> Iterator[None]:
+    """Typer's Rich help ignores NO_COLOR for bold and dim; make it write plain text then.
+
+    Typer reads `_TYPER_FORCE_DISABLE_TERMINAL` when it first imports its Rich helpers,
+    which happens only when help or an error is drawn; the variable is ours for the run.
+    """
+    plain = (
+        bool(os.environ.get("NO_COLOR"))
+        or os.environ.get("TERM") == "dumb"
+        or "--no-color" in argv
+    )
+    if not plain or "_TYPER_FORCE_DISABLE_TERMINAL" in os.environ:
+        yield
+        return
+    os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
+    rich_utils: Any = sys.modules.get("typer.rich_utils")  # already imported (e.g. tests)
+    saved = getattr(rich_utils, "FORCE_TERMINAL", None)
+    if rich_utils is not None:
+        rich_utils.FORCE_TERMINAL = False
+    try:
+        yield
+    finally:
+        del os.environ["_TYPER_FORCE_DISABLE_TERMINAL"]
+        if rich_utils is not None:
+            rich_utils.FORCE_TERMINAL = saved
+
+
+def _abandon_stdout() -> None:
+    """Point stdout at /dev/null, so Python's own flush at exit cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _command_name(info: typer.models.CommandInfo) -> str:
+    assert info.callback is not None
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
+def requested_command(argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
+    """The subcommand this run is for, when it is already known (also while completing)."""
+    if "_EXCHANGE_COMPLETE" in environ:
+        bash_words = environ.get("COMP_WORDS")
+        words = bash_words if bash_words is not None else environ.get("_TYPER_COMPLETE_ARGS", "")
+        parts = words.split()
+        if bash_words is not None:
+            cword = environ.get("COMP_CWORD", "0")
+            done = cword.isascii() and cword.isdigit() and int(cword) >= 2
+        else:
+            done = len(parts) >= 3 or (len(parts) == 2 and words.endswith(" "))
+        return parts[1] if done and len(parts) >= 2 else None
+    if argv and not argv[0].startswith("-"):
+        return argv[0]
+    return None
+
+
+def click_command(argv: Sequence[str], environ: Mapping[str, str]) -> Any:
+    """The Click command for this run, holding only the subcommand asked for when known.
+
+    Typer builds every command's parameters before running one (about 30 ms for ten
+    commands, paid on each run and each Tab press); a one-command app behaves the same
+    for that subcommand, its help and its completion.
+    """
+    from exchange_cli.cli import APP_SETTINGS, app
+
+    wanted = requested_command(argv, environ)
+    infos = [info for info in app.registered_commands if _command_name(info) == wanted]
+    if not infos:
+        return typer.main.get_command(app)
+    single = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]
+    single.registered_callback = app.registered_callback
+    single.registered_commands = infos
+    return typer.main.get_command(single)
+
+
+def _say(line: str) -> None:
+    """One line on stderr; an unwritable stderr must not change the exit code."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _fail(env: Environment, message: str, code: int, debug: bool) -> int:
+    if debug:
+        with contextlib.suppress(OSError, ValueError):
+            traceback.print_exc(file=env.stderr)
+    if message:
+        env.note(f"exchange: error: {message}")
+    return int(code)

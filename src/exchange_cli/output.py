@@ -1,0 +1,126 @@
+"""The output options of a command, resolved once into an `Output`, and `present`, which
+orders and cuts a result's rows and hands it to its renderer.
+
+What a command may print (its result kind, its fields, its compact default) is an
+`OutputSpec`; the formats it accepts come from the render registry.
+"""
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from exchange_cli.errors import UsageError
+from exchange_cli.render import Listing, Result, formats_for, renderer
+from exchange_cli.terminal import Environment
+from exchange_cli.vocab import closest, did_you_mean
+
+
+class OutputSpec(NamedTuple):
+    """What a command prints: the kind of result, every field it has, the fields a
+    table shows by default, the default format when piped, and whether rows can be
+    ordered and cut (`--sort`, `--reverse`, `--limit`)."""
+
+    kind: type
+    fields: tuple[str, ...]
+    compact: tuple[str, ...] | None = None
+    default: str | None = None  # None: table on a terminal, tsv when piped
+    orderable: bool = True
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return formats_for(self.kind)
+
+
+class Output(NamedTuple):
+    """Where and how a command prints, decided before any work is done."""
+
+    env: Environment
+    format: str
+    fields: tuple[str, ...]
+    sort: str | None = None
+    reverse: bool = False
+    limit: int | None = None
+
+
+#: Formats that print the compact fields unless --fields says otherwise (the rest print
+#: whole records).
+_COMPACT_FORMATS = ("table", "tsv", "markdown")
+
+
+def resolve_output(
+    spec: OutputSpec,
+    env: Environment,
+    *,
+    fmt: str | None = None,
+    as_json: bool = False,
+    fields: str | None = None,
+    sort: str | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+    no_color: bool = False,
+) -> Output:
+    """The command's output options, checked; an unknown name is a `UsageError`."""
+    chosen = _format(spec, fmt, as_json, env)
+    if no_color:
+        env = env._replace(color=False)
+    if fields is not None:
+        selected = _fields(spec.fields, fields)
+    elif spec.compact is not None and chosen in _COMPACT_FORMATS:
+        selected = spec.compact
+    else:
+        selected = spec.fields
+    if sort is not None and sort not in spec.fields:
+        raise UsageError(_unknown("field", sort, "--sort", spec.fields, "fields"))
+    return Output(env, chosen, selected, sort, reverse, limit)
+
+
+def _format(spec: OutputSpec, fmt: str | None, as_json: bool, env: Environment) -> str:
+    formats = spec.formats
+    if fmt is not None:
+        wanted = fmt.strip().lower()
+        if wanted not in formats:
+            raise UsageError(_unknown("format", fmt, "--format", formats, "formats"))
+        if as_json and wanted != "json":
+            raise UsageError(f"--json and --format {wanted} disagree; use one of them")
+        return wanted
+    if as_json:
+        return "json"
+    if spec.default is not None:
+        return spec.default
+    return "table" if env.is_terminal else "tsv"
+
+
+def _fields(available: Sequence[str], text: str) -> tuple[str, ...]:
+    selected = tuple(f.strip() for f in text.split(",") if f.strip())
+    if not selected:
+        raise UsageError(f"--fields needs at least one of: {', '.join(available)}")
+    unknown = [f for f in selected if f not in available]
+    if unknown:
+        hint = did_you_mean(closest(unknown[0], available), after=" ")
+        names = ", ".join(repr(u) for u in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        plural = "s" if len(unknown) > 1 else ""
+        raise UsageError(
+            f"unknown field{plural} {names} for --fields; {hint}"
+            f"valid fields: {', '.join(available)}"
+        )
+    return tuple(dict.fromkeys(selected))
+
+
+def _unknown(what: str, value: str, option: str, valid: Sequence[str], plural: str) -> str:
+    from exchange_cli.yamltypes import excerpt
+
+    hint = did_you_mean(closest(value, valid), after=" ")
+    return f"unknown {what} '{excerpt(value)}' for {option}; {hint}valid {plural}: " + ", ".join(
+        valid
+    )
+
+
+def present(output: Output, result: Result) -> None:
+    """Order and cut a listing's rows as asked, then render the result."""
+    if isinstance(result, Listing) and (output.sort or output.reverse or output.limit is not None):
+        from exchange_cli.query import order_records
+
+        rows = order_records(
+            result.records, sort=output.sort, reverse=output.reverse, limit=output.limit
+        )
+        result = result._replace(records=rows)
+    renderer(output.format, type(result)).render(result, output.env)

@@ -1,0 +1,53 @@
+"""Escaping for the exported web page: one function per context a catalogue string can
+reach (HTML text and attribute values, URL fragments, the JSON inside a script block),
+and the small text helpers both halves of the page use."""
+
+import html
+import json
+from typing import Any
+from urllib.parse import quote
+
+from exchange_cli.render.text import visible_keep_lines
+
+
+def text(value: Any) -> str:
+    """Text or a double-quoted attribute value: control and bidi characters made visible
+    (as on a terminal), then `& < > " '` escaped. Carriage returns become newlines."""
+    shown = visible_keep_lines(str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return html.escape(shown, quote=True)
+
+
+def fragment(value: str) -> str:
+    """A URL fragment component: percent-encoded (nothing left to break out of an
+    attribute or change the URL's scheme), then escaped for the attribute."""
+    return text(quote(value, safe="-_.~"))
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside `<script type="application/json">`: ASCII only, and `< > &`,
+    U+2028 and U+2029 as escapes, so `</script>` or `<!--` in the data cannot end or
+    change the block."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def label(value: str) -> str:
+    """A vocabulary value as words: `digital-technology` → `digital technology`
+    (a one-letter part keeps its hyphen: `e-commerce`)."""
+    parts = value.split("-")
+    out = parts[0]
+    for part in parts[1:]:
+        out += ("-" if len(part) == 1 or len(out.rsplit(" ", 1)[-1]) == 1 else " ") + part
+    return out
+
+
+def plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"

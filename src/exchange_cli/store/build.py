@@ -1,0 +1,132 @@
+"""A validated catalogue compiled into SQLite tables: programs with their records as
+JSON, indexed sectors, countries, parties and party keys, and a full-text index of the
+words search matches."""
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from exchange_cli import __version__, vocab
+from exchange_cli.model import Catalogue
+from exchange_cli.source import party_keys
+
+FORMAT = "exchange-store/1"
+SECTOR_BITS = {sector: 1 << i for i, sector in enumerate(vocab.SECTORS.values)}
+
+
+SCHEMA = """
+CREATE TABLE source (
+    format TEXT NOT NULL, version TEXT NOT NULL, path TEXT NOT NULL,
+    device INTEGER NOT NULL, inode INTEGER NOT NULL, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    programs INTEGER NOT NULL
+);
+CREATE TABLE programs (
+    position INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    sectors INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX programs_by_kind ON programs (kind);
+CREATE INDEX programs_by_evidence ON programs (evidence);
+CREATE TABLE program_sectors (
+    sector TEXT NOT NULL, program INTEGER NOT NULL, PRIMARY KEY (sector, program)
+) WITHOUT ROWID;
+CREATE TABLE program_countries (
+    country TEXT NOT NULL, program INTEGER NOT NULL, PRIMARY KEY (country, program)
+) WITHOUT ROWID;
+CREATE TABLE parties (
+    program INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL,
+    folded TEXT NOT NULL, type TEXT NOT NULL, country TEXT,
+    PRIMARY KEY (program, position)
+) WITHOUT ROWID;
+CREATE TABLE party_keys (
+    key TEXT NOT NULL, program INTEGER NOT NULL, PRIMARY KEY (key, program)
+) WITHOUT ROWID;
+"""
+#: One row per program, one column per text field; words hex-encoded (see `_token`).
+FTS_SCHEMA = (
+    "CREATE VIRTUAL TABLE words USING fts5("
+    "title, flows, parties, benefits, summary, content='', columnsize=0)"
+)
+FTS_VOCABULARY = "CREATE VIRTUAL TABLE word_list USING fts5vocab(words, 'row')"
+
+
+def fill(connection: sqlite3.Connection, catalogue: Catalogue, key: Sequence[Any] | None) -> None:
+    from exchange_cli.search import TEXT_FIELDS, field_words
+
+    source = key or (catalogue.name, 0, 0, 0, 0, 0, "")
+    with connection:
+        connection.executescript(SCHEMA)
+        connection.execute(
+            "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (FORMAT, __version__, *source, len(catalogue)),
+        )
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        connection.executemany(
+            "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (i, p.id, p.kind, p.evidence, _mask(p.sectors), encode(p.to_dict()))
+                for i, p in enumerate(catalogue)
+            ),
+        )
+        programs = catalogue.programs
+        connection.executemany(
+            "INSERT INTO program_sectors VALUES (?, ?)",
+            ((s, i) for i, p in enumerate(programs) for s in p.sectors),
+        )
+        connection.executemany(
+            "INSERT INTO program_countries VALUES (?, ?)",
+            ((c, i) for i, p in enumerate(programs) for c in p.countries()),
+        )
+        connection.executemany(
+            "INSERT INTO parties VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (i, j, party.name, vocab.normalize(party.name), party.type, party.country)
+                for i, p in enumerate(programs)
+                for j, party in enumerate(p.parties)
+            ),
+        )
+        connection.executemany(
+            "INSERT INTO party_keys VALUES (?, ?)",
+            ((k, i) for i, p in enumerate(programs) for k in party_keys(p)),
+        )
+        try:
+            connection.execute(FTS_SCHEMA)
+            connection.execute(FTS_VOCABULARY)
+        except sqlite3.OperationalError:  # an SQLite built without FTS5: search in Python
+            return
+        connection.executemany(
+            "INSERT INTO words (rowid, title, flows, parties, benefits, summary) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (i, *(_column(segments[f]) for f in TEXT_FIELDS))
+                for i, segments in enumerate(map(field_words, programs))
+            ),
+        )
+
+
+def _mask(sectors: Iterable[str]) -> int:
+    mask = 0
+    for sector in sectors:
+        mask |= SECTOR_BITS[sector]
+    return mask
+
+
+def token(word: str) -> str:
+    """A search word as the full-text index holds it: its UTF-8 bytes in hex. SQLite's
+    tokenizer then sees only [0-9a-f] and never splits or merges a word differently from
+    `vocab.words`, and a prefix of a word is a prefix of its hex."""
+    return word.encode("utf-8").hex()
+
+
+#: Between two segments (names, flow parts, benefits): a token no query can produce, so a
+#: phrase never matches across two of them.
+_BARRIER = " x "
+
+
+def _column(segments: Sequence[Sequence[str]]) -> str:
+    return _BARRIER.join(" ".join(map(token, words)) for words in segments)
