@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from exchange_cli.catalogue import default_catalogue_path, read_catalogue_bytes
 from exchange_cli.errors import CatalogueError
-from exchange_cli.loader import (
-    check_text,
-    default_catalogue_path,
-    load_catalogue,
-    read_catalogue_bytes,
-)
+from exchange_cli.loader import check_text, load_catalogue
 from exchange_cli.validation import format_path
 
 RECORD = """\

@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from exchange_cli import __version__, network, query
-from exchange_cli.completion import complete_facet, complete_program_id
+from exchange_cli import __version__, query
+from exchange_cli.completion import complete_facet, complete_party_or_country, complete_program_id
 from exchange_cli.errors import ExitCode, Finished, NotFoundError, Problem, UsageError
-from exchange_cli.model import FIELDS, program_text
+from exchange_cli.model import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text
 from exchange_cli.options import CatalogueOptions, environment, shared
 from exchange_cli.output import Output, OutputSpec, present
 from exchange_cli.render import Export, FacetCounts, GraphView, Listing, Problems, Record
@@ -49,8 +49,8 @@ LIST = OutputSpec(Listing, FIELDS, COMPACT)
 SHOW = OutputSpec(Record, (*FIELDS, "related"), orderable=False)
 SEARCH = OutputSpec(Listing, ("score", *FIELDS), ("score", *COMPACT))
 SUMMARY = OutputSpec(FacetCounts, ("facet", "value", "count"))
-FLOWS = OutputSpec(Listing, network.FLOW_ROW_FIELDS)
-GRAPH = OutputSpec(GraphView, network.EDGE_FIELDS)
+FLOWS = OutputSpec(Listing, FLOW_ROW_FIELDS)
+GRAPH = OutputSpec(GraphView, EDGE_FIELDS)
 PROBLEMS = OutputSpec(Problems, Problem._fields, default="text", orderable=False)
 EXPORT = OutputSpec(Export, (), default="html", orderable=False)
 
@@ -198,7 +198,7 @@ def flows(
             metavar="PARTY",
             help="Giving side: country code, country or party name, or alias (SA, KSA); "
             "repeat to allow several.",
-            autocompletion=network.complete_party_or_country,
+            autocompletion=complete_party_or_country,
             show_default=False,
         ),
     ] = None,
@@ -209,7 +209,7 @@ def flows(
             metavar="PARTY",
             help="Receiving side: country code, country or party name, or alias; "
             "repeat to allow several.",
-            autocompletion=network.complete_party_or_country,
+            autocompletion=complete_party_or_country,
             show_default=False,
         ),
     ] = None,
@@ -227,6 +227,8 @@ def flows(
 
     exchange flows --sector defense
     """
+    from exchange_cli import network
+
     source = catalogue.open()
     parties = source.parties()
     source_side = network.party_matcher(giver or (), parties, "--from")
@@ -251,7 +253,9 @@ def graph(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> No
 
     exchange graph --format dot | dot -Tsvg > network.svg
     """
-    if output.format in ("table", "mermaid", "dot") and output.fields != GRAPH.fields:
+    from exchange_cli import network
+
+    if output.format in ("table", "mermaid", "dot") and output.chose_fields:
         raise UsageError(
             "--fields picks the columns of an edge listing (json, jsonl, yaml, csv, tsv, "
             "markdown); the tree, mermaid and dot draw whole edges"
@@ -266,7 +270,7 @@ def graph(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> No
     edges = [{f: e[f] for f in output.fields} for e in built.edges]
     tree = network.partner_tree(built) if output.format == "table" else ()
     present(
-        output._replace(sort=None, reverse=False, limit=None),
+        output,
         GraphView(built.nodes, edges, output.fields, tree),
     )
 

@@ -41,6 +41,11 @@ def complete_party(ctx: typer.Context, incomplete: str) -> list[str]:
     return []
 
 
+def complete_party_or_country(incomplete: str) -> list[tuple[str, str]]:
+    """What --from and --to complete: country codes (names have spaces)."""
+    return list(vocab.countries().complete(incomplete, aliases=False))
+
+
 def complete_formats(formats: Sequence[str]) -> Completer:
     def complete(incomplete: str) -> list[str]:
         return [f for f in formats if f.startswith(incomplete.lower())]

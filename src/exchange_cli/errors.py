@@ -1,30 +1,51 @@
 """The project's expected failures; `cli.main` maps each to its exit code in one place."""
 
-from enum import IntEnum
-from typing import NamedTuple
+from typing import Any
 
 
-class ExitCode(IntEnum):
-    """Exit codes documented in the README and in `exchange --help`."""
+class ExitCode:
+    """Exit codes documented in the README and in `exchange --help` (plain ints: an
+    IntEnum costs every run a few hundred microseconds to define)."""
 
     OK = 0
     NOT_FOUND = 1  # also: validation found problems
     USAGE = 2
     CATALOGUE = 3  # the catalogue cannot be read or is invalid
     OUTPUT = 4  # the output cannot be written (disk full, stdout closed)
-    BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it
     INTERRUPTED = 130  # 128 + SIGINT
+    BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it
+    ALL = (OK, NOT_FOUND, USAGE, CATALOGUE, OUTPUT, INTERRUPTED, BROKEN_PIPE)
 
 
-class Problem(NamedTuple):
+class Problem:
     """One thing wrong with a catalogue file, located as precisely as we can."""
 
-    file: str
-    line: int | None
-    column: int | None
-    path: str
-    message: str
-    severity: str = "error"
+    __slots__ = ("file", "line", "column", "path", "message", "severity")
+    _fields = ("file", "line", "column", "path", "message", "severity")  # JSON keys, in order
+
+    def __init__(
+        self,
+        file: str,
+        line: int | None,
+        column: int | None,
+        path: str,
+        message: str,
+        severity: str = "error",
+    ) -> None:
+        self.file, self.line, self.column = file, line, column
+        self.path, self.message, self.severity = path, message, severity
+
+    def _asdict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._fields}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and self._asdict() == other._asdict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._asdict().values()))
+
+    def __repr__(self) -> str:
+        return f"Problem({str(self)!r}, {self.severity})"
 
     def __str__(self) -> str:
         where = self.file
@@ -39,7 +60,7 @@ class Problem(NamedTuple):
 class ExchangeError(Exception):
     """Base of every expected failure; carries the exit code it maps to."""
 
-    exit_code: ExitCode = ExitCode.NOT_FOUND
+    exit_code: int = ExitCode.NOT_FOUND
 
 
 class UsageError(ExchangeError):
@@ -94,6 +115,15 @@ class Finished(ExchangeError):
     """The command has said what it had to (validate listed the problems); exit with this
     code and no further message."""
 
-    def __init__(self, exit_code: ExitCode) -> None:
+    def __init__(self, exit_code: int) -> None:
         super().__init__("")
         self.exit_code = exit_code
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while a file was being written: unwind (so the partial
+    file is removed), then exit as the signal would, 128 + its number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

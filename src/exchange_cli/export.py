@@ -2,12 +2,17 @@
 each one's related programs (among those exported, so every link leads somewhere), the
 counts, the filter index, the search index and the graph."""
 
+from typing import TYPE_CHECKING
+
 from exchange_cli import network, query, search
 from exchange_cli.render.html import Page
-from exchange_cli.source import Criteria, RecordSource
+from exchange_cli.source import Criteria
+
+if TYPE_CHECKING:
+    from exchange_cli.source import RecordSource
 
 
-def build_page(source: RecordSource, criteria: Criteria, version: str) -> Page:
+def build_page(source: "RecordSource", criteria: Criteria, version: str) -> Page:
     positions = source.select(criteria)
     programs = source.programs(positions)
     by_position = dict(zip(positions, programs, strict=True))

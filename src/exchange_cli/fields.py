@@ -10,10 +10,30 @@ says *where* a problem is.
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
-from exchange_cli.vocab import Vocabulary
-from exchange_cli.yamltypes import Unquoted, excerpt
+from exchange_cli.vocab import Vocabulary, excerpt
+
+
+class Unquoted:
+    """A plain YAML scalar that YAML 1.1 reads as a non-string (`NO`, `017`, `1:20`):
+    kept as its text, never converted, so a check can say "quote it"."""
+
+    __slots__ = ("type", "text")
+
+    def __init__(self, type: str, text: str) -> None:
+        self.type = type
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Unquoted({self.type!r}, {self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unquoted) and (self.type, self.text) == (other.type, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.text))
+
 
 Path = tuple[str | int, ...]
 
@@ -118,7 +138,18 @@ class Text(Spec):
         return self.with_null({"type": "string", "minLength": 1, "pattern": "\\S"})
 
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+class _Slug:
+    """The slug pattern, compiled on first use (most runs never check an id)."""
+
+    pattern: "re.Pattern[str] | None" = None
+
+    def match(self, text: str) -> "re.Match[str] | None":
+        if self.pattern is None:
+            self.pattern = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+        return self.pattern.match(text)
+
+
+SLUG = _Slug()
 
 
 class Slug(Text):
@@ -304,13 +335,13 @@ class Nested(Spec):
 # -- reading a declaration -----------------------------------------------------------------
 
 
-class Field(NamedTuple):
+class Field:
     """One declared field: its attribute, its key in catalogue files and JSON, its spec."""
 
-    attribute: str
-    key: str
-    spec: Spec
-    default: Any
+    __slots__ = ("attribute", "key", "spec", "default")
+
+    def __init__(self, attribute: str, key: str, spec: Spec, default: Any) -> None:
+        self.attribute, self.key, self.spec, self.default = attribute, key, spec, default
 
 
 def fields_of(record: type) -> tuple[Field, ...]:

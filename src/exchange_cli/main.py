@@ -9,29 +9,17 @@ import contextlib
 import errno
 import gc
 import os
-import signal
 import sys
-import traceback
 from collections.abc import Iterator, Mapping, Sequence
-from types import FrameType
 from typing import Any
 
 import typer
 
-from exchange_cli.errors import ExchangeError, ExitCode, OutputClosed, OutputFailed
+from exchange_cli.errors import ExchangeError, ExitCode, OutputClosed, OutputFailed, Terminated
 from exchange_cli.terminal import Environment, output_error
 
 _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF}
 DEBUG_ENV = "EXCHANGE_DEBUG"
-
-
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived: unwind (so a half-built cache file is removed), then
-    exit as a signal would, 128 + its number."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 def debugging(environ: Mapping[str, str] = os.environ) -> bool:
@@ -49,27 +37,10 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with _signals_unwind():
-            return _run(list(sys.argv[1:] if argv is None else argv), env)
+        return _run(list(sys.argv[1:] if argv is None else argv), env)
     finally:
         if collecting:
             gc.enable()
-
-
-@contextlib.contextmanager
-def _signals_unwind() -> Iterator[None]:
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise Terminated(signum)
-
-    saved = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        with contextlib.suppress(ValueError):  # not the main thread: leave them be
-            saved[signum] = signal.signal(signum, stop)
-    try:
-        yield
-    finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
 
 
 def _run(argv: list[str], env: Environment | None) -> int:
@@ -217,6 +188,8 @@ def _say(line: str) -> None:
 
 def _fail(env: Environment, message: str, code: int, debug: bool) -> int:
     if debug:
+        import traceback
+
         with contextlib.suppress(OSError, ValueError):
             traceback.print_exc(file=env.stderr)
     if message:

@@ -185,21 +185,12 @@ class Program(NamedTuple):
         return tuple(dict.fromkeys(p.country for p in self.parties if p.country))
 
 
-class CatalogueFile(NamedTuple):
-    """A catalogue file: one mapping whose `programs` key lists the records."""
-
-    programs: Annotated[
-        tuple[Program, ...],
-        ListOf(
-            Nested(Program, "One documented cooperation or exchange program.", noun="a program"),
-            "The programs, in the order they are listed.",
-            noun=("program", "programs"),
-        ),
-    ]
-
-
 #: A program's keys in catalogue files and JSON, in output order. Scripts rely on them.
 FIELDS: tuple[str, ...] = keys_of(Program)
+#: The rows `flows` prints, and the graph's nodes and edges: also a contract.
+FLOW_ROW_FIELDS = ("from", "from_country", "to", "to_country", "what", "program", "title")
+NODE_FIELDS = ("id", "name", "type", "country", "programs")
+EDGE_FIELDS = ("source", "target", "kind", "label", "program")
 
 
 class Catalogue:

@@ -1,33 +1,16 @@
 """Who gives what to whom: directional flows, and the partnership graph. Pure: no I/O."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from exchange_cli import vocab
 from exchange_cli.errors import UsageError
 from exchange_cli.model import Party, Program
-from exchange_cli.vocab import closest, did_you_mean
-from exchange_cli.yamltypes import excerpt
-
-FLOW_ROW_FIELDS: tuple[str, ...] = (
-    "from",
-    "from_country",
-    "to",
-    "to_country",
-    "what",
-    "program",
-    "title",
-)
-NODE_FIELDS: tuple[str, ...] = ("id", "name", "type", "country", "programs")
-EDGE_FIELDS: tuple[str, ...] = ("source", "target", "kind", "label", "program")
+from exchange_cli.vocab import closest, did_you_mean, excerpt
 
 
-@dataclass(frozen=True, slots=True)
-class PartyMatcher:
+class PartyMatcher(NamedTuple):
     """What `--from`/`--to` asked for, each value an alternative (repeating ORs them).
 
     A value that names a country (`SA`, `KSA`, `Saudi Arabia`) matches that country's
@@ -99,11 +82,6 @@ def unmatched_hints(matcher: PartyMatcher | None, parties: Sequence[Party]) -> l
     ]
 
 
-def complete_party_or_country(incomplete: str) -> list[tuple[str, str]]:
-    """What --from and --to complete: country codes (names have spaces)."""
-    return list(vocab.countries().complete(incomplete, aliases=False))
-
-
 def _party(program: Program, name: str) -> Party:
     return next(p for p in program.parties if p.name == name)
 
@@ -136,18 +114,14 @@ def flow_rows(
     return rows
 
 
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
 def node_id(party: Party) -> str:
     """One node per country (however it is named), else per party name."""
     if party.country is not None and party.type == "country":
         return party.country.lower()
-    return _SLUG.sub("-", vocab.normalize(party.name)).strip("-") or "party"
+    return re.sub(r"[^a-z0-9]+", "-", vocab.normalize(party.name)).strip("-") or "party"
 
 
-@dataclass(frozen=True, slots=True)
-class Graph:
+class Graph(NamedTuple):
     """Parties as nodes; flows (directed, labelled) and partnerships (undirected) as edges."""
 
     nodes: list[dict[str, Any]]

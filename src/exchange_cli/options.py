@@ -10,207 +10,196 @@ object from their values before the command runs.
 
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from exchange_cli.completion import (
-    complete_country,
-    complete_evidence,
-    complete_fields,
-    complete_formats,
-    complete_kind,
-    complete_party,
-    complete_sector,
-)
+from exchange_cli import completion
 from exchange_cli.output import Output, OutputSpec, resolve_output
-from exchange_cli.source import Criteria, RecordSource
+from exchange_cli.source import Criteria
 from exchange_cli.terminal import Environment
 
+if TYPE_CHECKING:
+    from exchange_cli.source import RecordSource
+
 Command = TypeVar("Command", bound=Callable[..., Any])
+Declared = list[tuple[str, Any]]  # (parameter name, (its type, its typer.Option))
+Group = tuple[str, Declared, Callable[..., Any]]
+#: Usage errors come before any work: output options first, then the filters.
+_ORDER = {"output": 0, "criteria": 1, "catalogue": 2}
 
 
-class CatalogueOptions(NamedTuple):
+class CatalogueOptions:
     """Which catalogue a command reads, and whether the store may cache it."""
 
-    path: Path | None
-    cache: bool
+    __slots__ = ("path", "cache")
 
-    def open(self) -> RecordSource:
+    def __init__(self, path: Path | None, cache: bool) -> None:
+        self.path, self.cache = path, cache
+
+    def open(self) -> "RecordSource":
         from exchange_cli.catalogue import open_catalogue
 
         return open_catalogue(self.path, cache=self.cache)
 
 
-def _option(*names: str, help: str, **options: Any) -> Any:
-    return typer.Option(*names, help=help, show_default=False, **options)
+def _completing() -> bool:
+    """Whether this run answers a Tab press. Completion callbacks are declared only then:
+    Typer inspects each one while building a command, which every run would pay for."""
+    return "_EXCHANGE_COMPLETE" in os.environ
 
 
-FILTERS: list[tuple[str, Any]] = [
-    (
-        "sector",
-        Annotated[
-            list[str] | None,
+Option = tuple[Any, Any]  # (the parameter's type, its typer.Option as the default)
+
+
+def _option(kind: Any, *names: str, help: str, complete: Any = None, **more: Any) -> Option:
+    if complete is not None and _completing():
+        more["autocompletion"] = complete
+    return kind, typer.Option(None, *names, help=help, show_default=False, **more)
+
+
+def _flag(name: str, help: str) -> Option:
+    return bool, typer.Option(False, name, help=help)
+
+
+def _filters() -> Declared:
+    many = list[str] | None
+    return [
+        (
+            "sector",
             _option(
+                many,
                 "--sector",
                 "-s",
                 metavar="SECTOR",
+                complete=completion.complete_sector,
                 help="Sector, e.g. defense (aliases: defence, military). Repeat to OR.",
-                autocompletion=complete_sector,
             ),
-        ],
-    ),
-    (
-        "kind",
-        Annotated[
-            list[str] | None,
+        ),
+        (
+            "kind",
             _option(
+                many,
                 "--kind",
                 "-k",
                 metavar="KIND",
+                complete=completion.complete_kind,
                 help="Program kind, e.g. technology-exchange. Repeat to OR.",
-                autocompletion=complete_kind,
             ),
-        ],
-    ),
-    (
-        "country",
-        Annotated[
-            list[str] | None,
+        ),
+        (
+            "country",
             _option(
+                many,
                 "--country",
                 "-c",
                 metavar="COUNTRY",
+                complete=completion.complete_country,
                 help="Country code or name: SA, KSA, 'Saudi Arabia'. Repeat to OR.",
-                autocompletion=complete_country,
             ),
-        ],
-    ),
-    (
-        "party",
-        Annotated[
-            list[str] | None,
+        ),
+        (
+            "party",
             _option(
+                many,
                 "--party",
                 "-p",
                 metavar="NAME",
+                complete=completion.complete_party,
                 help="Part of any party's name, organizations included (e.g. alibaba). "
                 "Repeat to OR.",
-                autocompletion=complete_party,
             ),
-        ],
-    ),
-    (
-        "evidence",
-        Annotated[
-            list[str] | None,
+        ),
+        (
+            "evidence",
             _option(
+                many,
                 "--evidence",
                 "-e",
                 metavar="LEVEL",
+                complete=completion.complete_evidence,
                 help="reported, illustrative or hypothetical. Repeat to OR.",
-                autocompletion=complete_evidence,
             ),
-        ],
-    ),
-]
+        ),
+    ]
 
-CATALOGUE: list[tuple[str, Any]] = [
-    (
-        "data",
-        Annotated[
-            Path | None,
+
+def _catalogue() -> Declared:
+    return [
+        (
+            "data",
             _option(
+                Path | None,
                 "--data",
                 metavar="FILE",
                 envvar="EXCHANGE_DATA",
-                help="Catalogue file to read instead of the shipped one ('-' reads stdin).",
                 dir_okay=True,
+                help="Catalogue file to read instead of the shipped one ('-' reads stdin).",
             ),
-        ],
-    ),
-    (
-        "no_cache",
-        Annotated[
-            bool,
-            typer.Option(
+        ),
+        (
+            "no_cache",
+            _flag(
                 "--no-cache",
-                help="Read the catalogue afresh, ignoring the cache of validated catalogues "
+                "Read the catalogue afresh, ignoring the cache of validated catalogues "
                 "(also: EXCHANGE_NO_CACHE=1).",
             ),
-        ],
-    ),
-]
+        ),
+    ]
 
 
-def _output_options(spec: OutputSpec) -> list[tuple[str, Any]]:
+def _output(spec: OutputSpec) -> Declared:
     formats = spec.formats
     default = spec.default or "table on a terminal, tsv when piped"
-    options: list[tuple[str, Any]] = [
+    declared = [
         (
             "fmt",
-            Annotated[
+            _option(
                 str | None,
-                _option(
-                    "--format",
-                    "-f",
-                    metavar="FORMAT",
-                    help=f"{', '.join(formats)}. Default: {default}.",
-                    autocompletion=complete_formats(formats),
-                ),
-            ],
+                "--format",
+                "-f",
+                metavar="FORMAT",
+                complete=completion.complete_formats(formats),
+                help=f"{', '.join(formats)}. Default: {default}.",
+            ),
         ),
-        ("as_json", Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]),
+        ("as_json", _flag("--json", "Shorthand for --format json.")),
         (
             "fields",
-            Annotated[
+            _option(
                 str | None,
-                _option(
-                    "--fields",
-                    metavar="A,B,...",
-                    help=f"Fields to print, in order (e.g. {','.join(spec.fields[:2])}).",
-                    autocompletion=complete_fields(spec.fields),
-                ),
-            ],
+                "--fields",
+                metavar="A,B,...",
+                complete=completion.complete_fields(spec.fields),
+                help=f"Fields to print, in order (e.g. {','.join(spec.fields[:2])}).",
+            ),
         ),
     ]
     if spec.orderable:
-        options += [
+        declared += [
             (
                 "sort",
-                Annotated[
+                _option(
                     str | None,
-                    _option(
-                        "--sort",
-                        metavar="FIELD",
-                        help="Sort by this field.",
-                        autocompletion=complete_fields(spec.fields, single=True),
-                    ),
-                ],
+                    "--sort",
+                    metavar="FIELD",
+                    complete=completion.complete_fields(spec.fields, single=True),
+                    help="Sort by this field.",
+                ),
             ),
-            ("reverse", Annotated[bool, typer.Option("--reverse", help="Reverse the order.")]),
+            ("reverse", _flag("--reverse", "Reverse the order.")),
             (
                 "limit",
-                Annotated[
-                    int | None,
-                    _option("--limit", metavar="N", min=0, help="Print at most N rows."),
-                ],
+                _option(int | None, "--limit", metavar="N", min=0, help="Print at most N rows."),
             ),
         ]
-    options.append(
-        (
-            "no_color",
-            Annotated[
-                bool,
-                typer.Option(
-                    "--no-color", help="No colour (also: NO_COLOR=1, TERM=dumb, a pipe)."
-                ),
-            ],
-        )
+    declared.append(
+        ("no_color", _flag("--no-color", "No colour (also: NO_COLOR=1, TERM=dumb, a pipe)."))
     )
-    return options
+    return declared
 
 
 def environment(ctx: typer.Context) -> Environment:
@@ -247,60 +236,66 @@ def shared(output: OutputSpec | None = None) -> Callable[[Command], Command]:
     of each group, and build the group's object from them on every call."""
 
     def decorate(command: Command) -> Command:
-        groups: list[tuple[str, list[tuple[str, Any]], Callable[..., Any]]] = []
-        parameters = [
-            inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
-        ]
-        for parameter in inspect.signature(command).parameters.values():
-            group: tuple[str, list[tuple[str, Any]], Callable[..., Any]]
-            if parameter.name == "criteria":
-                group = ("criteria", FILTERS, _build_criteria)
-            elif parameter.name == "catalogue":
-                group = ("catalogue", CATALOGUE, _build_catalogue)
-            elif parameter.name == "output" and output is not None:
-                group = (
-                    "output",
-                    _output_options(output),
-                    functools.partial(_build_output, output),
-                )
-            else:
-                parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
-                continue
-            groups.append(group)
-            parameters += [
-                inspect.Parameter(
-                    name,
-                    inspect.Parameter.KEYWORD_ONLY,
-                    annotation=annotation,
-                    default=False if _is_flag(annotation) else None,
-                )
-                for name, annotation in group[1]
-            ]
-        order = {"output": 0, "criteria": 1, "catalogue": 2}  # usage errors before any work
-        groups.sort(key=lambda group: order[group[0]])
-        wants_ctx = "ctx" in inspect.signature(command).parameters
-
-        @functools.wraps(command)
-        def wrapper(**values: Any) -> Any:
-            ctx = values["ctx"] if wants_ctx else values.pop("ctx")
-            for name, options, build in groups:
-                picked = {option: values.pop(option) for option, _ in options}
-                values[name] = build(ctx, **picked)
-            return command(**values)
-
-        del wrapper.__wrapped__  # Typer reads the new signature, not the wrapped one
-        if wants_ctx:
-            parameters = [p for p in parameters[1:] if p.name != "ctx"]
-            parameters.insert(
-                0,
-                inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context),
-            )
-        wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
-        return wrapper  # type: ignore[return-value]
+        return _Shared(command, output)  # type: ignore[return-value]
 
     return decorate
 
 
-def _is_flag(annotation: Any) -> bool:
-    return getattr(annotation, "__origin__", None) is bool
+class _Shared:
+    """A command whose signature has its groups' options in place of `criteria`,
+    `catalogue` and `output`. The signature is worked out when Typer first reads it, so
+    a run pays only for the one command it builds (`main.click_command`)."""
+
+    def __init__(self, command: Callable[..., Any], output: OutputSpec | None) -> None:
+        names = ("__module__", "__name__", "__qualname__", "__doc__")
+        functools.update_wrapper(self, command, assigned=names, updated=())
+        self._command = command
+        self._output = output
+        self._plan: tuple[inspect.Signature, list[Group], bool] | None = None
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return self._planned()[0]
+
+    @property
+    def __annotations__(self) -> dict[str, Any]:  # type: ignore[override]
+        return {name: p.annotation for name, p in self.__signature__.parameters.items()}
+
+    def __call__(self, **values: Any) -> Any:
+        _, groups, wants_ctx = self._planned()
+        ctx = values["ctx"] if wants_ctx else values.pop("ctx")
+        for name, options, build in groups:
+            picked = {option: values.pop(option) for option, _ in options}
+            values[name] = build(ctx, **picked)
+        return self._command(**values)
+
+    def _planned(self) -> tuple[inspect.Signature, list[Group], bool]:
+        if self._plan is None:
+            self._plan = self._plan_signature()
+        return self._plan
+
+    def _plan_signature(self) -> tuple[inspect.Signature, list[Group], bool]:
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        parameters = [inspect.Parameter("ctx", keyword, annotation=typer.Context)]
+        groups: list[Group] = []
+        own = inspect.signature(self._command).parameters
+        for parameter in own.values():
+            group: Group
+            if parameter.name == "criteria":
+                group = ("criteria", _filters(), _build_criteria)
+            elif parameter.name == "catalogue":
+                group = ("catalogue", _catalogue(), _build_catalogue)
+            elif parameter.name == "output" and self._output is not None:
+                build = functools.partial(_build_output, self._output)
+                group = ("output", _output(self._output), build)
+            else:
+                if parameter.name != "ctx":
+                    parameters.append(parameter.replace(kind=keyword))
+                continue
+            groups.append(group)
+            parameters += [
+                inspect.Parameter(name, keyword, annotation=kind, default=option)
+                for name, (kind, option) in group[1]
+            ]
+        groups.sort(key=lambda group: _ORDER[group[0]])
+        return inspect.Signature(parameters), groups, "ctx" in own

@@ -6,7 +6,6 @@ What a command may print (its result kind, its fields, its compact default) is a
 """
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from exchange_cli.errors import UsageError
 from exchange_cli.render import Listing, Result, formats_for, renderer
@@ -14,31 +13,47 @@ from exchange_cli.terminal import Environment
 from exchange_cli.vocab import closest, did_you_mean
 
 
-class OutputSpec(NamedTuple):
+class OutputSpec:
     """What a command prints: the kind of result, every field it has, the fields a
     table shows by default, the default format when piped, and whether rows can be
     ordered and cut (`--sort`, `--reverse`, `--limit`)."""
 
-    kind: type
-    fields: tuple[str, ...]
-    compact: tuple[str, ...] | None = None
-    default: str | None = None  # None: table on a terminal, tsv when piped
-    orderable: bool = True
+    __slots__ = ("kind", "fields", "compact", "default", "orderable")
+
+    def __init__(
+        self,
+        kind: type,
+        fields: tuple[str, ...],
+        compact: tuple[str, ...] | None = None,
+        default: str | None = None,  # None: table on a terminal, tsv when piped
+        orderable: bool = True,
+    ) -> None:
+        self.kind, self.fields, self.compact = kind, fields, compact
+        self.default, self.orderable = default, orderable
 
     @property
     def formats(self) -> tuple[str, ...]:
         return formats_for(self.kind)
 
 
-class Output(NamedTuple):
+class Output:
     """Where and how a command prints, decided before any work is done."""
 
-    env: Environment
-    format: str
-    fields: tuple[str, ...]
-    sort: str | None = None
-    reverse: bool = False
-    limit: int | None = None
+    __slots__ = ("env", "format", "fields", "sort", "reverse", "limit", "chose_fields")
+
+    def __init__(
+        self,
+        env: Environment,
+        format: str,
+        fields: tuple[str, ...],
+        sort: str | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+        chose_fields: bool = False,  # --fields was given
+    ) -> None:
+        self.env, self.format, self.fields = env, format, fields
+        self.sort, self.reverse, self.limit = sort, reverse, limit
+        self.chose_fields = chose_fields
 
 
 #: Formats that print the compact fields unless --fields says otherwise (the rest print
@@ -61,7 +76,7 @@ def resolve_output(
     """The command's output options, checked; an unknown name is a `UsageError`."""
     chosen = _format(spec, fmt, as_json, env)
     if no_color:
-        env = env._replace(color=False)
+        env = env.without_color()
     if fields is not None:
         selected = _fields(spec.fields, fields)
     elif spec.compact is not None and chosen in _COMPACT_FORMATS:
@@ -70,7 +85,7 @@ def resolve_output(
         selected = spec.fields
     if sort is not None and sort not in spec.fields:
         raise UsageError(_unknown("field", sort, "--sort", spec.fields, "fields"))
-    return Output(env, chosen, selected, sort, reverse, limit)
+    return Output(env, chosen, selected, sort, reverse, limit, fields is not None)
 
 
 def _format(spec: OutputSpec, fmt: str | None, as_json: bool, env: Environment) -> str:
@@ -106,7 +121,7 @@ def _fields(available: Sequence[str], text: str) -> tuple[str, ...]:
 
 
 def _unknown(what: str, value: str, option: str, valid: Sequence[str], plural: str) -> str:
-    from exchange_cli.yamltypes import excerpt
+    from exchange_cli.vocab import excerpt
 
     hint = did_you_mean(closest(value, valid), after=" ")
     return f"unknown {what} '{excerpt(value)}' for {option}; {hint}valid {plural}: " + ", ".join(
@@ -122,5 +137,5 @@ def present(output: Output, result: Result) -> None:
         rows = order_records(
             result.records, sort=output.sort, reverse=output.reverse, limit=output.limit
         )
-        result = result._replace(records=rows)
+        result = result.with_records(rows)
     renderer(output.format, type(result)).render(result, output.env)

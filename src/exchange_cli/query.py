@@ -6,14 +6,17 @@ answers from memory or from the store.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exchange_cli import vocab
 from exchange_cli.errors import UsageError
 from exchange_cli.model import Program
-from exchange_cli.source import FACETS, Criteria, RecordSource, party_keys
+from exchange_cli.source import FACETS, Criteria, party_keys
 from exchange_cli.vocab import did_you_mean
-from exchange_cli.yamltypes import excerpt as vocab_excerpt
+from exchange_cli.vocab import excerpt as vocab_excerpt
+
+if TYPE_CHECKING:
+    from exchange_cli.source import RecordSource
 
 __all__ = ["FACETS", "Criteria"]
 
@@ -58,12 +61,12 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def select_records(source: RecordSource, criteria: Criteria) -> list[Mapping[str, Any]]:
+def select_records(source: "RecordSource", criteria: Criteria) -> list[Mapping[str, Any]]:
     """The matching programs as JSON-ready records (what `list` prints)."""
     return source.records(source.select(criteria))
 
 
-def select_programs(source: RecordSource, criteria: Criteria) -> list[Program]:
+def select_programs(source: "RecordSource", criteria: Criteria) -> list[Program]:
     return source.programs(source.select(criteria))
 
 
@@ -99,7 +102,7 @@ def order_records(
 
 
 def facet_counts(
-    source: RecordSource, positions: Sequence[int], facets: Sequence[str] = FACETS
+    source: "RecordSource", positions: Sequence[int], facets: Sequence[str] = FACETS
 ) -> list[dict[str, Any]]:
     """Rows of {facet, value, count}: most common first, then by value; one row per value.
 
@@ -139,7 +142,7 @@ def related_entry(program: Program, other: Program) -> dict[str, Any]:
 
 
 def related_programs(
-    source: RecordSource, position: int, limit: int = RELATED_LIMIT
+    source: "RecordSource", position: int, limit: int = RELATED_LIMIT
 ) -> list[dict[str, Any]]:
     """The programs sharing most parties (same country, or same name) and sectors with
     the one at `position`: most shared first, then catalogue order."""
@@ -166,7 +169,7 @@ def resolve_facets(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(facets)) or FACETS
 
 
-def unknown_id(program_id: str, source: RecordSource) -> str:
+def unknown_id(program_id: str, source: "RecordSource") -> str:
     """`show`'s message for an id the catalogue does not have, with the closest ids."""
     wanted = program_id.strip().lower()
     ids = source.ids()

@@ -20,7 +20,19 @@ import yaml
 from yaml import events
 from yaml.resolver import Resolver
 
-from exchange_cli.yamltypes import Unquoted, YamlError, excerpt
+from exchange_cli.fields import Unquoted
+from exchange_cli.vocab import excerpt
+
+
+class YamlError(Exception):
+    """The text is not YAML we accept; `line`/`column` are 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
 
 #: Deeper than any catalogue needs (a record is five levels), far below what hurts.
 MAX_DEPTH = 64

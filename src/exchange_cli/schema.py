@@ -2,13 +2,28 @@
 both derived from the record declaration (`model`, through `fields`): field names,
 types, docs and allowed values cannot drift from what the loader accepts."""
 
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
 from exchange_cli import vocab
 from exchange_cli.fields import ListOf, Nested, Spec, Term, fields_of, walk
-from exchange_cli.model import CatalogueFile, Flow, Party, Program, Source
+from exchange_cli.model import Flow, Party, Program, Source
 
 SCHEMA_ID = "programs.schema.json"
+
+
+class CatalogueFile(NamedTuple):
+    """A catalogue file: one mapping whose `programs` key lists the records."""
+
+    programs: Annotated[
+        tuple[Program, ...],
+        ListOf(
+            Nested(Program, "One documented cooperation or exchange program.", noun="a program"),
+            "The programs, in the order they are listed.",
+            noun=("program", "programs"),
+        ),
+    ]
+
+
 #: The records a catalogue nests, named in the schema's `$defs`.
 RECORDS: tuple[type, ...] = (Program, Party, Flow, Source)
 

@@ -180,7 +180,7 @@ def closest_words(source: RecordSource, terms: Sequence[Term], limit: int = 5) -
 def no_match_hint(source: RecordSource, terms: Sequence[Term]) -> str:
     """Why nothing matched: which words the catalogue lacks (and what it has that looks
     like them), or that each word matches on its own but not all together."""
-    from exchange_cli.yamltypes import excerpt
+    from exchange_cli.vocab import excerpt
 
     asked = terms[:HINT_WORDS]
     wanted = " ".join(f'"{t.text}"' if len(t.words) > 1 else t.text for t in asked)

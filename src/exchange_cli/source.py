@@ -9,7 +9,7 @@ store is tested against) or a `store.StoreSource` over a compiled SQLite databas
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from exchange_cli import vocab
 from exchange_cli.model import Catalogue, Party, Program
@@ -18,77 +18,98 @@ from exchange_cli.model import Catalogue, Party, Program
 FACETS: tuple[str, ...] = ("sector", "kind", "evidence", "country")
 
 
-class Criteria(NamedTuple):
+class Criteria:
     """What `list` and friends filter by, already canonical (`query.resolve_criteria`).
     Values within a field OR; fields AND. `parties` holds folded name fragments."""
 
-    sectors: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    parties: tuple[str, ...] = ()
-    evidence: tuple[str, ...] = ()
+    __slots__ = ("sectors", "kinds", "countries", "parties", "evidence")
+
+    def __init__(
+        self,
+        sectors: tuple[str, ...] = (),
+        kinds: tuple[str, ...] = (),
+        countries: tuple[str, ...] = (),
+        parties: tuple[str, ...] = (),
+        evidence: tuple[str, ...] = (),
+    ) -> None:
+        self.sectors, self.kinds, self.countries = sectors, kinds, countries
+        self.parties, self.evidence = parties, evidence
+
+    def _values(self) -> tuple[tuple[str, ...], ...]:
+        return (self.sectors, self.kinds, self.countries, self.parties, self.evidence)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Criteria) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Criteria{self._values()!r}"
 
     def is_empty(self) -> bool:
-        return not (self.sectors or self.kinds or self.countries or self.parties or self.evidence)
+        return not any(self._values())
 
 
-class RecordSource(Protocol):
-    """Programs by position (0-based, in catalogue order), and the questions queries ask
-    of them. Implementations answer identically (tests/test_source.py)."""
+if TYPE_CHECKING:  # a typing-only protocol: nothing to define on every run
 
-    name: str  # the catalogue, as messages name it
+    class RecordSource(Protocol):
+        """Programs by position (0-based, in catalogue order), and the questions queries ask
+        of them. Implementations answer identically (tests/test_source.py)."""
 
-    def __len__(self) -> int: ...
+        name: str  # the catalogue, as messages name it
 
-    def ids(self) -> Sequence[str]: ...
+        def __len__(self) -> int: ...
 
-    def position(self, program_id: str) -> int | None:
-        """The position of the program with this id (case ignored), or None."""
-        ...
+        def ids(self) -> Sequence[str]: ...
 
-    def select(self, criteria: Criteria) -> list[int]:
-        """Positions of the matching programs, in catalogue order."""
-        ...
+        def position(self, program_id: str) -> int | None:
+            """The position of the program with this id (case ignored), or None."""
+            ...
 
-    def programs(self, positions: Iterable[int]) -> list[Program]: ...
+        def select(self, criteria: Criteria) -> list[int]:
+            """Positions of the matching programs, in catalogue order."""
+            ...
 
-    def records(self, positions: Iterable[int]) -> list[Mapping[str, Any]]:
-        """The programs as JSON-ready data (`Program.to_dict()`), read-only."""
-        ...
+        def programs(self, positions: Iterable[int]) -> list[Program]: ...
 
-    def count(self, facet: str, positions: Sequence[int]) -> Counter[str]:
-        """How many of these programs have each value of `facet` (a program with two
-        sectors counts once for each)."""
-        ...
+        def records(self, positions: Iterable[int]) -> list[Mapping[str, Any]]:
+            """The programs as JSON-ready data (`Program.to_dict()`), read-only."""
+            ...
 
-    def related(self, position: int, limit: int) -> list[int]:
-        """Positions of the programs sharing most parties and sectors with this one (a
-        shared party key, `party_keys`, or sector counts one each), best first, then in
-        catalogue order; at most `limit`."""
-        ...
+        def count(self, facet: str, positions: Sequence[int]) -> Counter[str]:
+            """How many of these programs have each value of `facet` (a program with two
+            sectors counts once for each)."""
+            ...
 
-    def related_many(
-        self, positions: Sequence[int], limit: int, within: Sequence[int] | None = None
-    ) -> dict[int, list[int]]:
-        """`related` for each of `positions`, counting only programs among `within`."""
-        ...
+        def related(self, position: int, limit: int) -> list[int]:
+            """Positions of the programs sharing most parties and sectors with this one (a
+            shared party key, `party_keys`, or sector counts one each), best first, then in
+            catalogue order; at most `limit`."""
+            ...
 
-    def search(self, terms: Sequence[Any]) -> list[tuple[int, float]]:
-        """(position, score) of the programs matching every term (`search.Term`), best
-        first, then in catalogue order."""
-        ...
+        def related_many(
+            self, positions: Sequence[int], limit: int, within: Sequence[int] | None = None
+        ) -> dict[int, list[int]]:
+            """`related` for each of `positions`, counting only programs among `within`."""
+            ...
 
-    def countries(self) -> list[str]:
-        """The country codes the catalogue's parties have, sorted."""
-        ...
+        def search(self, terms: Sequence[Any]) -> list[tuple[int, float]]:
+            """(position, score) of the programs matching every term (`search.Term`), best
+            first, then in catalogue order."""
+            ...
 
-    def parties(self) -> list[Party]:
-        """Every distinct party (name, type, country) in the catalogue, sorted."""
-        ...
+        def countries(self) -> list[str]:
+            """The country codes the catalogue's parties have, sorted."""
+            ...
 
-    def words(self) -> set[str]:
-        """Every searchable word (normalized), for "did you mean" hints."""
-        ...
+        def parties(self) -> list[Party]:
+            """Every distinct party (name, type, country) in the catalogue, sorted."""
+            ...
+
+        def words(self) -> set[str]:
+            """Every searchable word (normalized), for "did you mean" hints."""
+            ...
 
 
 def party_keys(program: Program) -> dict[str, str]:

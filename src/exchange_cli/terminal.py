@@ -8,7 +8,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
-from typing import Any, NamedTuple, TextIO, cast
+from typing import Any, TextIO, cast
 
 from exchange_cli.errors import OutputClosed, OutputFailed
 
@@ -53,15 +53,27 @@ class _PipeGuard:
         return getattr(self._stream, name)
 
 
-class Environment(NamedTuple):
+class Environment:
     """Where output goes and what that destination can show."""
 
-    stdout: TextIO
-    stderr: TextIO
-    is_terminal: bool
-    color: bool
-    width: int
-    unicode: bool
+    __slots__ = ("stdout", "stderr", "is_terminal", "color", "width", "unicode")
+
+    def __init__(
+        self,
+        stdout: TextIO,
+        stderr: TextIO,
+        is_terminal: bool,
+        color: bool,
+        width: int,
+        unicode: bool,
+    ) -> None:
+        self.stdout, self.stderr = stdout, stderr
+        self.is_terminal, self.color, self.width, self.unicode = is_terminal, color, width, unicode
+
+    def without_color(self) -> "Environment":
+        return Environment(
+            self.stdout, self.stderr, self.is_terminal, False, self.width, self.unicode
+        )
 
     @classmethod
     def detect(

@@ -23,7 +23,7 @@ from exchange_cli.fields import (
     fields_of,
 )
 from exchange_cli.model import Flow, Program
-from exchange_cli.yamltypes import excerpt
+from exchange_cli.vocab import excerpt
 
 Mark = tuple[int, int]
 #: Problems of each severity kept whole; beyond this they are only counted.

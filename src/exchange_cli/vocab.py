@@ -7,7 +7,6 @@ layer, completion and the JSON Schema all read from here.
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
 
 _SEPARATORS = re.compile(r"[\s_]+")
 
@@ -29,12 +28,13 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+", normalize(text).replace("-", " "))  # compiled on first use
 
 
-class Term(NamedTuple):
+class Term:
     """One allowed value, what it means, and other words that mean it."""
 
-    value: str
-    description: str
-    aliases: tuple[str, ...] = ()
+    __slots__ = ("value", "description", "aliases")
+
+    def __init__(self, value: str, description: str, aliases: tuple[str, ...] = ()) -> None:
+        self.value, self.description, self.aliases = value, description, aliases
 
 
 class Vocabulary:
@@ -295,6 +295,13 @@ def country_name(code: str) -> str:
         return code
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """Keep messages one readable line however long the offending value is."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def closest(text: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
     """The choices that look most like `text`, best first (a "did you mean" hint). Bounded:
     a huge value is cut before it is compared, so a hint costs milliseconds."""
@@ -307,7 +314,5 @@ def did_you_mean(candidates: Sequence[str], *, before: str = "", after: str = ""
     """`did you mean 'a' or 'b'?`, with the punctuation around it, or "" for none."""
     if not candidates:
         return ""
-    from exchange_cli.yamltypes import excerpt
-
     names = " or ".join(f"'{excerpt(c)}'" for c in candidates)
     return f"{before}did you mean {names}?{after}"

@@ -11,8 +11,10 @@ Renderers are dumb: they print the records and fields they are given, in the ord
 given, each escaping for its destination by the rule written in its module.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from exchange_cli.errors import Problem
 from exchange_cli.terminal import Environment
@@ -21,63 +23,91 @@ from exchange_cli.terminal import Environment
 Flat = Callable[[str, Any], str]
 
 
-class Listing(NamedTuple):
+class Listing:
     """Records (JSON-ready mappings), the fields to print in order, and how nested values
     read as text (the record declaration's, for programs)."""
 
-    records: Sequence[Mapping[str, Any]]
-    fields: Sequence[str]
-    flat: Flat | None = None
-    highlight: tuple[str, ...] = ()  # normalized words to emphasise on a terminal (search)
+    __slots__ = ("records", "fields", "flat", "highlight")
+
+    def __init__(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        fields: Sequence[str],
+        flat: Flat | None = None,
+        highlight: tuple[str, ...] = (),  # normalized words to emphasise (search)
+    ) -> None:
+        self.records, self.fields, self.flat, self.highlight = records, fields, flat, highlight
+
+    def with_records(self, records: Sequence[Mapping[str, Any]]) -> Listing:
+        return Listing(records, self.fields, self.flat, self.highlight)
 
 
-class Record(NamedTuple):
+class Record:
     """One record in full (`show`): an object in json, a page of text on a terminal."""
 
-    record: Mapping[str, Any]
-    fields: Sequence[str]
-    flat: Flat | None = None
+    __slots__ = ("record", "fields", "flat")
+
+    def __init__(
+        self, record: Mapping[str, Any], fields: Sequence[str], flat: Flat | None = None
+    ) -> None:
+        self.record, self.fields, self.flat = record, fields, flat
 
 
-class FacetCounts(NamedTuple):
+class FacetCounts:
     """`summarize`'s rows of {facet, value, count}: bars on a terminal."""
 
-    rows: Sequence[Mapping[str, Any]]
-    fields: Sequence[str]
+    __slots__ = ("rows", "fields")
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> None:
+        self.rows, self.fields = rows, fields
 
 
-class GraphView(NamedTuple):
+class GraphView:
     """The partnership graph: nodes and edges, and the tree a terminal draws."""
 
-    nodes: Sequence[Mapping[str, Any]]
-    edges: Sequence[Mapping[str, Any]]
-    fields: Sequence[str]
-    tree: Sequence[Mapping[str, Any]] = ()
+    __slots__ = ("nodes", "edges", "fields", "tree")
+
+    def __init__(
+        self,
+        nodes: Sequence[Mapping[str, Any]],
+        edges: Sequence[Mapping[str, Any]],
+        fields: Sequence[str],
+        tree: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        self.nodes, self.edges, self.fields, self.tree = nodes, edges, fields, tree
 
 
-class Problems(NamedTuple):
+class Problems:
     """`validate`'s problems, and how many more were found than are listed."""
 
-    problems: Sequence[Problem]
-    fields: Sequence[str]
-    dropped: int = 0
+    __slots__ = ("problems", "fields", "dropped")
+
+    def __init__(
+        self, problems: Sequence[Problem], fields: Sequence[str], dropped: int = 0
+    ) -> None:
+        self.problems, self.fields, self.dropped = problems, fields, dropped
 
 
-class Export(NamedTuple):
+class Export:
     """A whole catalogue (or a filtered part) as one document: `exchange export`."""
 
-    page: Any  # render.html.Page
+    __slots__ = ("page",)
+
+    def __init__(self, page: Any) -> None:  # render.html.Page
+        self.page = page
 
 
 Result = Listing | Record | FacetCounts | GraphView | Problems | Export
 
 
-class Renderer(Protocol):
-    name: str
-    kinds: tuple[type, ...]
-    description: str
+if TYPE_CHECKING:  # a typing-only protocol: nothing to define on every run
 
-    def render(self, result: Any, env: Environment) -> None: ...
+    class Renderer(Protocol):
+        name: str
+        kinds: tuple[type, ...]
+        description: str
+
+        def render(self, result: Any, env: Environment) -> None: ...
 
 
 def rows_of(result: Any) -> Listing:
@@ -107,117 +137,116 @@ def as_data(result: Any) -> Any:
     return [{f: record.get(f) for f in listing.fields} for record in listing.records]
 
 
-class _Lazy:
-    """A renderer whose implementation is a function in a module imported on use."""
+class _Renderer:
+    """A renderer whose work is a function that imports its module when called."""
 
-    def __init__(self, name: str, kinds: tuple[type, ...], description: str) -> None:
-        self.name, self.kinds, self.description = name, kinds, description
+    __slots__ = ("name", "kinds", "description", "_render")
+
+    def __init__(
+        self,
+        name: str,
+        kinds: tuple[type, ...],
+        description: str,
+        render: Callable[[Any, Environment], None],
+    ) -> None:
+        self.name, self.kinds, self.description, self._render = name, kinds, description, render
 
     def __repr__(self) -> str:
         return f"<renderer {self.name}>"
+
+    def render(self, result: Any, env: Environment) -> None:
+        self._render(result, env)
 
 
 ROWS = (Listing, Record, FacetCounts, GraphView, Problems)
 
 
-class Table(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import table
+def _table(result: Any, env: Environment) -> None:
+    from exchange_cli.render import table
 
-        table.render(result, env)
-
-
-class Json(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import structured as module
-
-        module.render_json(result, env)
+    table.render(result, env)
 
 
-class JsonLines(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import structured as module
+def _json(result: Any, env: Environment) -> None:
+    from exchange_cli.render import structured
 
-        module.render_jsonl(rows_of(result), env)
-
-
-class Yaml(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import structured as module
-
-        module.render_yaml(as_data(result), env)
+    structured.render_json(result, env)
 
 
-class Csv(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import delimited
+def _jsonl(result: Any, env: Environment) -> None:
+    from exchange_cli.render import structured
 
-        delimited.render_csv(rows_of(result), env)
-
-
-class Tsv(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import delimited
-
-        delimited.render_tsv(rows_of(result), env)
+    structured.render_jsonl(rows_of(result), env)
 
 
-class Markdown(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import markdown
+def _yaml(result: Any, env: Environment) -> None:
+    from exchange_cli.render import structured
 
-        markdown.render_markdown(rows_of(result), env)
-
-
-class Mermaid(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import graph
-
-        graph.render_mermaid(result, env)
+    structured.render_yaml(as_data(result), env)
 
 
-class Dot(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import graph
+def _csv(result: Any, env: Environment) -> None:
+    from exchange_cli.render import delimited
 
-        graph.render_dot(result, env)
-
-
-class Text(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import problems
-
-        problems.render_text(result, env)
+    delimited.render_csv(rows_of(result), env)
 
 
-class Github(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import problems
+def _tsv(result: Any, env: Environment) -> None:
+    from exchange_cli.render import delimited
 
-        problems.render_github(result, env)
+    delimited.render_tsv(rows_of(result), env)
 
 
-class Html(_Lazy):
-    def render(self, result: Any, env: Environment) -> None:
-        from exchange_cli.render import html
+def _markdown(result: Any, env: Environment) -> None:
+    from exchange_cli.render import markdown
 
-        env.stdout.write(html.render_page(result.page))
+    markdown.render_markdown(rows_of(result), env)
+
+
+def _mermaid(result: Any, env: Environment) -> None:
+    from exchange_cli.render import graph
+
+    graph.render_mermaid(result, env)
+
+
+def _dot(result: Any, env: Environment) -> None:
+    from exchange_cli.render import graph
+
+    graph.render_dot(result, env)
+
+
+def _text(result: Any, env: Environment) -> None:
+    from exchange_cli.render import problems
+
+    problems.render_text(result, env)
+
+
+def _github(result: Any, env: Environment) -> None:
+    from exchange_cli.render import problems
+
+    problems.render_github(result, env)
+
+
+def _html(result: Any, env: Environment) -> None:
+    from exchange_cli.render import html
+
+    env.stdout.write(html.render_page(result.page))
 
 
 #: Every renderer, in the order `--help` lists formats.
 RENDERERS: tuple[Renderer, ...] = (
-    Text("text", (Problems,), "file:line:column: message, one problem a line"),
-    Table("table", ROWS, "a table, a page or a drawing for a terminal"),
-    Json("json", ROWS, "one JSON document"),
-    JsonLines("jsonl", ROWS, "one JSON object a line"),
-    Csv("csv", ROWS, "comma-separated, RFC 4180"),
-    Tsv("tsv", ROWS, "tab-separated, one line a row"),
-    Yaml("yaml", ROWS, "YAML that reads back to the JSON data"),
-    Markdown("markdown", ROWS, "a GitHub-flavoured Markdown table"),
-    Mermaid("mermaid", (GraphView,), "a Mermaid flowchart"),
-    Dot("dot", (GraphView,), "a Graphviz digraph"),
-    Github("github", (Problems,), "GitHub Actions annotations"),
-    Html("html", (Export,), "one self-contained web page"),
+    _Renderer("text", (Problems,), "file:line:column: message, one problem a line", _text),
+    _Renderer("table", ROWS, "a table, a page or a drawing for a terminal", _table),
+    _Renderer("json", ROWS, "one JSON document", _json),
+    _Renderer("jsonl", ROWS, "one JSON object a line", _jsonl),
+    _Renderer("csv", ROWS, "comma-separated, RFC 4180", _csv),
+    _Renderer("tsv", ROWS, "tab-separated, one line a row", _tsv),
+    _Renderer("yaml", ROWS, "YAML that reads back to the JSON data", _yaml),
+    _Renderer("markdown", ROWS, "a GitHub-flavoured Markdown table", _markdown),
+    _Renderer("mermaid", (GraphView,), "a Mermaid flowchart", _mermaid),
+    _Renderer("dot", (GraphView,), "a Graphviz digraph", _dot),
+    _Renderer("github", (Problems,), "GitHub Actions annotations", _github),
+    _Renderer("html", (Export,), "one self-contained web page", _html),
 )
 
 

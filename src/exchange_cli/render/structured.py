@@ -6,7 +6,6 @@ everything non-ASCII when the output cannot take it); YAML is written by PyYAML'
 dumper, which quotes anything that would read back as another type.
 """
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +22,8 @@ def json_text(data: Any, env: Environment) -> str:
     Python's C encoder writes it: `indent` falls back to the pure-Python encoder, about
     ten times slower on a large catalogue.
     """
+    import json
+
     ascii_only = not env.unicode
     if env.is_terminal:
         return json.dumps(data, ensure_ascii=ascii_only, indent=2)
@@ -59,6 +60,8 @@ def render_json(result: Any, env: Environment) -> None:
 
 
 def render_jsonl(listing: Listing, env: Environment) -> None:
+    import json
+
     encode = json.JSONEncoder(ensure_ascii=not env.unicode, separators=(",", ":")).encode
     write = env.stdout.write
     for record in listing.records:

@@ -13,12 +13,13 @@ Trust model (each point tested in tests/test_store.py; the README's "The cache")
   `~/.cache/exchange`; a missing home directory is never created. It is used only when
   it is a real directory (not a symlink), owned by the user, and not writable by group
   or others, as ssh treats `~/.ssh`; otherwise the command answers from the file alone.
-- Only files named like ours are written or deleted: `<32 hex>.sqlite3`, and
-  `<32 hex>.sqlite3.<pid>-<8 hex>.tmp` while one is built. A database is opened only
+- Only files named like ours are written or deleted: `<16 hex>.sqlite3`, and
+  `<16 hex>.sqlite3.<pid>-<8 hex>.tmp` while one is built. A database is opened only
   when it is a regular file owned by the user.
 - A database is used only when it records this exact file: its real path, device,
-  inode, size, modification and change times, and the SHA-256 of its bytes, read (never
-  mapped: a file truncated while it is read ends in exit 3, not a signal).
+  inode, size, modification and change times, and a CRC-32 of its bytes, read (never
+  mapped: a file truncated while it is read ends in exit 3, not a signal). The checksum
+  catches a changed file; what keeps out a forged database is the directory's owner.
 - A database is built in a temporary file (created exclusively, mode 0600) and renamed
   into place; an interrupted build (Ctrl-C, SIGTERM, SIGHUP) removes it.
 - Reading runs no code: no extension is loaded, triggers and views are never consulted
@@ -27,33 +28,32 @@ Trust model (each point tested in tests/test_store.py; the README's "The cache")
 
 import contextlib
 import os
-import re
 import sqlite3
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from exchange_cli import __version__
-from exchange_cli.errors import CatalogueError, Problem
+from exchange_cli.errors import CatalogueError, Problem, Terminated
 from exchange_cli.model import Catalogue
-from exchange_cli.store.build import FORMAT, fill
 from exchange_cli.store.source import StoreSource
 
 __all__ = [
     "SourceKey",
     "StoreSource",
     "compile_catalogue",
-    "content_hash",
+    "checksum",
     "enabled",
     "lookup",
     "trusted_directory",
 ]
 
+FORMAT = "exchange-store/1"
 NO_CACHE_ENV = "EXCHANGE_NO_CACHE"
 #: Databases kept; the least recently built go first (each catalogue path makes one).
 MAX_ENTRIES = 16
-_DATABASE = re.compile(r"[0-9a-f]{32}\.sqlite3\Z")
-_BUILDING = re.compile(r"[0-9a-f]{32}\.sqlite3\.[0-9]+-[0-9a-f]{8}\.tmp\Z")
+_DATABASE = r"[0-9a-f]{16}\.sqlite3\Z"
+_BUILDING = r"[0-9a-f]{16}\.sqlite3\.[0-9]+-[0-9a-f]{8}\.tmp\Z"
 _STALE_NS = 3600 * 10**9  # a build file this old was left by a run killed outright
 _CHUNK = 1 << 20
 
@@ -89,64 +89,74 @@ def trusted_directory() -> Path | None:
     return directory
 
 
-class SourceKey(NamedTuple):
-    """What a database must record to stand for a catalogue file."""
+class SourceKey(tuple[str, int, int, int, int, int, str]):
+    """What a database must record to stand for a catalogue file: its real path, device,
+    inode, size, modification and change times, and checksum (a plain tuple subclass,
+    cheaper to define on every run than a NamedTuple)."""
 
-    path: str
-    device: int
-    inode: int
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    sha256: str
+    __slots__ = ()
 
     @classmethod
-    def of(cls, path: Path, info: os.stat_result, sha256: str) -> "SourceKey":
+    def of(cls, path: Path, info: os.stat_result, checksum: str) -> "SourceKey":
+        real = os.path.realpath(path)
         return cls(
-            os.path.realpath(path),
-            info.st_dev,
-            info.st_ino,
-            info.st_size,
-            info.st_mtime_ns,
-            info.st_ctime_ns,
-            sha256,
+            (
+                real,
+                info.st_dev,
+                info.st_ino,
+                info.st_size,
+                info.st_mtime_ns,
+                info.st_ctime_ns,
+                checksum,
+            )
         )
 
+    @property
+    def path(self) -> str:
+        return self[0]
+
+    @property
+    def checksum(self) -> str:
+        return self[6]
+
     def same_file(self, path: Path, info: os.stat_result) -> bool:
-        return self[:-1] == SourceKey.of(path, info, "")[:-1]
+        return self[:6] == SourceKey.of(path, info, "")[:6]
 
 
-def content_hash(data: bytes) -> str:
-    import hashlib
+def checksum(data: bytes) -> str:
+    """The CRC-32 of a catalogue's bytes (zlib's: no OpenSSL to load on every run)."""
+    import zlib
 
-    return hashlib.sha256(data).hexdigest()
+    return f"{zlib.crc32(data):08x}"
 
 
-def hash_open_file(fd: int, info: os.stat_result, name: str) -> str:
-    """SHA-256 of an open file's bytes, read from the start (never mapped); a file that
-    changes size while it is read is an error (exit 3), not a wrong answer."""
-    import hashlib
+def checksum_open_file(fd: int, info: os.stat_result, name: str) -> str:
+    """`checksum` of an open file, read from the start in pieces (never mapped); a file
+    that changes size while it is read is an error (exit 3), not a wrong answer."""
+    import zlib
 
-    digest = hashlib.sha256()
-    offset = 0
+    crc, offset = 0, 0
     while True:
         chunk = os.pread(fd, _CHUNK, offset)
         if not chunk:
             break
-        digest.update(chunk)
+        crc = zlib.crc32(chunk, crc)
         offset += len(chunk)
         if offset > info.st_size:
             break
     if offset != info.st_size:
         message = "changed while it was being read; run the command again"
         raise CatalogueError([Problem(name, None, None, "", message)])
-    return digest.hexdigest()
+    return f"{crc:08x}"
 
 
 def database_path(directory: Path, real_path: str) -> Path:
-    import hashlib
+    """Where the database of the catalogue at `real_path` lives: named by a checksum of
+    the path (two paths that collide only take turns; the path inside decides)."""
+    import zlib
 
-    name = hashlib.sha256(real_path.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    encoded = real_path.encode("utf-8", "surrogateescape")
+    name = f"{zlib.crc32(encoded):08x}{zlib.adler32(encoded):08x}"
     return directory / f"{name}.sqlite3"
 
 
@@ -170,10 +180,10 @@ def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "Store
         row = connection.execute("SELECT * FROM source").fetchone()
         if row is None or tuple(row[:2]) != (FORMAT, __version__):
             raise LookupError
-        recorded = SourceKey(*row[2:9])
+        recorded = SourceKey(tuple(row[2:9]))
         if not recorded.same_file(path, info):
             raise LookupError
-        if recorded.sha256 != hash_open_file(fd, info, str(path)):
+        if recorded.checksum != checksum_open_file(fd, info, str(path)):
             raise LookupError
         return StoreSource(connection, str(path))
     except (sqlite3.Error, LookupError, TypeError, ValueError):
@@ -192,31 +202,60 @@ def compile_catalogue(
     if directory is not None and key is not None:
         with contextlib.suppress(OSError, sqlite3.Error):
             return _compile_to_file(catalogue, key, directory)
+    from exchange_cli.store.build import fill
+
     connection = connect(":memory:")
-    fill(connection, catalogue, key)
+    fill(connection, catalogue, key, FORMAT)
     return StoreSource(connection, catalogue.name)
 
 
-def _compile_to_file(catalogue: Catalogue, key: SourceKey, directory: Path) -> "StoreSource":
+def _compile_to_file(catalogue: Catalogue, key: SourceKey, directory: Path) -> StoreSource:
     final = database_path(directory, key.path)
     temporary = final.with_name(f"{final.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    os.close(fd)
     connection = None
-    try:
-        connection = connect(str(temporary))
-        connection.execute("PRAGMA journal_mode=OFF")  # the rename is what makes it atomic
-        connection.execute("PRAGMA synchronous=OFF")
-        fill(connection, catalogue, key)
-        os.replace(temporary, final)
-    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP (see main) included
-        if connection is not None:
-            connection.close()
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    created = False
+    with _unwinding_on_signals():
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            os.close(os.open(temporary, flags, 0o600))
+            created = True
+            connection = connect(str(temporary))
+            connection.execute("PRAGMA journal_mode=OFF")  # the rename makes it atomic
+            connection.execute("PRAGMA synchronous=OFF")
+            from exchange_cli.store.build import fill
+
+            fill(connection, catalogue, key, FORMAT)
+            os.replace(temporary, final)
+        except BaseException:  # Ctrl-C, SIGTERM and SIGHUP included
+            if connection is not None:
+                connection.close()
+            if created:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+            raise
     _prune(directory)
     return StoreSource(connection, catalogue.name)
+
+
+@contextlib.contextmanager
+def _unwinding_on_signals() -> Iterator[None]:
+    """While a file is being written, SIGTERM and SIGHUP (a `timeout`, a closed terminal)
+    raise `Terminated` instead of killing the process outright, so the half-written
+    file is removed; `main` then exits as the signal would."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    saved = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(ValueError):  # not the main thread: leave them be
+            saved[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 def connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
@@ -234,18 +273,20 @@ def _uri_path(path: Path) -> str:
 def _prune(directory: Path) -> None:
     """Keep the `MAX_ENTRIES` most recently built databases and no stale build files;
     never touch a file that is not named like ours, not regular, or not the user's."""
+    import re
     import time
 
+    database, building = re.compile(_DATABASE), re.compile(_BUILDING)
     databases = []
     uid, now = os.geteuid(), time.time_ns()
     for entry in os.scandir(directory):
-        if not (_DATABASE.match(entry.name) or _BUILDING.match(entry.name)):
+        if not (database.match(entry.name) or building.match(entry.name)):
             continue
         with contextlib.suppress(OSError):
             info = entry.stat(follow_symlinks=False)
             if not stat.S_ISREG(info.st_mode) or info.st_uid != uid:
                 continue
-            if _BUILDING.match(entry.name):
+            if building.match(entry.name):
                 if now - info.st_mtime_ns > _STALE_NS:
                     os.unlink(entry.path)
             else:

@@ -11,7 +11,6 @@ from exchange_cli import __version__, vocab
 from exchange_cli.model import Catalogue
 from exchange_cli.source import party_keys
 
-FORMAT = "exchange-store/1"
 SECTOR_BITS = {sector: 1 << i for i, sector in enumerate(vocab.SECTORS.values)}
 
 
@@ -19,7 +18,7 @@ SCHEMA = """
 CREATE TABLE source (
     format TEXT NOT NULL, version TEXT NOT NULL, path TEXT NOT NULL,
     device INTEGER NOT NULL, inode INTEGER NOT NULL, size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, checksum TEXT NOT NULL,
     programs INTEGER NOT NULL
 );
 CREATE TABLE programs (
@@ -55,7 +54,10 @@ FTS_SCHEMA = (
 FTS_VOCABULARY = "CREATE VIRTUAL TABLE word_list USING fts5vocab(words, 'row')"
 
 
-def fill(connection: sqlite3.Connection, catalogue: Catalogue, key: Sequence[Any] | None) -> None:
+def fill(
+    connection: sqlite3.Connection, catalogue: Catalogue, key: Sequence[Any] | None, form: str
+) -> None:
+    """Create the tables and fill them, in one transaction."""
     from exchange_cli.search import TEXT_FIELDS, field_words
 
     source = key or (catalogue.name, 0, 0, 0, 0, 0, "")
@@ -63,7 +65,7 @@ def fill(connection: sqlite3.Connection, catalogue: Catalogue, key: Sequence[Any
         connection.executescript(SCHEMA)
         connection.execute(
             "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (FORMAT, __version__, *source, len(catalogue)),
+            (form, __version__, *source, len(catalogue)),
         )
         encode = json.JSONEncoder(ensure_ascii=False).encode
         connection.executemany(

@@ -2,8 +2,6 @@
 SQL for filters, counts and related programs, and the full-text index for search."""
 
 import contextlib
-import heapq
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -14,7 +12,6 @@ from exchange_cli.errors import CatalogueError, Problem
 from exchange_cli.fields import from_json
 from exchange_cli.model import Catalogue, JsonRecord, Party, Program
 from exchange_cli.source import Criteria
-from exchange_cli.store.build import token
 
 
 class StoreSource:
@@ -56,6 +53,8 @@ class StoreSource:
 
     def programs(self, positions: Iterable[int]) -> list[Program]:
         try:
+            import json
+
             return [from_json(Program, json.loads(text)) for text in self._texts(positions)]
         except (ValueError, TypeError) as exc:  # only a file someone else wrote
             raise CatalogueError(
@@ -69,7 +68,7 @@ class StoreSource:
         rows = self._rows(
             "SELECT position, record FROM programs WHERE position IN "
             "(SELECT value FROM json_each(?))",
-            json.dumps(wanted),
+            _json_list(wanted),
         )
         by_position = dict(rows)
         return [by_position[i] for i in wanted]
@@ -85,7 +84,7 @@ class StoreSource:
         parameters: tuple[Any, ...] = ()
         if len(positions) != len(self):
             sql += f" WHERE {key} IN (SELECT value FROM json_each(?))"
-            parameters = (json.dumps(list(positions)),)
+            parameters = (_json_list(positions),)
         rows = self.connection.execute(sql + f" GROUP BY {column}", parameters).fetchall()
         return Counter({value: count for value, count in rows})
 
@@ -168,6 +167,7 @@ class StoreSource:
 
     def _term_levels(self, term: Any) -> dict[int, dict[str, float]]:
         from exchange_cli import search
+        from exchange_cli.store.build import token
 
         levels: dict[int, dict[str, float]] = {}
         phrase = " ".join(token(word) for word in term.words)
@@ -221,6 +221,11 @@ class StoreSource:
         return found
 
 
+def _json_list(positions: Iterable[int]) -> str:
+    """Positions as the JSON array SQLite's json_each reads (without loading `json`)."""
+    return "[" + ",".join(str(int(p)) for p in positions) + "]"
+
+
 def _where(criteria: Criteria) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     parameters: list[Any] = []
@@ -269,6 +274,8 @@ def _best(
             taken += 1
             if taken >= limit:
                 break
+    import heapq
+
     best = heapq.nsmallest(limit, candidates.items(), key=lambda item: (-item[1], item[0]))
     return [program for program, _ in best]
 
@@ -286,6 +293,8 @@ class _Levels:
         key = (mine, level)
         if key not in self.merged:
             lists = [g for mask, g in self.groups.items() if (mask & mine).bit_count() == level]
+            import heapq
+
             self.merged[key] = (heapq.merge(*lists), [])
         merged, seen = self.merged[key]
         index = 0
