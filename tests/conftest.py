@@ -110,7 +110,7 @@ def both_sources(catalogue: object) -> list[object]:
     """The same catalogue as each kind of record source: in memory, and compiled into
     an (in-memory) SQLite store. Queries must answer identically from both."""
     from exchange_cli.source import MemorySource
-    from exchange_cli.store import compile_catalogue
+    from exchange_cli.store.files import compile_catalogue
 
     return [MemorySource(catalogue), compile_catalogue(catalogue, None, None)]  # type: ignore[arg-type]
 

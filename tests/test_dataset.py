@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from exchange_cli import vocab
-from exchange_cli.catalogue import default_catalogue_path
-from exchange_cli.loader import check_catalogue, load_catalogue
+from exchange_cli.loader import check_catalogue, default_catalogue_path, load_catalogue
 from exchange_cli.model import Catalogue, Program
 
 REPO = Path(__file__).resolve().parents[1]

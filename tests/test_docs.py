@@ -8,7 +8,7 @@ import typer
 
 from exchange_cli.cli import app
 from exchange_cli.errors import ExitCode
-from exchange_cli.render import RENDERERS
+from exchange_cli.render.registry import RENDERERS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

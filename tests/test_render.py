@@ -13,8 +13,9 @@ import yaml
 
 from exchange_cli.loader import load_catalogue
 from exchange_cli.model import FIELDS, program_text
-from exchange_cli.render import FacetCounts, Listing, Record, Result, renderer
 from exchange_cli.render.delimited import defuse_formula
+from exchange_cli.render.registry import renderer
+from exchange_cli.render.results import FacetCounts, Listing, Record, Result
 from exchange_cli.render.text import flatten, visible
 from exchange_cli.terminal import Environment
 

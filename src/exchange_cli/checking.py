@@ -5,9 +5,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from exchange_cli.catalogue import display_name
 from exchange_cli.errors import CatalogueError, Problem
-from exchange_cli.loader import check_catalogue
+from exchange_cli.loader import check_catalogue, display_name
 from exchange_cli.terminal import Environment
 
 

@@ -16,7 +16,7 @@ from exchange_cli.errors import ExitCode, Finished, NotFoundError, Problem, Usag
 from exchange_cli.model import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text
 from exchange_cli.options import CatalogueOptions, environment, shared
 from exchange_cli.output import Output, OutputSpec, present
-from exchange_cli.render import Export, FacetCounts, GraphView, Listing, Problems, Record
+from exchange_cli.render.results import Export, FacetCounts, GraphView, Listing, Problems, Record
 from exchange_cli.source import Criteria
 
 EXIT_CODES_HELP = (

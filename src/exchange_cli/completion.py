@@ -88,7 +88,7 @@ def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, 
 
 def _catalogue(ctx: typer.Context) -> Any:
     from exchange_cli.catalogue import open_catalogue
-    from exchange_cli.store import enabled
+    from exchange_cli.store.files import enabled
 
     data = ctx.params.get("data")  # may still be the raw string while completing
     return open_catalogue(

@@ -222,7 +222,7 @@ def _build_criteria(ctx: typer.Context, **values: Any) -> Criteria:
 
 
 def _build_catalogue(ctx: typer.Context, **values: Any) -> CatalogueOptions:
-    from exchange_cli.store import enabled
+    from exchange_cli.store.files import enabled
 
     return CatalogueOptions(values["data"], enabled(values["no_cache"]))
 

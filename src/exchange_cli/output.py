@@ -8,7 +8,8 @@ What a command may print (its result kind, its fields, its compact default) is a
 from collections.abc import Sequence
 
 from exchange_cli.errors import UsageError
-from exchange_cli.render import Listing, Result, formats_for, renderer
+from exchange_cli.render.registry import formats_for, renderer
+from exchange_cli.render.results import Listing, Result
 from exchange_cli.terminal import Environment
 from exchange_cli.vocab import closest, did_you_mean
 

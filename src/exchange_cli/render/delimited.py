@@ -6,7 +6,7 @@ import csv
 from collections.abc import Callable
 from typing import Any
 
-from exchange_cli.render import Listing
+from exchange_cli.render.results import Listing
 from exchange_cli.render.text import cell_text, visible, visible_keep_lines
 from exchange_cli.terminal import Environment
 

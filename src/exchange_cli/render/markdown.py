@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exchange_cli.render import Listing
+from exchange_cli.render.results import Listing
 from exchange_cli.render.text import cell_text, visible
 from exchange_cli.terminal import Environment
 

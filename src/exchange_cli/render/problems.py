@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exchange_cli.render import Problems
+from exchange_cli.render.results import Problems
 from exchange_cli.render.text import visible
 from exchange_cli.terminal import Environment
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exchange_cli.model import JsonRecord
-from exchange_cli.render import Listing, as_data
+from exchange_cli.render.results import Listing, as_data
 from exchange_cli.terminal import Environment
 
 

@@ -17,8 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from exchange_cli.model import program_text
-from exchange_cli.render import FacetCounts, GraphView, Listing, Problems, Record, rows_of
-from exchange_cli.render.text import cell_text, flatten, visible
+from exchange_cli.render.results import FacetCounts, GraphView, Listing, Problems, Record, rows_of
+from exchange_cli.render.text import cell_text, flatten, node_label, visible
 from exchange_cli.terminal import Environment
 from exchange_cli.vocab import normalize
 
@@ -49,8 +49,6 @@ def render(result: Any, env: Environment) -> None:
     counts as bars, the graph as a tree. An empty listing says so on stderr instead of
     drawing an empty box (scripts get their empty `[]` or header row as usual)."""
     if isinstance(result, GraphView):
-        from exchange_cli.render.graph import render_tree
-
         if not result.nodes:
             env.stderr.write("exchange: nothing matches\n")
             return
@@ -278,3 +276,33 @@ def _facet_bars(listing: Listing, env: Environment) -> RenderableType:
         title = Text(f"by {visible(facet)}", style="bold" if env.color else "")
         parts.append(Padding(Group(title, grid), (0, 0, 1, 0)))
     return Group(*parts)
+
+
+# -- terminal tree -------------------------------------------------------------------------
+
+
+def render_tree(tree: Sequence[Mapping[str, Any]], env: Environment) -> None:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    console = make_console(env)
+    arrow_out, arrow_in = ("→", "←") if env.unicode else ("->", "<-")
+    strong = "bold" if env.color else ""
+    dim = "dim" if env.color else ""
+    guide = "tree.line" if env.unicode else ""
+    for entry in tree:
+        root = Tree(Text(visible(node_label(entry["party"])), style=strong), guide_style=guide)
+        for link in entry["partners"]:
+            branch = root.add(Text(visible(node_label(link["partner"]))))
+            for program in link["programs"]:
+                leaf = branch.add(
+                    Text(visible(program["program"]), style="cyan" if env.color else "")
+                )
+                leaf.label.append(": " + visible(program["title"]))  # type: ignore[union-attr]
+                for what in program["gives"]:
+                    leaf.add(Text(f"{arrow_out} gives: " + visible(what)))
+                for what in program["receives"]:
+                    leaf.add(Text(f"{arrow_in} receives: " + visible(what)))
+                if not program["gives"] and not program["receives"]:
+                    leaf.add(Text("partners (no flow recorded)", style=dim))
+        console.print(root)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from exchange_cli.render import Listing
+    from exchange_cli.render.results import Listing
 
 # C0 controls, DEL, C1 controls, and the bidirectional overrides/isolates: anything that
 # could move the cursor, retitle a window, plant a hyperlink or reverse the text.
@@ -71,3 +71,9 @@ def cell_text(listing: Listing) -> Callable[[str, Any], str]:
         return flatten(value)
 
     return text
+
+
+def node_label(node: Mapping[str, Any]) -> str:
+    """A graph node as people read it: its name, with its country code when it has one."""
+    name = str(node["name"])
+    return f"{name} ({node['country']})" if node.get("country") else name

@@ -1,0 +1,118 @@
+"""What commands hand to the renderers: a listing, one record, facet counts, a graph,
+validation problems, or a whole-catalogue export; and the two views every row format
+takes of them (`rows_of`, `as_data`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exchange_cli.errors import Problem
+
+#: How one field's value reads as one line of text (csv, tsv, markdown, table cells).
+Flat = Callable[[str, Any], str]
+
+
+class Listing:
+    """Records (JSON-ready mappings), the fields to print in order, and how nested values
+    read as text (the record declaration's, for programs)."""
+
+    __slots__ = ("records", "fields", "flat", "highlight")
+
+    def __init__(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        fields: Sequence[str],
+        flat: Flat | None = None,
+        highlight: tuple[str, ...] = (),  # normalized words to emphasise (search)
+    ) -> None:
+        self.records, self.fields, self.flat, self.highlight = records, fields, flat, highlight
+
+    def with_records(self, records: Sequence[Mapping[str, Any]]) -> Listing:
+        return Listing(records, self.fields, self.flat, self.highlight)
+
+
+class Record:
+    """One record in full (`show`): an object in json, a page of text on a terminal."""
+
+    __slots__ = ("record", "fields", "flat")
+
+    def __init__(
+        self, record: Mapping[str, Any], fields: Sequence[str], flat: Flat | None = None
+    ) -> None:
+        self.record, self.fields, self.flat = record, fields, flat
+
+
+class FacetCounts:
+    """`summarize`'s rows of {facet, value, count}: bars on a terminal."""
+
+    __slots__ = ("rows", "fields")
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> None:
+        self.rows, self.fields = rows, fields
+
+
+class GraphView:
+    """The partnership graph: nodes and edges, and the tree a terminal draws."""
+
+    __slots__ = ("nodes", "edges", "fields", "tree")
+
+    def __init__(
+        self,
+        nodes: Sequence[Mapping[str, Any]],
+        edges: Sequence[Mapping[str, Any]],
+        fields: Sequence[str],
+        tree: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        self.nodes, self.edges, self.fields, self.tree = nodes, edges, fields, tree
+
+
+class Problems:
+    """`validate`'s problems, and how many more were found than are listed."""
+
+    __slots__ = ("problems", "fields", "dropped")
+
+    def __init__(
+        self, problems: Sequence[Problem], fields: Sequence[str], dropped: int = 0
+    ) -> None:
+        self.problems, self.fields, self.dropped = problems, fields, dropped
+
+
+class Export:
+    """A whole catalogue (or a filtered part) as one document: `exchange export`."""
+
+    __slots__ = ("page",)
+
+    def __init__(self, page: Any) -> None:  # render.html.Page
+        self.page = page
+
+
+Result = Listing | Record | FacetCounts | GraphView | Problems | Export
+
+
+def rows_of(result: Any) -> Listing:
+    """Any tabular result as a listing of rows: what the row formats (csv, tsv, jsonl,
+    markdown, a table) print. A graph lists its edges; problems one row each."""
+    if isinstance(result, Listing):
+        return result
+    if isinstance(result, Record):
+        return Listing([result.record], result.fields, result.flat)
+    if isinstance(result, FacetCounts):
+        return Listing(result.rows, result.fields)
+    if isinstance(result, GraphView):
+        return Listing(result.edges, result.fields)
+    if isinstance(result, Problems):
+        return Listing([p._asdict() for p in result.problems], result.fields)
+    raise TypeError(type(result).__name__)
+
+
+def as_data(result: Any) -> Any:
+    """What json and yaml print: the rows as a list of objects; one record as an object;
+    the graph as {nodes, edges}."""
+    if isinstance(result, Record):
+        return {field: result.record.get(field) for field in result.fields}
+    if isinstance(result, GraphView):
+        return {"nodes": list(result.nodes), "edges": list(result.edges)}
+    listing = rows_of(result)
+    return [{f: record.get(f) for f in listing.fields} for record in listing.records]

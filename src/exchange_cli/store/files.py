@@ -1,0 +1,272 @@
+"""Where databases live, whether to trust them, and when one stands for a catalogue
+file: the store's trust model (see the package docstring), lookup, building, pruning."""
+
+import contextlib
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from exchange_cli import __version__
+from exchange_cli.errors import CatalogueError, Problem, Terminated
+from exchange_cli.model import Catalogue
+from exchange_cli.store.source import StoreSource
+
+__all__ = [
+    "SourceKey",
+    "StoreSource",
+    "compile_catalogue",
+    "checksum",
+    "enabled",
+    "lookup",
+    "trusted_directory",
+]
+
+FORMAT = "exchange-store/1"
+NO_CACHE_ENV = "EXCHANGE_NO_CACHE"
+#: Databases kept; the least recently built go first (each catalogue path makes one).
+MAX_ENTRIES = 16
+_DATABASE = r"[0-9a-f]{16}\.sqlite3\Z"
+_BUILDING = r"[0-9a-f]{16}\.sqlite3\.[0-9]+-[0-9a-f]{8}\.tmp\Z"
+_STALE_NS = 3600 * 10**9  # a build file this old was left by a run killed outright
+_CHUNK = 1 << 20
+
+
+def enabled(no_cache: bool = False) -> bool:
+    return not no_cache and os.environ.get(NO_CACHE_ENV, "") in ("", "0")
+
+
+# -- where, and whether to trust it -------------------------------------------------------
+
+
+def cache_directory() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "exchange"
+
+
+def trusted_directory() -> Path | None:
+    """The cache directory, made if needed, when it is safe to use; else None."""
+    directory = cache_directory()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if not (xdg and os.path.isabs(xdg)) and not directory.parent.parent.is_dir():
+        return None  # never create a missing home directory (a daemon's /nonexistent)
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = os.lstat(directory)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        return None
+    if info.st_mode & 0o022:
+        return None
+    return directory
+
+
+class SourceKey(tuple[str, int, int, int, int, int, str]):
+    """What a database must record to stand for a catalogue file: its real path, device,
+    inode, size, modification and change times, and checksum (a plain tuple subclass,
+    cheaper to define on every run than a NamedTuple)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, path: Path, info: os.stat_result, checksum: str) -> "SourceKey":
+        real = os.path.realpath(path)
+        return cls(
+            (
+                real,
+                info.st_dev,
+                info.st_ino,
+                info.st_size,
+                info.st_mtime_ns,
+                info.st_ctime_ns,
+                checksum,
+            )
+        )
+
+    @property
+    def path(self) -> str:
+        return self[0]
+
+    @property
+    def checksum(self) -> str:
+        return self[6]
+
+    def same_file(self, path: Path, info: os.stat_result) -> bool:
+        return self[:6] == SourceKey.of(path, info, "")[:6]
+
+
+def checksum(data: bytes) -> str:
+    """The CRC-32 of a catalogue's bytes (zlib's: no OpenSSL to load on every run)."""
+    import zlib
+
+    return f"{zlib.crc32(data):08x}"
+
+
+def checksum_open_file(fd: int, info: os.stat_result, name: str) -> str:
+    """`checksum` of an open file, read from the start in pieces (never mapped); a file
+    that changes size while it is read is an error (exit 3), not a wrong answer."""
+    import zlib
+
+    crc, offset = 0, 0
+    while True:
+        chunk = os.pread(fd, _CHUNK, offset)
+        if not chunk:
+            break
+        crc = zlib.crc32(chunk, crc)
+        offset += len(chunk)
+        if offset > info.st_size:
+            break
+    if offset != info.st_size:
+        message = "changed while it was being read; run the command again"
+        raise CatalogueError([Problem(name, None, None, "", message)])
+    return f"{crc:08x}"
+
+
+def database_path(directory: Path, real_path: str) -> Path:
+    """Where the database of the catalogue at `real_path` lives: named by a checksum of
+    the path (two paths that collide only take turns; the path inside decides)."""
+    import zlib
+
+    encoded = real_path.encode("utf-8", "surrogateescape")
+    name = f"{zlib.crc32(encoded):08x}{zlib.adler32(encoded):08x}"
+    return directory / f"{name}.sqlite3"
+
+
+# -- opening and building -------------------------------------------------------------------
+
+
+def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "StoreSource | None":
+    """The database compiled from exactly this file, or None."""
+    database = database_path(directory, os.path.realpath(path))
+    try:
+        entry = os.lstat(database)
+    except OSError:
+        return None
+    if not stat.S_ISREG(entry.st_mode) or entry.st_uid != os.geteuid():
+        return None
+    try:
+        connection = connect(f"file:{_uri_path(database)}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = connection.execute("SELECT * FROM source").fetchone()
+        if row is None or tuple(row[:2]) != (FORMAT, __version__):
+            raise LookupError
+        recorded = SourceKey(tuple(row[2:9]))
+        if not recorded.same_file(path, info):
+            raise LookupError
+        if recorded.checksum != checksum_open_file(fd, info, str(path)):
+            raise LookupError
+        return StoreSource(connection, str(path))
+    except (sqlite3.Error, LookupError, TypeError, ValueError):
+        connection.close()
+        return None
+    except BaseException:
+        connection.close()
+        raise
+
+
+def compile_catalogue(
+    catalogue: Catalogue, key: SourceKey | None, directory: Path | None
+) -> "StoreSource":
+    """A database of the catalogue: in the cache directory when there is one, else in
+    memory for this run. A failure to write the cache only means no cache this time."""
+    if directory is not None and key is not None:
+        with contextlib.suppress(OSError, sqlite3.Error):
+            return _compile_to_file(catalogue, key, directory)
+    from exchange_cli.store.build import fill
+
+    connection = connect(":memory:")
+    fill(connection, catalogue, key, FORMAT)
+    return StoreSource(connection, catalogue.name)
+
+
+def _compile_to_file(catalogue: Catalogue, key: SourceKey, directory: Path) -> StoreSource:
+    final = database_path(directory, key.path)
+    temporary = final.with_name(f"{final.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    connection = None
+    created = False
+    with _unwinding_on_signals():
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            os.close(os.open(temporary, flags, 0o600))
+            created = True
+            connection = connect(str(temporary))
+            connection.execute("PRAGMA journal_mode=OFF")  # the rename makes it atomic
+            connection.execute("PRAGMA synchronous=OFF")
+            from exchange_cli.store.build import fill
+
+            fill(connection, catalogue, key, FORMAT)
+            os.replace(temporary, final)
+        except BaseException:  # Ctrl-C, SIGTERM and SIGHUP included
+            if connection is not None:
+                connection.close()
+            if created:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+            raise
+    _prune(directory)
+    return StoreSource(connection, catalogue.name)
+
+
+@contextlib.contextmanager
+def _unwinding_on_signals() -> Iterator[None]:
+    """While a file is being written, SIGTERM and SIGHUP (a `timeout`, a closed terminal)
+    raise `Terminated` instead of killing the process outright, so the half-written
+    file is removed; `main` then exits as the signal would."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    saved = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(ValueError):  # not the main thread: leave them be
+            saved[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+def connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    connection = sqlite3.connect(target, uri=uri, check_same_thread=False)
+    connection.execute("PRAGMA trusted_schema=OFF")
+    return connection
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path))
+
+
+def _prune(directory: Path) -> None:
+    """Keep the `MAX_ENTRIES` most recently built databases and no stale build files;
+    never touch a file that is not named like ours, not regular, or not the user's."""
+    import re
+    import time
+
+    database, building = re.compile(_DATABASE), re.compile(_BUILDING)
+    databases = []
+    uid, now = os.geteuid(), time.time_ns()
+    for entry in os.scandir(directory):
+        if not (database.match(entry.name) or building.match(entry.name)):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != uid:
+                continue
+            if building.match(entry.name):
+                if now - info.st_mtime_ns > _STALE_NS:
+                    os.unlink(entry.path)
+            else:
+                databases.append((info.st_mtime_ns, entry.path))
+    databases.sort(reverse=True)
+    for _, path in databases[MAX_ENTRIES:]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
