@@ -46,3 +46,17 @@ def test_environment_variables_are_documented() -> None:
 
 def test_readme_commands_are_the_ones_ci_runs() -> None:
     assert "<!-- test-command -->" in README and "<!-- run-command -->" in README
+
+
+def test_the_readmes_generated_sections_are_current() -> None:
+    """The field list (and the examples) are generated from the code: a change to either
+    without `python scripts/update_readme.py` fails here."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "update_readme.py"
+    spec = importlib.util.spec_from_file_location("update_readme", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert "<!-- generated: fields -->" in README
+    assert module.generate(README) == README, "run: python scripts/update_readme.py"

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import program_record, write_catalogue
+from exchange_cli.model import EDGE_FIELDS, FLOW_ROW_FIELDS
 
 Run = Callable[..., Any]
 
@@ -298,3 +299,74 @@ def test_related_programs_rank_by_what_they_share(run: Run, tmp_path: Path) -> N
         *((f"defense-{n:02d}", [], ["defense"]) for n in range(6)),
     ]
     assert all(r["title"] == f"Program {r['id']}" for r in related)
+
+
+# -- network.py on its own -------------------------------------------------------------------
+
+
+def _programs() -> list[Any]:
+    from exchange_cli.loader import load_catalogue
+
+    return list(load_catalogue(Path(__file__).parent / "fixtures" / "small.yaml"))
+
+
+def test_party_matcher_country_name_and_word_prefixes() -> None:
+    from exchange_cli import network
+    from exchange_cli.model import Party
+
+    parties = [p for program in _programs() for p in program.parties]
+    by_name = {p.name: p for p in parties}
+    country = network.party_matcher(["KSA"], parties)
+    assert country is not None
+    assert country.matches(by_name["Saudi Arabia"]) and not country.matches(by_name["Alibaba"])
+    exact = network.party_matcher(["islamic nations"], parties)
+    assert exact is not None and exact.matches(by_name["Islamic nations"])
+    assert not exact.matches(Party("Islamic Nation", "group", None))
+    words = network.party_matcher(["uni sta"], parties)
+    assert words is not None and words.matches(by_name["United States"])
+    assert not words.matches(by_name["Malaysia"])
+    assert words.unmatched(parties) == []
+    typo = network.party_matcher(["Narnia", "SA"], parties)
+    assert typo is not None and typo.unmatched(parties) == ["Narnia"]
+    assert network.party_matcher([], parties) is None
+    with pytest.raises(Exception, match="needs a country or a party name"):
+        network.party_matcher(["  "], parties)
+
+
+def test_flow_rows_follow_the_matchers() -> None:
+    from exchange_cli import network
+
+    programs = _programs()
+    parties = [p for program in programs for p in program.parties]
+    every = network.flow_rows(programs)
+    assert len(every) == sum(len(p.flows) for p in programs)
+    assert list(every[0]) == list(FLOW_ROW_FIELDS)
+    to_sa = network.flow_rows(programs, None, network.party_matcher(["SA"], parties))
+    assert [(r["from"], r["to_country"]) for r in to_sa] == [("South Korea", "SA")]
+
+
+def test_graph_nodes_edges_and_kept_edges() -> None:
+    from exchange_cli import network
+
+    graph = network.build_graph(_programs())
+    ids = [n["id"] for n in graph.nodes]
+    assert len(ids) == len(set(ids))
+    assert all(list(e) == list(EDGE_FIELDS) for e in graph.edges)
+    flows = [e for e in graph.edges if e["kind"] == "flow"]
+    partnerships = [e for e in graph.edges if e["kind"] == "partnership"]
+    assert len(flows) == 4 and len(partnerships) == 3
+    kept = network.keep_edges(graph, flows[:1])
+    assert kept.edges == flows[:1]
+    assert {n["id"] for n in kept.nodes} == {flows[0]["source"], flows[0]["target"]}
+
+
+def test_partner_tree_lists_what_flows_each_way() -> None:
+    from exchange_cli import network
+
+    tree = network.partner_tree(network.build_graph(_programs()))
+    saudi = next(entry for entry in tree if entry["party"]["id"] == "sa")
+    [link] = saudi["partners"]
+    assert link["partner"]["id"] == "kr"
+    [program] = link["programs"]
+    assert program["gives"] == ["oil production methods"]
+    assert program["receives"] == ["chip manufacturing"]

@@ -196,3 +196,94 @@ def test_table_never_overflows_the_terminal(width: int) -> None:
     fields = ("id", "title", "kind", "sectors", "evidence")
     text = output(Listing(shipped, fields), "table", width=width)
     assert max(cell_len(line) for line in text.splitlines()) <= width
+
+
+def sample(kind: type) -> Result:
+    """A small result of each kind, from the fixture catalogue."""
+    from exchange_cli.errors import Problem
+    from exchange_cli.render.results import Export, GraphView, Problems
+
+    if kind is Listing:
+        return Listing(records(), FIELDS, program_text)
+    if kind is Record:
+        return Record({**records()[0], "related": []}, (*FIELDS, "related"), program_text)
+    if kind is FacetCounts:
+        return FacetCounts(
+            [{"facet": "sector", "value": "energy", "count": 2}], ("facet", "value", "count")
+        )
+    if kind is GraphView:
+        nodes = [
+            {
+                "id": "sa",
+                "name": "Saudi Arabia",
+                "type": "country",
+                "country": "SA",
+                "programs": ["a"],
+            },
+            {
+                "id": "kr",
+                "name": "South Korea",
+                "type": "country",
+                "country": "KR",
+                "programs": ["a"],
+            },
+        ]
+        edges = [{"source": "sa", "target": "kr", "kind": "flow", "label": "oil", "program": "a"}]
+        tree = [
+            {
+                "party": nodes[0],
+                "partners": [
+                    {
+                        "partner": nodes[1],
+                        "programs": [
+                            {"program": "a", "title": "A", "gives": ["oil"], "receives": []}
+                        ],
+                    }
+                ],
+            }
+        ]
+        return GraphView(nodes, edges, tuple(edges[0]), tree)
+    if kind is Problems:
+        return Problems([Problem("f.yaml", 1, 2, "programs[0]", "wrong")], Problem._fields)
+    if kind is Export:
+        from exchange_cli.export import build_page
+        from exchange_cli.query import Criteria
+        from exchange_cli.source import MemorySource
+
+        return Export(build_page(MemorySource(load_catalogue(FIXTURE)), Criteria(), "test"))
+    raise AssertionError(kind)
+
+
+def every_pair() -> list[tuple[str, type]]:
+    from exchange_cli.render.registry import RENDERERS
+
+    return [(r.name, kind) for r in RENDERERS for kind in r.kinds]
+
+
+@pytest.mark.parametrize(("fmt", "kind"), every_pair(), ids=lambda v: getattr(v, "__name__", v))
+def test_every_format_renders_every_kind_it_promises(fmt: str, kind: type) -> None:
+    text = output(sample(kind), fmt, width=100)
+    assert text.strip(), (fmt, kind)
+
+
+def test_each_commands_format_option_lists_the_registrys_formats() -> None:
+    import typer
+
+    from exchange_cli import cli
+    from exchange_cli.render.registry import formats_for
+
+    group = typer.main.get_command(cli.app)
+    specs = {
+        "list": cli.LIST,
+        "show": cli.SHOW,
+        "search": cli.SEARCH,
+        "summarize": cli.SUMMARY,
+        "flows": cli.FLOWS,
+        "graph": cli.GRAPH,
+        "validate": cli.PROBLEMS,
+        "export": cli.EXPORT,
+    }
+    for name, spec in specs.items():
+        command = group.commands[name]  # type: ignore[attr-defined]
+        [option] = [p for p in command.params if "--format" in p.opts]
+        assert option.help.startswith(", ".join(formats_for(spec.kind)) + "."), name
