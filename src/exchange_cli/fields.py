@@ -91,7 +91,7 @@ class Spec:
         self.doc = doc
         self.example = example
         self.required = required  # the key must be present (else it takes its default)
-        self.nullable = nullable  # null is a legal value
+        self.nullable = nullable or not required  # null is legal (for an optional field too)
         self.key = key  # the key in files and JSON, when it is not the attribute's name
 
     def check(self, value: Any) -> Any:
@@ -368,6 +368,11 @@ def _declared(record: type) -> tuple[Field, ...]:
 def keys_of(record: type) -> tuple[str, ...]:
     """The keys of a record in files and JSON, in order (the JSON contract)."""
     return tuple(field.key for field in fields_of(record))
+
+
+def optional_keys(record: type) -> frozenset[str]:
+    """The keys a record may lack (they read as null)."""
+    return frozenset(f.key for f in fields_of(record) if not f.spec.required)
 
 
 def to_json(value: Any) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from exchange_cli.model import program_text
+from exchange_cli.fields import optional_keys
+from exchange_cli.model import Program, program_text
 from exchange_cli.render.results import FacetCounts, GraphView, Listing, Problems, Record, rows_of
 from exchange_cli.render.text import cell_text, flatten, node_label, visible
 from exchange_cli.terminal import Environment
@@ -183,6 +184,7 @@ def _program_detail(result: Record, env: Environment) -> RenderableType:
     arrow = "→" if env.unicode else "->"
     bullet = "•" if env.unicode else "-"
     listing = rows_of(result)
+    optional = optional_keys(Program)
     for record in listing.records:
         if "title" in listing.fields:
             parts.append(_text(record.get("title"), "bold" if env.color else ""))
@@ -193,8 +195,8 @@ def _program_detail(result: Record, env: Environment) -> RenderableType:
         blocks: list[RenderableType] = []
         for field in listing.fields:
             value = record.get(field)
-            if field == "title":
-                continue
+            if field == "title" or (value is None and field in optional):
+                continue  # an optional field the record does not have: nothing to show
             if field == "parties":
                 blocks.append(_section("Parties", [_party_line(p, bullet) for p in value or []]))
             elif field == "flows":
