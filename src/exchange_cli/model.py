@@ -10,7 +10,7 @@ a tenth of the time on every run, each Tab press included (BENCHMARKS.md). No PE
 here: the annotations must be real objects for the declaration to be read at run time.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, NamedTuple
 
 from exchange_cli import vocab
@@ -220,21 +220,26 @@ class Catalogue:
 
 class JsonRecord(Mapping[str, Any]):
     """A program's JSON-ready data held as its JSON text (as `json.dumps` writes it with
-    its default separators), decoded on first use. Printing a whole record as JSON can
-    use the text as it is, which is most of a large listing's time saved."""
+    its default separators), decoded on first use and then checked by `check` when one is
+    given. Printing a whole record as JSON can use the text as it is, which is most of a
+    large listing's time saved."""
 
-    __slots__ = ("text", "_data")
+    __slots__ = ("text", "_data", "_check")
     fields = FIELDS
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, check: Callable[[Any], None] | None = None) -> None:
         self.text = text
         self._data: dict[str, Any] | None = None
+        self._check = check
 
     def _decoded(self) -> dict[str, Any]:
         if self._data is None:
             import json
 
-            self._data = json.loads(self.text)
+            data = json.loads(self.text)
+            if self._check is not None:
+                self._check(data)
+            self._data = data
         return self._data
 
     def __getitem__(self, key: str) -> Any:

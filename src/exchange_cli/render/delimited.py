@@ -25,7 +25,6 @@ def _write(
     writer = csv.writer(
         env.stdout, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n"
     )
-    writer.writerow(listing.fields)
     text = cell_text(listing)
 
     def cell(field: str, value: Any) -> str:
@@ -34,9 +33,13 @@ def _write(
             shown = defuse_formula(shown)
         return escape(shown)
 
-    writer.writerows(
+    # Every row is made before the first is written: a record that cannot be read
+    # (a damaged cache) stops the command before anything reaches stdout.
+    rows = [
         [cell(field, record.get(field)) for field in listing.fields] for record in listing.records
-    )
+    ]
+    writer.writerow(listing.fields)
+    writer.writerows(rows)
 
 
 def render_csv(listing: Listing, env: Environment) -> None:

@@ -14,10 +14,13 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(listing: Listing, env: Environment) -> None:
-    write = env.stdout.write
-    write("| " + " | ".join(_cell(f) for f in listing.fields) + " |\n")
-    write("|" + "|".join(" --- " for _ in listing.fields) + "|\n")
     text = cell_text(listing)
-    for record in listing.records:
-        cells = [_cell(text(field, record.get(field))) for field in listing.fields]
-        write("| " + " | ".join(cells) + " |\n")
+    rows = [  # all made before anything is written (see delimited.py)
+        "| "
+        + " | ".join(_cell(text(field, record.get(field))) for field in listing.fields)
+        + " |\n"
+        for record in listing.records
+    ]
+    head = "| " + " | ".join(_cell(f) for f in listing.fields) + " |\n"
+    env.stdout.write(head + "|" + "|".join(" --- " for _ in listing.fields) + "|\n")
+    env.stdout.write("".join(rows))

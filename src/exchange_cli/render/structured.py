@@ -6,7 +6,6 @@ everything non-ASCII when the output cannot take it); YAML is written by PyYAML'
 dumper, which quotes anything that would read back as another type.
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 from exchange_cli.model import JsonRecord
@@ -63,10 +62,12 @@ def render_jsonl(listing: Listing, env: Environment) -> None:
     import json
 
     encode = json.JSONEncoder(ensure_ascii=not env.unicode, separators=(",", ":")).encode
-    write = env.stdout.write
-    for record in listing.records:
-        row: Mapping[str, Any] = {field: record.get(field) for field in listing.fields}
-        write(encode(row) + "\n")
+    # Every line is made before the first is written (see delimited.py).
+    lines = [
+        encode({field: record.get(field) for field in listing.fields})
+        for record in listing.records
+    ]
+    env.stdout.write("".join(line + "\n" for line in lines))
 
 
 def render_yaml(data: Any, env: Environment) -> None:

@@ -23,7 +23,9 @@ Trust model (each point tested in tests/test_store.py; the README's "The cache")
 - A database is built in a temporary file (created exclusively, mode 0600) and renamed
   into place; an interrupted build (Ctrl-C, SIGTERM, SIGHUP) removes it.
 - Reading runs no code: no extension is loaded, triggers and views are never consulted
-  (`trusted_schema` off, read-only), and records are JSON, type-checked when rebuilt.
+  (a database holding one is not used; `trusted_schema` off, read-only), and records are
+  JSON, type-checked when rebuilt. A database that fails as it is read is one line (exit
+  3) and is removed, so the next run builds it again.
 
 Modules: `files` (where databases live and when to trust one: lookup, building,
 pruning), `build` (the tables and how a catalogue fills them), `source` (`StoreSource`,

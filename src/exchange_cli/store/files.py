@@ -31,6 +31,8 @@ _DATABASE = r"[0-9a-f]{16}\.sqlite3\Z"
 _BUILDING = r"[0-9a-f]{16}\.sqlite3\.[0-9]+-[0-9a-f]{8}\.tmp\Z"
 _STALE_NS = 3600 * 10**9  # a build file this old was left by a run killed outright
 _CHUNK = 1 << 20
+#: What a database of ours never holds: fill creates tables and indexes only.
+_NOT_OURS = "SELECT 1 FROM sqlite_master WHERE type NOT IN ('table', 'index') LIMIT 1"
 
 
 def enabled(no_cache: bool = False) -> bool:
@@ -152,6 +154,8 @@ def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "Store
     except sqlite3.Error:
         return None
     try:
+        if connection.execute(_NOT_OURS).fetchone() is not None:
+            raise LookupError  # a view or a trigger: never consulted, so never used
         row = connection.execute("SELECT * FROM source").fetchone()
         if row is None or tuple(row[:2]) != (FORMAT, __version__):
             raise LookupError
@@ -160,7 +164,7 @@ def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "Store
             raise LookupError
         if recorded.checksum != checksum_open_file(fd, info, str(path)):
             raise LookupError
-        return StoreSource(connection, str(path))
+        return StoreSource(connection, str(path), str(database))
     except (sqlite3.Error, LookupError, TypeError, ValueError):
         connection.close()
         return None
@@ -192,8 +196,9 @@ def _compile_to_file(catalogue: Catalogue, key: SourceKey, directory: Path) -> S
     with _unwinding_on_signals():
         try:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-            os.close(os.open(temporary, flags, 0o600))
-            created = True
+            with _signals_held():  # else one arriving just after the open leaves the file
+                os.close(os.open(temporary, flags, 0o600))
+                created = True
             connection = connect(str(temporary))
             connection.execute("PRAGMA journal_mode=OFF")  # the rename makes it atomic
             connection.execute("PRAGMA synchronous=OFF")
@@ -231,6 +236,19 @@ def _unwinding_on_signals() -> Iterator[None]:
     finally:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP wait (blocked, then delivered) until the block ends."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def connect(target: str, *, uri: bool = False) -> sqlite3.Connection:

@@ -2,6 +2,7 @@
 SQL for filters, counts and related programs, and the full-text index for search."""
 
 import contextlib
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -17,9 +18,12 @@ from exchange_cli.source import Criteria
 class StoreSource:
     """A `RecordSource` over a compiled catalogue."""
 
-    def __init__(self, connection: sqlite3.Connection, name: str) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, name: str, database: str | None = None
+    ) -> None:
         self.connection = connection
         self.name = name
+        self.database = database  # the file read, removed when it turns out damaged
         self._count: int | None = None
         self._ids: list[str] | None = None
 
@@ -27,7 +31,20 @@ class StoreSource:
         self.connection.close()
 
     def _rows(self, sql: str, *parameters: Any) -> list[Any]:
-        return self.connection.execute(sql, parameters).fetchall()
+        try:
+            return self.connection.execute(sql, parameters).fetchall()
+        except sqlite3.Error as exc:  # a damaged file ("database disk image is malformed")
+            raise self._damaged(exc) from None
+
+    def _damaged(self, exc: Exception) -> CatalogueError:
+        """One line (exit 3) for a database that fails as it is read; the file goes, so
+        the next run builds it afresh."""
+        message = f"the cached copy is damaged ({exc})"
+        if self.database is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.database)
+            message += "; run the command again"
+        return CatalogueError([Problem(self.name, None, None, "", message)])
 
     def __len__(self) -> int:
         if self._count is None:
@@ -46,10 +63,18 @@ class StoreSource:
     def select(self, criteria: Criteria) -> list[int]:
         where, parameters = _where(criteria)
         sql = f"SELECT position FROM programs {where} ORDER BY position"
-        return [row[0] for row in self.connection.execute(sql, parameters)]
+        return [row[0] for row in self._rows(sql, *parameters)]
 
     def records(self, positions: Iterable[int]) -> list[Mapping[str, Any]]:
-        return [JsonRecord(text) for text in self._texts(positions)]
+        return [JsonRecord(text, self._check) for text in self._texts(positions)]
+
+    def _check(self, data: Any) -> None:
+        """A stored record, read back, is a program again or the store is damaged (a
+        listing that prints the stored text as it is skips this: it decodes nothing)."""
+        try:
+            from_json(Program, data)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise self._damaged(exc) from None
 
     def programs(self, positions: Iterable[int]) -> list[Program]:
         try:
@@ -57,9 +82,7 @@ class StoreSource:
 
             return [from_json(Program, json.loads(text)) for text in self._texts(positions)]
         except (ValueError, TypeError) as exc:  # only a file someone else wrote
-            raise CatalogueError(
-                [Problem(self.name, None, None, "", f"the cached copy is damaged ({exc})")]
-            ) from None
+            raise self._damaged(exc) from None
 
     def _texts(self, positions: Iterable[int]) -> list[str]:
         wanted = list(positions)
@@ -85,7 +108,7 @@ class StoreSource:
         if len(positions) != len(self):
             sql += f" WHERE {key} IN (SELECT value FROM json_each(?))"
             parameters = (_json_list(positions),)
-        rows = self.connection.execute(sql + f" GROUP BY {column}", parameters).fetchall()
+        rows = self._rows(sql + f" GROUP BY {column}", *parameters)
         return Counter({value: count for value, count in rows})
 
     def countries(self) -> list[str]:
@@ -176,8 +199,8 @@ class StoreSource:
                 (f'{field} : "{phrase}"*', search.PREFIX),
                 (f'{field} : "{phrase}"', search.EXACT),
             ):
-                for (position,) in self.connection.execute(
-                    "SELECT rowid FROM words WHERE words MATCH ?", (query,)
+                for (position,) in self._rows(
+                    "SELECT rowid FROM words WHERE words MATCH ?", query
                 ):
                     levels.setdefault(position, {})[field] = level
         kinds = search.vocabulary_levels(term, vocab.KINDS)
