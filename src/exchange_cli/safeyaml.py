@@ -38,6 +38,8 @@ class YamlError(Exception):
 MAX_DEPTH = 64
 #: Positions remembered per record; beyond, a problem is placed at its nearest parent.
 MAX_MARKS = 20_000
+#: Distinct short plain scalars remembered, resolved, per document.
+_PLAIN_CACHE = 4096
 
 Path = tuple[str | int, ...]
 Mark = tuple[int, int]
@@ -60,6 +62,10 @@ _MAPPING_END, _SEQUENCE_END = events.MappingEndEvent, events.SequenceEndEvent
 def _mark(event: events.Event) -> Mark:
     mark = event.start_mark
     assert mark is not None  # both parsers mark every event
+    return (mark.line + 1, mark.column + 1)
+
+
+def _position(mark: Any) -> Mark:
     return (mark.line + 1, mark.column + 1)
 
 
@@ -142,6 +148,7 @@ class Reader:
         self._on_duplicate = on_duplicate
         self._max_depth = max_depth
         self._depth = 0  # containers opened by `entries` and `items`
+        self._plain: dict[str, Any] = {}  # plain scalar text → what it reads as
 
     def __enter__(self) -> "Reader":
         return self
@@ -244,8 +251,8 @@ class Reader:
     def read(
         self,
         path: Path,
-        values: dict[Path, Mark] | None = None,
-        keys: dict[Path, Mark] | None = None,
+        values: dict[Path, Any] | None = None,
+        keys: dict[Path, Any] | None = None,
     ) -> Any:
         """Build the next node whole; with `values`/`keys`, remember where each value
         (and each value's key) starts, up to `MAX_MARKS` of them."""
@@ -253,11 +260,17 @@ class Reader:
             return self._build(path, values, keys)
 
     def _build(
-        self, root: Path, values: dict[Path, Mark] | None, keys: dict[Path, Mark] | None
+        self, root: Path, values: dict[Path, Any] | None, keys: dict[Path, Any] | None
     ) -> Any:
+        """The loop every catalogue's bytes go through: kept lean. Marks are stored as
+        PyYAML's own objects (`validation.Marks` turns one into a position when a
+        problem needs it), and plain scalars that repeat (vocabulary values) are
+        resolved once."""
         get = self._loader.get_event
         base, max_depth = self._depth, self._max_depth
         budget = MAX_MARKS if values is not None else 0
+        plain = self._plain
+        scalar_event = events.ScalarEvent
         # Each open container: [container, its path, pending key, key mark, keys seen,
         # whether the pending key repeats an earlier one].
         stack: list[list[Any]] = []
@@ -270,14 +283,15 @@ class Reader:
                 if not stack:
                     return result
                 continue
-            _check_node(event, base + len(stack), max_depth)
+            if cls is not scalar_event or event.anchor is not None:
+                _check_node(event, base + len(stack), max_depth)
             top = stack[-1] if stack else None
-            if top is not None and type(top[0]) is dict and top[2] is None:
-                key, mark = self._key(event), _mark(event)
+            if top is not None and top[2] is None and type(top[0]) is dict:
+                key, mark = self._key(event), event.start_mark
                 seen = top[4]
                 top[5] = key in seen
                 if top[5]:
-                    self._duplicate((*top[1], key), mark, key, seen[key])
+                    self._duplicate((*top[1], key), _position(mark), key, _position(seen[key]))
                 else:
                     seen[key] = mark
                 top[2], top[3] = key, mark
@@ -291,10 +305,17 @@ class Reader:
                 if budget and keys is not None:
                     keys[path] = top[3]
             if budget and values is not None:
-                values[path] = _mark(event)
+                values[path] = event.start_mark
                 budget -= 1
-            if cls is events.ScalarEvent:
-                value: Any = _scalar_value(event)
+            if cls is scalar_event:
+                if event.tag is None and not event.style:
+                    value: Any = plain.get(event.value)
+                    if value is None and event.value not in plain:
+                        value = _resolve_plain(event.value)
+                        if len(plain) < _PLAIN_CACHE and len(event.value) <= 40:
+                            plain[event.value] = value
+                else:
+                    value = _scalar_value(event)
             else:
                 value = {} if cls is _MAPPING else []
             if top is None:
@@ -306,11 +327,19 @@ class Reader:
                     top[0][top[2]] = value
                 top[2] = None
             if type(value) is dict or type(value) is list:
-                stack.append([value, path, None, (0, 0), {}, False])
+                stack.append([value, path, None, None, {}, False])
             elif top is None:
                 return result
 
     def _key(self, event: events.Event) -> str:
+        if type(event) is events.ScalarEvent and event.tag is None and event.anchor is None:
+            text = event.value
+            if not event.style and text in self._plain:
+                key = self._plain[text]
+            else:
+                key = text if event.style else _resolve_plain(text)
+            if isinstance(key, str):
+                return key
         _check_node(event, 0, self._max_depth)
         if type(event) is not events.ScalarEvent:
             raise _refuse(event, "mapping keys must be strings, not lists or mappings")

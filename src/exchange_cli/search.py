@@ -88,9 +88,33 @@ def field_words(program: Program) -> dict[str, list[list[str]]]:
 
 
 def term_words(vocabulary: vocab.Vocabulary, values: Iterable[str]) -> list[list[str]]:
-    """The words of these vocabulary values and their aliases, one segment each."""
+    """The words of these vocabulary values and their aliases, one segment each, in the
+    vocabulary's order (worked out once per value: every program repeats them)."""
     wanted = set(values)
-    return [words(w) for t in vocabulary.terms if t.value in wanted for w in (t.value, *t.aliases)]
+    return [segment for t in vocabulary.terms if t.value in wanted for segment in _term(t)]
+
+
+_TERM_WORDS: dict[int, list[list[str]]] = {}
+
+
+def _term(term: vocab.Term) -> list[list[str]]:
+    found = _TERM_WORDS.get(id(term))
+    if found is None:
+        found = _TERM_WORDS[id(term)] = [words(w) for w in (term.value, *term.aliases)]
+    return found
+
+
+def text_segments(program: Program) -> tuple[list[str], ...]:
+    """The `TEXT_FIELDS` of a program as the full-text index takes them: each field's
+    segments, each segment its normalized words separated by single spaces."""
+    flow_parts = [part for f in program.flows for part in (f.giver, f.what, f.receiver)]
+    return (
+        [" ".join(words(program.title))],
+        [" ".join(words(part)) for part in flow_parts],
+        [" ".join(words(p.name)) for p in program.parties],
+        [" ".join(words(b)) for b in program.benefits],
+        [" ".join(words(program.summary))],
+    )
 
 
 def vocabulary_levels(term: Term, vocabulary: vocab.Vocabulary) -> dict[str, float]:

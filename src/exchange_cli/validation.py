@@ -38,6 +38,14 @@ def format_path(path: Path) -> str:
     return out
 
 
+def _line_column(mark: Any) -> tuple[int, int]:
+    """Marks are kept as the parser made them (PyYAML's objects) until a problem needs
+    its position; a (line, column) pair passes through."""
+    if type(mark) is tuple:
+        return mark
+    return (mark.line + 1, mark.column + 1)
+
+
 class Marks:
     """Where values start (line, column): by path, and for mapping keys by the path of
     the value they name. A path not recorded falls back to its nearest recorded parent."""
@@ -46,20 +54,21 @@ class Marks:
 
     def __init__(
         self,
-        values: Mapping[Path, Mark] | None = None,
-        keys: Mapping[Path, Mark] | None = None,
+        values: Mapping[Path, Any] | None = None,
+        keys: Mapping[Path, Any] | None = None,
     ) -> None:
-        self.values: Mapping[Path, Mark] = values if values is not None else {}
-        self.keys: Mapping[Path, Mark] = keys if keys is not None else {}
+        self.values: Mapping[Path, Any] = values if values is not None else {}
+        self.keys: Mapping[Path, Any] = keys if keys is not None else {}
 
     def locate(self, path: Path, at_key: bool = False) -> tuple[int | None, int | None]:
         if at_key and path in self.keys:
-            return self.keys[path]
+            return _line_column(self.keys[path])
         while path:
             if path in self.values:
-                return self.values[path]
+                return _line_column(self.values[path])
             path = path[:-1]
-        return self.values.get((), (None, None))
+        found = self.values.get(())
+        return (None, None) if found is None else _line_column(found)
 
 
 class Report:

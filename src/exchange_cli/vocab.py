@@ -25,7 +25,16 @@ def normalize(text: str) -> str:
 def words(text: str) -> list[str]:
     """Normalized words of a text: folded case and accents, hyphens and punctuation dropped
     (what search terms and `--from`/`--to` names are matched on)."""
-    return re.findall(r"\w+", normalize(text).replace("-", " "))  # compiled on first use
+    if text.isascii():  # the same words as below, in one step (a catalogue is mostly ASCII)
+        return _patterns()[0].findall(text.lower())
+    return _patterns()[1].findall(normalize(text).replace("-", " "))
+
+
+@functools.cache
+def _patterns() -> "tuple[re.Pattern[str], re.Pattern[str]]":
+    """Compiled on first use: most runs never split words. In ASCII, `normalize` turns
+    `_` and white space into separators, so a word is a run of letters and digits."""
+    return re.compile(r"[a-z0-9]+"), re.compile(r"\w+")
 
 
 class Term:
