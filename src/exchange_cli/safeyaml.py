@@ -334,10 +334,15 @@ class Reader:
     def _key(self, event: events.Event) -> str:
         if type(event) is events.ScalarEvent and event.tag is None and event.anchor is None:
             text = event.value
-            if not event.style and text in self._plain:
-                key = self._plain[text]
+            if event.style:
+                return text
+            plain = self._plain
+            if text in plain:
+                key = plain[text]
             else:
-                key = text if event.style else _resolve_plain(text)
+                key = _resolve_plain(text)
+                if len(plain) < _PLAIN_CACHE and len(text) <= 40:
+                    plain[text] = key
             if isinstance(key, str):
                 return key
         _check_node(event, 0, self._max_depth)
