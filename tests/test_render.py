@@ -116,7 +116,7 @@ def test_markdown_is_a_github_table() -> None:
     lines = text.splitlines()
     assert lines[0] == "| id | title |"
     assert lines[1] == "| --- | --- |"
-    assert lines[2] == "| a\\|b | x &lt;b&gt;y&lt;/b&gt; |"
+    assert lines[2] == "| a\\|b | x \\<b\\>y\\<\\/b\\> |"
     for line in lines:
         assert line.startswith("| ") and line.endswith(" |")
 

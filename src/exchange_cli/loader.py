@@ -37,8 +37,13 @@ def default_catalogue_path() -> Path:
 
 
 def display_name(path: Path | str) -> str:
-    """How a catalogue is named in messages: `<stdin>` for `-`."""
-    return STDIN_NAME if str(path) == STDIN else str(path)
+    """How a catalogue is named in messages and output: `<stdin>` for `-`, and a name
+    that is not UTF-8 with its odd bytes written `\\xNN` (it must print in every format,
+    and the lone surrogates Python decodes such bytes into cannot)."""
+    name = str(path)
+    if name == STDIN:
+        return STDIN_NAME
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def max_bytes_from_env() -> int:
@@ -59,7 +64,7 @@ def max_bytes_from_env() -> int:
 def open_regular(path: Path, max_bytes: int) -> tuple[int, os.stat_result]:
     """An open descriptor of a regular file within the size limit (the caller closes it):
     a directory, FIFO or device is refused before anything is read from it."""
-    name = str(path)
+    name = display_name(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -112,7 +117,7 @@ def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> byte
         return read_all(sys.stdin.fileno(), STDIN_NAME, max_bytes)
     fd, info = open_regular(path, max_bytes)
     try:
-        return read_all(fd, str(path), max_bytes, info.st_size)
+        return read_all(fd, display_name(path), max_bytes, info.st_size)
     finally:
         os.close(fd)
 

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from exchange_cli.errors import ExchangeError, ExitCode, OutputClosed, OutputFailed, Terminated
-from exchange_cli.terminal import Environment, output_error
+from exchange_cli.terminal import Environment, output_error, sanitize_terminal_size
 
 _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF}
 DEBUG_ENV = "EXCHANGE_DEBUG"
@@ -54,6 +54,7 @@ def _run(argv: list[str], env: Environment | None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")  # a legacy console gets '?' rather than a crash
+    sanitize_terminal_size(os.environ, sys.stderr)
     env = env or Environment.detect()
     command = click_command(argv, os.environ)
     try:

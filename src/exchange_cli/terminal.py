@@ -7,7 +7,7 @@ so tests can set them directly.
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any, TextIO, cast
 
 from exchange_cli.errors import OutputClosed, OutputFailed
@@ -93,19 +93,15 @@ class Environment:
         except (AttributeError, ValueError):
             is_terminal = False
         encoding = (getattr(out, "encoding", None) or "ascii").lower().replace("-", "")
-        columns = env.get("COLUMNS", "")
-        if columns.isdigit() and int(columns) > 0:
-            width = int(columns)
-        elif is_terminal:
-            width = shutil.get_terminal_size((100, 24)).columns
-        else:
-            width = 100
+        width = terminal_size_value(env.get("COLUMNS", ""))
+        if width is None:
+            width = shutil.get_terminal_size((100, 24)).columns if is_terminal else 100
         return cls(
             stdout=cast(TextIO, _PipeGuard(out)),
             stderr=err,
             is_terminal=is_terminal,
             color=wants_color(is_terminal, no_color=no_color, environ=env),
-            width=max(width, 20),
+            width=min(max(width, MIN_WIDTH), MAX_WIDTH),
             unicode=encoding.startswith("utf"),
         )
 
@@ -119,6 +115,39 @@ class Environment:
         with contextlib.suppress(OSError, ValueError):
             self.stderr.write(visible(message) + "\n")
             self.stderr.flush()
+
+
+#: The narrowest and widest a view is drawn, whatever COLUMNS says; the tallest screen.
+MIN_WIDTH, MAX_WIDTH, MAX_HEIGHT = 20, 1000, 10_000
+
+
+def terminal_size_value(raw: str) -> int | None:
+    """A COLUMNS or LINES value: ASCII digits only (`str.isdigit` also takes `²`, which
+    `int` refuses) and positive; else None. Huge values stay huge: callers clamp."""
+    value = raw.strip()
+    if value.isascii() and value.isdigit() and len(value) <= 4300 and int(value) > 0:
+        return int(value)
+    return None
+
+
+def sanitize_terminal_size(environ: MutableMapping[str, str], err: TextIO) -> None:
+    """Make COLUMNS and LINES safe for everything that reads them (Rich and Typer's help
+    parse them too, and crash on `²` or draw a screen a billion columns wide): a bad
+    value is dropped with one warning line, a huge one clamped."""
+    import contextlib
+
+    for name, largest in (("COLUMNS", MAX_WIDTH), ("LINES", MAX_HEIGHT)):
+        raw = environ.get(name)
+        if raw is None or not raw.strip():
+            continue
+        size = terminal_size_value(raw)
+        if size is None:
+            del environ[name]
+            shown = raw[:20].encode("unicode_escape").decode("ascii")
+            with contextlib.suppress(OSError, ValueError):
+                err.write(f"exchange: warning: ignoring {name}='{shown}': not a positive number\n")
+        elif size > largest:
+            environ[name] = str(largest)
 
 
 def wants_color(is_terminal: bool, *, no_color: bool, environ: Mapping[str, str]) -> bool:

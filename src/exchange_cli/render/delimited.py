@@ -1,4 +1,16 @@
-"""csv and tsv through the csv module (RFC 4180 quoting), safe to open in a spreadsheet."""
+"""csv and tsv, safe to open in a spreadsheet and to cut, grep and awk.
+
+Escaping rules:
+- csv: RFC 4180 through Python's csv module (quotes around a cell with a comma, quote or
+  line break, quotes doubled). Tab, CR and LF stay inside the quotes; other control,
+  separator and bidi characters become visible escapes (`render.text`).
+- tsv: one line per row and one tab between cells, never quotes (a `"` is just a
+  character). As in PostgreSQL's text format, a backslash is written `\\\\`, a tab `\\t`,
+  a newline `\\n`, a carriage return `\\r`, and other control, separator and bidi
+  characters `\\xNN` or `\\uNNNN`; so every cell reads back unambiguously.
+- both: a cell that a spreadsheet would run as a formula (starting with = + - @, tab or
+  CR) gets a leading `'` (OWASP's guidance on CSV injection).
+"""
 
 from __future__ import annotations
 
@@ -22,9 +34,7 @@ def defuse_formula(cell: str) -> str:
 def _write(
     listing: Listing, env: Environment, delimiter: str, escape: Callable[[str], str]
 ) -> None:
-    writer = csv.writer(
-        env.stdout, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n"
-    )
+    writer = csv.writer(env.stdout, delimiter=delimiter, lineterminator="\r\n")
     text = cell_text(listing)
 
     def cell(field: str, value: Any) -> str:
@@ -46,7 +56,25 @@ def render_csv(listing: Listing, env: Environment) -> None:
     _write(listing, env, ",", visible_keep_lines)
 
 
+def tsv_cell(text: str) -> str:
+    """A tsv cell: backslashes doubled first, so every escape after them is unambiguous."""
+    return visible(text.replace("\\", "\\\\"))
+
+
 def render_tsv(listing: Listing, env: Environment) -> None:
     """Also the plain output when stdout is not a terminal: one line per record, so
-    grep, cut and awk work (tabs and newlines inside values are shown as \\t and \\n)."""
-    _write(listing, env, "\t", visible)
+    grep, cut and awk work."""
+    text = cell_text(listing)
+
+    def cell(field: str, value: Any) -> str:
+        shown = text(field, value)
+        if not isinstance(value, int | float):  # counts are numbers, not formulas
+            shown = defuse_formula(shown)
+        return tsv_cell(shown)
+
+    rows = [
+        "\t".join(cell(f, record.get(f)) for f in listing.fields) for record in listing.records
+    ]
+    env.stdout.write(
+        "".join(line + "\n" for line in ["\t".join(map(tsv_cell, listing.fields)), *rows])
+    )

@@ -1,4 +1,14 @@
-"""The partnership graph as Mermaid and Graphviz dot (the terminal tree is `table`'s)."""
+"""The partnership graph as Mermaid and Graphviz dot (the terminal tree is `table`'s).
+
+Escaping rules. Every label is one line (runs of white space become one space) with
+control, separator and bidi characters made visible (`render.text`), then:
+- Mermaid: the label is double-quoted, and `#` `"` `<` `>` `&` `%` and the backtick become
+  Mermaid's entity codes (`#35;` ...): no `%%{init: ...}%%` directive, markdown string,
+  HTML or entity can come from the data. Node ids are our own slugs.
+- dot: the label is double-quoted with `\\` and `"` escaped (so no `\\n`, `\\l` or `\\N`
+  escape sequence of Graphviz's comes from the data), and `&` written `&amp;` (Graphviz
+  decodes entities such as `&lt;` in labels).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +19,20 @@ from exchange_cli.terminal import Environment
 # -- Mermaid -----------------------------------------------------------------------------
 
 
+_MERMAID_CODES = (
+    ("#", "#35;"),  # first: the codes below start with it
+    ('"', "#quot;"),
+    ("<", "#lt;"),
+    (">", "#gt;"),
+    ("&", "#38;"),
+    ("%", "#37;"),
+    ("`", "#96;"),
+)
+
+
 def _mermaid_text(text: str) -> str:
-    """Mermaid labels are quoted; quotes and angle brackets become entity codes."""
     text = visible(" ".join(text.split()))
-    for raw, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+    for raw, code in _MERMAID_CODES:
         text = text.replace(raw, code)
     return f'"{text}"'
 
@@ -39,8 +59,8 @@ def render_mermaid(graph: GraphView, env: Environment) -> None:
 
 
 def _dot_text(text: str) -> str:
-    text = visible(" ".join(text.split()))
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    text = visible(" ".join(text.split())).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text.replace("&", "&amp;") + '"'
 
 
 def render_dot(graph: GraphView, env: Environment) -> None:

@@ -1,4 +1,10 @@
-"""Validation problems as compiler-style lines or GitHub Actions annotations."""
+"""Validation problems as compiler-style lines or GitHub Actions annotations.
+
+Escaping rules. text: one line per problem, control, separator and bidi characters
+visible (`render.text`). github: the same visible escapes first (so no raw ESC, OSC or
+U+202E reaches the log, file names included), then GitHub's own workflow-command
+escaping: `%` `\\r` `\\n` in the message, and also `:` `,` in the properties (file, title).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ def _escape_property(text: str) -> str:
 def render_github(result: Problems, env: Environment) -> None:
     """`::error file=...,line=...,col=...,title=...::message` workflow commands."""
     for problem in result.problems:
-        props = [f"file={_escape_property(problem.file)}"]
+        props = [f"file={_escape_property(visible(problem.file))}"]
         if problem.line is not None:
             props.append(f"line={problem.line}")
         if problem.column is not None:

@@ -1,4 +1,11 @@
-"""Turning values into safe, flat text for the text formats (table, tsv, csv, markdown)."""
+"""Turning values into safe, flat text for the text formats (table, tsv, csv, markdown).
+
+The rule for every line-oriented destination (a terminal, tsv, csv, markdown): control
+characters (C0, DEL, C1 including U+0085), the line and paragraph separators U+2028 and
+U+2029, and the bidirectional controls (overrides, isolates, marks) are shown as visible
+escapes (`\\x1b`, `\\u2028`), so text from a catalogue cannot move a cursor, retitle a
+window, plant a hyperlink, reverse a line or split one record into two lines.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from exchange_cli.render.results import Listing
 
-# C0 controls, DEL, C1 controls, and the bidirectional overrides/isolates: anything that
-# could move the cursor, retitle a window, plant a hyperlink or reverse the text.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls, DEL, C1 controls, line/paragraph separators, and bidirectional controls.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 # The same, minus tab, newline and carriage return, which CSV quoting carries safely.
-_UNSAFE_IN_CSV = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_CSV = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 

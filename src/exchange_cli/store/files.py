@@ -100,6 +100,12 @@ class SourceKey(tuple[str, int, int, int, int, int, str]):
         return self[:6] == SourceKey.of(path, info, "")[:6]
 
 
+def _shown(path: Path) -> str:
+    from exchange_cli.loader import display_name
+
+    return display_name(path)
+
+
 def checksum(data: bytes) -> str:
     """The CRC-32 of a catalogue's bytes (zlib's: no OpenSSL to load on every run)."""
     import zlib
@@ -162,9 +168,9 @@ def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "Store
         recorded = SourceKey(tuple(row[2:9]))
         if not recorded.same_file(path, info):
             raise LookupError
-        if recorded.checksum != checksum_open_file(fd, info, str(path)):
+        if recorded.checksum != checksum_open_file(fd, info, _shown(path)):
             raise LookupError
-        return StoreSource(connection, str(path), str(database))
+        return StoreSource(connection, _shown(path), str(database))
     except (sqlite3.Error, LookupError, TypeError, ValueError):
         connection.close()
         return None
