@@ -210,3 +210,29 @@ def test_a_file_name_that_is_not_utf8_prints_in_every_format(tmp_path: Path) -> 
 
             shown = rendered_markdown(shown)
         assert "bad\\xff.yaml" in shown.replace("\\\\", "\\"), fmt
+
+
+# -- echoes stay bounded ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "a" * 115_000),
+        ("list", "--sector", "s" * 115_000),
+        ("list", "--fields", ",".join(f"x{i}" * 20 for i in range(1000))),
+        ("list", "--sort", "z" * 115_000),
+        ("list", "--" + "o" * 115_000),
+        ("search", *[f"zz{i}qq" for i in range(5000)]),
+        ("flows", *[arg for i in range(2000) for arg in ("--to", f"Narnia{i}")]),
+    ],
+    ids=["id", "sector", "fields", "sort", "option", "search", "flows"],
+)
+def test_an_echo_of_a_huge_value_is_short_and_quick(args: tuple[str, ...]) -> None:
+    from childproc import run_measured
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
+    proc = run_measured([str(EXCHANGE), *args], env=env, timeout=60)
+    assert "Traceback" not in proc.stderr.decode("utf-8", "replace")
+    assert len(proc.stderr) < 3000, proc.stderr[:300]
+    assert proc.cpu_seconds < 5, proc.cpu_seconds

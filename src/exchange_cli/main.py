@@ -194,5 +194,11 @@ def _fail(env: Environment, message: str, code: int, debug: bool) -> int:
         with contextlib.suppress(OSError, ValueError):
             traceback.print_exc(file=env.stderr)
     if message:
+        if len(message) > MESSAGE_LIMIT:  # an echo of something huge stays one readable line
+            message = f"{message[:MESSAGE_LIMIT]}… ({len(message):,} characters)"
         env.note(f"exchange: error: {message}")
     return int(code)
+
+
+#: The longest error line, whatever a user or a catalogue sent (a path fits easily).
+MESSAGE_LIMIT = 2000

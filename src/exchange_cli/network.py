@@ -75,11 +75,19 @@ def unmatched_hints(matcher: PartyMatcher | None, parties: Sequence[Party]) -> l
     if matcher is None:
         return []
     names = sorted({party.name for party in parties})
-    return [
+    unmatched = matcher.unmatched(parties)
+    hints = [
         f"exchange: no party matches '{excerpt(text)}'"
         + did_you_mean(closest(text, names, n=2, cutoff=0.5), before="; ")
-        for text in matcher.unmatched(parties)
+        for text in unmatched[:HINTS]
     ]
+    if len(unmatched) > HINTS:
+        hints.append(f"exchange: ... and {len(unmatched) - HINTS:,} more values match no party")
+    return hints
+
+
+#: Hints printed at most, whatever was typed: a hint must stay cheap and short.
+HINTS = 5
 
 
 def _party(program: Program, name: str) -> Party:

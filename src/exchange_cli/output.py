@@ -11,7 +11,7 @@ from exchange_cli.errors import UsageError
 from exchange_cli.render.registry import formats_for, renderer
 from exchange_cli.render.results import Listing, Result
 from exchange_cli.terminal import Environment
-from exchange_cli.vocab import closest, did_you_mean
+from exchange_cli.vocab import closest, did_you_mean, excerpt
 
 
 class OutputSpec:
@@ -112,7 +112,8 @@ def _fields(available: Sequence[str], text: str) -> tuple[str, ...]:
     unknown = [f for f in selected if f not in available]
     if unknown:
         hint = did_you_mean(closest(unknown[0], available), after=" ")
-        names = ", ".join(repr(u) for u in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        names = ", ".join(f"'{excerpt(u)}'" for u in unknown[:5])
+        names += f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
         plural = "s" if len(unknown) > 1 else ""
         raise UsageError(
             f"unknown field{plural} {names} for --fields; {hint}"
@@ -122,8 +123,6 @@ def _fields(available: Sequence[str], text: str) -> tuple[str, ...]:
 
 
 def _unknown(what: str, value: str, option: str, valid: Sequence[str], plural: str) -> str:
-    from exchange_cli.vocab import excerpt
-
     hint = did_you_mean(closest(value, valid), after=" ")
     return f"unknown {what} '{excerpt(value)}' for {option}; {hint}valid {plural}: " + ", ".join(
         valid

@@ -180,6 +180,8 @@ class StoreSource:
                 totals = {p: s for p, s in scores.items() if s > 0}
             else:
                 totals = {p: totals[p] + s for p, s in scores.items() if s > 0 and p in totals}
+            if not totals:
+                break  # every term must match: once nothing is left, nothing will be
         hits = [(p, round(score, 2)) for p, score in (totals or {}).items()]
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
         return hits

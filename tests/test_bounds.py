@@ -1,0 +1,103 @@
+"""A small hostile file stays cheap, whatever its shape: memory and time grow with the
+input by a small factor. Each case runs the installed command in a child process with its
+own address-space limit, and measures that child alone (CPU time, not wall time: the
+machine is shared)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from childproc import Finished, run_measured
+
+EXCHANGE = Path(sys.executable).parent / "exchange"
+MiB = 1024 * 1024
+
+#: shape → (head, repeated unit, tail): a catalogue of exactly the asked size.
+SHAPES: dict[str, tuple[str, str, str]] = {
+    "empty maps": ("programs: [", "{},", "{}]\n"),
+    "ids only": ("programs:\n", "  - id: p1\n", ""),
+    "bad vocabulary values": ("programs:\n", "  - {sectors: [zz]}\n", ""),
+    "scalars under an unknown key": ("bad: [", "a,", "a]\nprograms: []\n"),
+    "scalars as programs": ("programs: [", "a,", "a]\n"),
+    "duplicate unknown keys": ("programs:\n  - {", "k: 1, ", "z: 1}\n"),
+    "one record with a huge list": ("programs:\n  - sectors: [", "x, ", "x]\n"),
+}
+
+
+def write(path: Path, shape: str, size: int) -> Path:
+    head, unit, tail = SHAPES[shape]
+    count = (size - len(head) - len(tail)) // len(unit)
+    with path.open("w", encoding="ascii") as handle:
+        handle.write(head)
+        handle.write(unit * count)
+        handle.write(tail)
+    return path
+
+
+def exchange(*args: str, limit_mib: int) -> Finished:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
+    return run_measured([str(EXCHANGE), *args], env=env, timeout=120, address_space_mib=limit_mib)
+
+
+def refused_in_one_line(proc: Finished, code: int) -> None:
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == code, err[-500:]
+    assert "Traceback" not in err and "MemoryError" not in err
+    if code == 3:
+        assert proc.stdout == b"" and err.count("\n") == 1, err[:500]
+
+
+Check = Callable[[Finished], None]
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_a_1_mib_hostile_file_costs_little(tmp_path: Path, shape: str) -> None:
+    path = write(tmp_path / "hostile.yaml", shape, MiB)
+    for args, code in (
+        (("list", "--no-cache", "--data", str(path)), 3),
+        (("validate", str(path)), 1),
+    ):
+        proc = exchange(*args, limit_mib=1024)
+        refused_in_one_line(proc, code)
+        assert proc.peak_mib < 150, (args[0], proc.peak_mib)
+        assert proc.cpu_seconds < 3, (args[0], proc.cpu_seconds)
+    listed = exchange("validate", str(path), limit_mib=1024).stdout.decode().splitlines()
+    assert len(listed) <= 100, "at most 100 problems are listed; the rest are counted"
+
+
+@pytest.mark.parametrize(
+    "shape", ["empty maps", "one record with a huge list", "scalars under an unknown key"]
+)
+def test_a_4_mib_hostile_file_costs_little(tmp_path: Path, shape: str) -> None:
+    path = write(tmp_path / "hostile.yaml", shape, 4 * MiB)
+    proc = exchange("list", "--no-cache", "--data", str(path), limit_mib=1024)
+    refused_in_one_line(proc, 3)
+    assert proc.peak_mib < 320, proc.peak_mib
+    assert proc.cpu_seconds < 10, proc.cpu_seconds
+
+
+def test_a_catalogue_at_the_size_cap_stays_under_a_gibibyte(tmp_path: Path) -> None:
+    """64 MiB, the default cap, in one string: the file, its text and the parser's copy."""
+    path = tmp_path / "big.yaml"
+    path.write_text('programs:\n  - title: "' + "x" * (64 * MiB - 40) + '"\n', encoding="ascii")
+    assert path.stat().st_size <= 64 * MiB
+    proc = exchange("validate", str(path), limit_mib=1024)
+    refused_in_one_line(proc, 1)
+    assert proc.peak_mib < 1024
+
+
+def test_problems_beyond_the_first_hundred_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text("programs:\n" + "  - {sectors: [zz]}\n" * 200, encoding="ascii")
+    proc = exchange("validate", str(path), limit_mib=1024)
+    listed = proc.stdout.decode().splitlines()
+    assert len(listed) == 100
+    err = proc.stderr.decode()  # each record: ten missing fields and an unknown sector
+    assert "failed: 2,200 errors, 0 warnings (not loaded); 2,100 more not listed" in err
+    load = exchange("list", "--no-cache", "--data", str(path), limit_mib=1024)
+    assert "(and 2,199 more;" in load.stderr.decode()
