@@ -11,7 +11,12 @@ from typing import Annotated
 import typer
 
 from exchange_cli import __version__, query
-from exchange_cli.completion import complete_facet, complete_party_or_country, complete_program_id
+from exchange_cli.completion import (
+    complete_facet,
+    complete_party_or_country,
+    complete_program_id,
+    complete_shell,
+)
 from exchange_cli.errors import ExitCode, Finished, NotFoundError, Problem, UsageError
 from exchange_cli.model import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text
 from exchange_cli.options import CatalogueOptions, environment, shared
@@ -40,6 +45,7 @@ APP_SETTINGS: dict[str, object] = {
     "no_args_is_help": True,
     "rich_markup_mode": "rich",
     "pretty_exceptions_enable": False,
+    "add_completion": False,  # our own scripts and protocol: completion.py says why
     "context_settings": {"help_option_names": ["-h", "--help"]},
 }
 app = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]
@@ -61,14 +67,81 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        completion_script(ctx, None, install=False)
+        raise typer.Exit()
+
+
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        completion_script(ctx, None, install=True)
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            callback=_install_completion,
+            is_eager=True,
+            help="Install Tab completion for the shell in $SHELL "
+            "(any shell: exchange completion SHELL --install).",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            callback=_show_completion,
+            is_eager=True,
+            help="Print the completion script for the shell in $SHELL.",
+        ),
+    ] = False,
 ) -> None:
     """A terminal catalogue of international cooperation and exchange programs."""
+
+
+@app.command("completion")
+def completion_script(
+    ctx: typer.Context,
+    shell: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[SHELL]",
+            help="bash, zsh or fish (default: the shell in $SHELL).",
+            show_default=False,
+            autocompletion=complete_shell,
+        ),
+    ] = None,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install",
+            help="Write the script where the shell finds it; for bash and zsh, add one "
+            "line that loads it to ~/.bashrc or ~/.zshrc. Nothing else is changed.",
+        ),
+    ] = False,
+) -> None:
+    """Print, or install, the Tab-completion script for a shell.
+
+    Examples:
+
+    exchange completion --install
+
+    source <(exchange completion bash)
+
+    exchange completion fish > ~/.config/fish/completions/exchange.fish
+    """
+    from exchange_cli.completion import print_or_install
+
+    print_or_install(shell, install, environment(ctx))
 
 
 @app.command("list")

@@ -20,6 +20,8 @@ from exchange_cli.terminal import Environment, output_error, sanitize_terminal_s
 
 _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF}
 DEBUG_ENV = "EXCHANGE_DEBUG"
+#: Set by the completion scripts (shell/) to the shell's name.
+COMPLETE_ENV = "_EXCHANGE_COMPLETE"
 
 
 def debugging(environ: Mapping[str, str] = os.environ) -> bool:
@@ -56,7 +58,9 @@ def _run(argv: list[str], env: Environment | None) -> int:
             reconfigure(errors="replace")  # a legacy console gets '?' rather than a crash
     sanitize_terminal_size(os.environ, sys.stderr)
     env = env or Environment.detect()
-    command = click_command(argv, os.environ)
+    if COMPLETE_ENV in os.environ:
+        return _complete(argv, os.environ[COMPLETE_ENV], env, debug)
+    command = click_command(argv)
     try:
         try:
             with (
@@ -144,24 +148,14 @@ def _command_name(info: typer.models.CommandInfo) -> str:
     return info.name or info.callback.__name__.replace("_", "-")
 
 
-def requested_command(argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
-    """The subcommand this run is for, when it is already known (also while completing)."""
-    if "_EXCHANGE_COMPLETE" in environ:
-        bash_words = environ.get("COMP_WORDS")
-        words = bash_words if bash_words is not None else environ.get("_TYPER_COMPLETE_ARGS", "")
-        parts = words.split()
-        if bash_words is not None:
-            cword = environ.get("COMP_CWORD", "0")
-            done = cword.isascii() and cword.isdigit() and int(cword) >= 2
-        else:
-            done = len(parts) >= 3 or (len(parts) == 2 and words.endswith(" "))
-        return parts[1] if done and len(parts) >= 2 else None
+def requested_command(argv: Sequence[str]) -> str | None:
+    """The subcommand this run is for, when it is already known."""
     if argv and not argv[0].startswith("-"):
         return argv[0]
     return None
 
 
-def click_command(argv: Sequence[str], environ: Mapping[str, str]) -> Any:
+def click_command(argv: Sequence[str]) -> Any:
     """The Click command for this run, holding only the subcommand asked for when known.
 
     Typer builds every command's parameters before running one (about 30 ms for ten
@@ -170,7 +164,7 @@ def click_command(argv: Sequence[str], environ: Mapping[str, str]) -> Any:
     """
     from exchange_cli.cli import APP_SETTINGS, app
 
-    wanted = requested_command(argv, environ)
+    wanted = requested_command(argv)
     infos = [info for info in app.registered_commands if _command_name(info) == wanted]
     if not infos:
         return typer.main.get_command(app)
@@ -178,6 +172,28 @@ def click_command(argv: Sequence[str], environ: Mapping[str, str]) -> Any:
     single.registered_callback = app.registered_callback
     single.registered_commands = infos
     return typer.main.get_command(single)
+
+
+def _complete(words: list[str], shell: str, env: Environment, debug: bool) -> int:
+    """Answer a Tab press (completion.py has the protocol). It never fails and never
+    prints an error: a shell would show it in the middle of the command line. A value
+    from an older script (Typer's `complete_zsh`) gets no answer, so nothing it would
+    evaluate is ever printed."""
+    from exchange_cli.completion import SHELLS, answer
+
+    if shell not in SHELLS:
+        return 0
+    try:
+        lines = answer(click_command(words[:-1]), words, env)
+        env.stdout.write("".join(f"{line}\n" for line in lines))
+        env.stdout.flush()
+    except Exception:  # noqa: BLE001 - a Tab press must not print a traceback
+        if debug:
+            import traceback
+
+            with contextlib.suppress(OSError, ValueError):
+                traceback.print_exc(file=env.stderr)
+    return 0
 
 
 def _say(line: str) -> None:

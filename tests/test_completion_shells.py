@@ -1,0 +1,231 @@
+"""Tab pressed in real bash, zsh and fish, in a tmux pseudo-terminal.
+
+Each test starts a fresh shell in a fresh HOME where `exchange completion SHELL --install`
+is the only setup, types a command line, presses Tab, and reads the screen. Catalogues
+whose titles and party names hold process and command substitution, backticks, quotes,
+trailing backslashes, newlines and colons must not run anything, and their ids must
+still complete. Without tmux or a shell these tests skip with the reason; under CI (`CI`
+set) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import program_record, write_catalogue
+
+BIN = Path(sys.executable).parent
+SHELLS = ["bash", "zsh", "fish"]
+COMMANDS = {"bash": "bash --noprofile -i", "zsh": "zsh -d -i", "fish": "fish -i"}
+
+
+def _require(program: str) -> None:
+    if shutil.which(program) is None:
+        reason = f"{program} is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI is set, so the shell tests may not be skipped", False)
+        pytest.skip(reason)
+
+
+class Terminal:
+    """One shell in a tmux session 120×30: type, press keys, read the screen."""
+
+    def __init__(self, shell: str, home: Path) -> None:
+        self.socket = f"exchange-test-{os.getpid()}-{shell}-{id(self)}"
+        env = {
+            "HOME": str(home),
+            "PATH": f"{home / 'bin'}:{BIN}:/usr/local/bin:/usr/bin:/bin",
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "SHELL": f"/bin/{shell}",
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+        }
+        line = "env -i " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        self._tmux("new-session", "-d", "-x", "120", "-y", "30", f"{line} {COMMANDS[shell]}")
+        self.wait_for(lambda screen: screen.rstrip().endswith("$"), "a prompt")
+
+    def _tmux(self, *args: str) -> str:
+        proc = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
+        )
+        return proc.stdout
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p")
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "C-u")
+        self._tmux("send-keys", "-l", text)
+
+    def press(self, key: str) -> None:
+        self._tmux("send-keys", key)
+
+    def wait_for(self, ready: Callable[[str], bool], what: str, seconds: float = 15) -> str:
+        deadline = time.monotonic() + seconds
+        while True:
+            screen = self.screen()
+            if ready(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {what} after {seconds} s; the screen:\n{screen}")
+            time.sleep(0.1)
+
+    def settle(self, seconds: float = 1.0) -> str:
+        """The screen once it has not changed for a moment (after a Tab that may do
+        nothing, or may show a list)."""
+        last, since = self.screen(), time.monotonic()
+        while time.monotonic() - since < seconds:
+            time.sleep(0.1)
+            now = self.screen()
+            if now != last:
+                last, since = now, time.monotonic()
+        return last
+
+    def close(self) -> None:
+        subprocess.run(
+            ["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False
+        )
+
+
+@pytest.fixture(params=SHELLS)
+def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Terminal]:
+    shell = str(request.param)
+    _require("tmux")
+    _require(shell)
+    home = tmp_path / "home"
+    home.mkdir()
+    prompt = {
+        "bash": (home / ".bashrc", "PS1='$ '\n"),
+        "zsh": (home / ".zshrc", "PS1='$ '\n"),
+        "fish": (
+            home / ".config" / "fish" / "config.fish",
+            "set -g fish_greeting ''\nfunction fish_prompt; echo '$ '; end\n",
+        ),
+    }
+    startup, text = prompt[shell]
+    startup.parent.mkdir(parents=True, exist_ok=True)
+    startup.write_text(text, encoding="utf-8")
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    env.pop("ZDOTDIR", None)
+    subprocess.run(
+        [str(BIN / "exchange"), "completion", shell, "--install"], env=env, check=True, timeout=30
+    )
+    term = Terminal(shell, home)
+    term.shell = shell  # type: ignore[attr-defined]
+    yield term
+    term.close()
+
+
+def test_the_first_tab_of_a_new_shell_completes_a_country_by_name(terminal: Terminal) -> None:
+    terminal.type("exchange list --country Sau")
+    terminal.press("Tab")
+    terminal.wait_for(lambda s: "--country Saudi\\ Arabia" in s, "Saudi Arabia")
+
+
+def test_party_names_complete(terminal: Terminal) -> None:
+    terminal.type("exchange list --party Ali")
+    terminal.press("Tab")
+    terminal.wait_for(lambda s: "--party Alibaba" in s, "Alibaba")
+
+
+def test_each_tab_asks_exchange_once(terminal: Terminal, tmp_path: Path) -> None:
+    """A wrapper earlier on PATH counts the calls (Typer's fish script made two)."""
+    log = tmp_path / "calls"
+    wrapper = tmp_path / "home" / "bin" / "exchange"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho x >> {log}\nexec {BIN / "exchange"} "$@"\n')
+    wrapper.chmod(0o755)
+    if terminal.shell != "fish":  # type: ignore[attr-defined]
+        terminal.type("hash -r")  # forget where `exchange` was found
+        terminal.press("Enter")
+    terminal.type("exchange list --sector healthc")
+    terminal.press("Tab")
+    terminal.wait_for(lambda s: "--sector healthcare" in s, "healthcare")
+    terminal.settle(0.5)
+    assert log.read_text().count("x") == 1
+
+
+def test_vocabulary_values_complete(terminal: Terminal) -> None:
+    terminal.type("exchange list --sector healthc")
+    terminal.press("Tab")
+    terminal.wait_for(lambda s: "--sector healthcare" in s, "healthcare")
+
+
+HOSTILE = [
+    "x\\",
+    "<(touch {marker}) y\\",
+    "$(touch {marker})",
+    "`touch {marker}`",
+    "'; touch {marker}; echo '",
+    '"; touch {marker}; echo "',
+    "line one\ntouch {marker}",
+    "a: b: c:\\",
+]
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A valid catalogue whose titles and party names try to run `touch MARKER`. The
+    marker's path is short, so that no attack is defused by a description being cut
+    (a broken script must make these tests fail)."""
+    short = Path(tempfile.mkdtemp(prefix="xm", dir="/tmp"))
+    marker = short / "m"
+    records = []
+    for i, text in enumerate(HOSTILE):
+        attack = text.format(marker=marker)
+        parties = [
+            {"name": f"{attack} one", "type": "organization", "country": "SA"},
+            {"name": f"two {attack}", "type": "organization", "country": "KR"},
+        ]
+        records.append(program_record(f"prog-{i}", title=attack, parties=parties))
+    yield write_catalogue(tmp_path / "hostile.yaml", records), marker
+    shutil.rmtree(short)
+
+
+def test_hostile_titles_run_nothing_and_ids_still_complete(
+    terminal: Terminal, hostile: tuple[Path, Path]
+) -> None:
+    data, marker = hostile
+    terminal.type(f"exchange show --data {data} prog-")
+    ids = [f"prog-{i}" for i in range(len(HOSTILE))]
+    terminal.press("Tab")
+    if terminal.shell == "bash":  # type: ignore[attr-defined]
+        terminal.settle()
+        terminal.press("Tab")  # bash lists on the second press
+    screen = terminal.wait_for(lambda s: all(i in s for i in ids), "list of every id")
+    assert not marker.exists(), screen
+    terminal.type(f"exchange show --data {data} prog-3")
+    terminal.press("Tab")
+    terminal.wait_for(lambda s: f"{data} prog-3 " in s or f"{data} prog-3\n" in s, "prog-3")
+    assert not marker.exists()
+
+
+def test_hostile_party_names_run_nothing(terminal: Terminal, hostile: tuple[Path, Path]) -> None:
+    data, marker = hostile
+    terminal.type(f"exchange list --data {data} --party ")
+    for _ in range(2):
+        terminal.press("Tab")
+        terminal.settle()
+    terminal.type(f"exchange list --data {data} --party two")
+    terminal.press("Tab")
+    terminal.settle()
+    terminal.press("Tab")
+    screen = terminal.settle()
+    assert "two" in screen
+    assert not marker.exists(), screen
