@@ -167,21 +167,7 @@ class MemorySource:
         return counter
 
     def related(self, position: int, limit: int) -> list[int]:
-        return self._related(position, None)[:limit]
-
-    def _related(self, position: int, allowed: set[int] | None) -> list[int]:
-        program = self.catalogue.programs[position]
-        mine = party_keys(program)
-        scored = []
-        for index, other in enumerate(self.catalogue):
-            if index == position or (allowed is not None and index not in allowed):
-                continue
-            shared = sum(key in mine for key in party_keys(other))
-            shared += sum(sector in program.sectors for sector in other.sectors)
-            if shared:
-                scored.append((-shared, index))
-        scored.sort()
-        return [index for _, index in scored]
+        return self.related_many([position], limit)[position]
 
     def search(self, terms: Sequence[Any]) -> list[tuple[int, float]]:
         from exchange_cli.search import score_program
@@ -200,9 +186,26 @@ class MemorySource:
     def related_many(
         self, positions: Sequence[int], limit: int, within: Sequence[int] | None = None
     ) -> dict[int, list[int]]:
-        """Each program's most related, among `within` (default: all)."""
-        allowed = set(within) if within is not None else None
-        return {p: self._related(p, allowed)[:limit] for p in positions}
+        """Each program's most related (`related.best_related`), among `within` (default:
+        all)."""
+        from exchange_cli.related import PARTY_CANDIDATES, Levels, best_related, sector_mask
+
+        programs = self.catalogue.programs
+        allowed = range(len(programs)) if within is None else sorted(set(within))
+        masks = [sector_mask(p.sectors) for p in programs]
+        sharers: dict[str, list[int]] = {}
+        for i in allowed:
+            for key in party_keys(programs[i]):
+                found = sharers.setdefault(key, [])
+                if len(found) <= PARTY_CANDIDATES:
+                    found.append(i)
+        levels = Levels((i, masks[i]) for i in allowed)
+        return {
+            p: best_related(
+                p, [sharers.get(k, []) for k in party_keys(programs[p])], masks, levels, limit
+            )
+            for p in positions
+        }
 
     def words(self) -> set[str]:
         from exchange_cli.search import field_words

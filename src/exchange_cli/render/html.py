@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -99,9 +99,21 @@ _FAVICON = (
 
 def render_page(page: Page) -> str:
     """The whole page, ASCII, ending in a newline."""
+    return "".join(page_parts(page))
+
+
+def page_parts(page: Page) -> Iterator[str]:
+    """The page in pieces of a program or so each, ASCII (anything else as a character
+    reference), lines joined by newlines: a writer streams them, so a page of 100,000
+    programs is never held whole in memory."""
+    for part in _parts(page):
+        yield part.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
+def _parts(page: Page) -> Iterator[str]:
     style, script = _asset("page.css"), _asset("page.js")
     data = {"search": page.search_index, "facets": page.facet_index}
-    parts = [
+    lines: list[str | Iterator[str]] = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
@@ -137,7 +149,12 @@ def render_page(page: Page) -> str:
         "</body>",
         "</html>",
     ]
-    return "\n".join(parts).encode("ascii", "xmlcharrefreplace").decode("ascii") + "\n"
+    for line in lines:
+        if isinstance(line, str):
+            yield line + "\n"
+        else:
+            yield from line
+            yield "\n"
 
 
 def _header(page: Page) -> str:
@@ -255,17 +272,20 @@ def _facet_count(page: Page, facet: str, value: str) -> int:
     return 0
 
 
-def _results(page: Page) -> str:
+def _results(page: Page) -> Iterator[str]:
     count = len(page.records)
-    cards = "".join(_card(record) for record in page.records)
-    return (
+    yield (
         '<section id="programs" class="results" aria-labelledby="programs-title">'
         '<div class="results-head">'
         '<h2 id="programs-title" tabindex="-1">Programs</h2>'
         f'<p id="result-count" class="result-count" role="status">{_plural(count, "program")}'
         "</p>"
         "</div>"
-        f'<ul id="results" class="cards">{cards}</ul>'
+        '<ul id="results" class="cards">'
+    )
+    yield from (_card(record) for record in page.records)
+    yield (
+        "</ul>"
         '<div id="no-results" class="no-results" hidden>'
         "<p>No program matches this search and these filters.</p>"
         '<button type="button" id="clear-empty" class="button-secondary">'
@@ -368,11 +388,11 @@ def _bar_chart(facet: str, heading: str, option: str, rows: Sequence[Mapping[str
 # -- one view per program ------------------------------------------------------------------
 
 
-def _program_views(page: Page) -> str:
-    views = "".join(
-        _program_view(record, page.related.get(str(record["id"]), ())) for record in page.records
-    )
-    return f'<div class="programs">{views}</div>'
+def _program_views(page: Page) -> Iterator[str]:
+    yield '<div class="programs">'
+    for record in page.records:
+        yield _program_view(record, page.related.get(str(record["id"]), ()))
+    yield "</div>"
 
 
 def _program_view(record: Mapping[str, Any], related: Sequence[Mapping[str, Any]]) -> str:

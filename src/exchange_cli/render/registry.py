@@ -130,7 +130,8 @@ def _github(result: Any, env: Environment) -> None:
 def _html(result: Any, env: Environment) -> None:
     from exchange_cli.render import html
 
-    env.stdout.write(html.render_page(result.page))
+    for part in html.page_parts(result.page):  # streamed: the page is never whole in memory
+        env.stdout.write(part)
 
 
 #: Every renderer, in the order `--help` lists formats.

@@ -4,15 +4,13 @@ words search matches."""
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from exchange_cli import __version__, vocab
 from exchange_cli.model import Catalogue
+from exchange_cli.related import sector_mask
 from exchange_cli.source import party_keys
-
-SECTOR_BITS = {sector: 1 << i for i, sector in enumerate(vocab.SECTORS.values)}
-
 
 SCHEMA = """
 CREATE TABLE source (
@@ -71,7 +69,7 @@ def fill(
         connection.executemany(
             "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (i, p.id, p.kind, p.evidence, _mask(p.sectors), encode(p.to_dict()))
+                (i, p.id, p.kind, p.evidence, sector_mask(p.sectors), encode(p.to_dict()))
                 for i, p in enumerate(catalogue)
             ),
         )
@@ -109,13 +107,6 @@ def fill(
                 for i, fields in enumerate(map(text_segments, programs))
             ),
         )
-
-
-def _mask(sectors: Iterable[str]) -> int:
-    mask = 0
-    for sector in sectors:
-        mask |= SECTOR_BITS[sector]
-    return mask
 
 
 def token(word: str) -> str:

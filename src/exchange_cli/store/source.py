@@ -5,7 +5,7 @@ import contextlib
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from exchange_cli import vocab
@@ -131,36 +131,50 @@ class StoreSource:
     def related_many(
         self, positions: Sequence[int], limit: int, within: Sequence[int] | None = None
     ) -> dict[int, list[int]]:
-        """Each program's most related, among `within` (default: all). Programs sharing
-        a party come from an indexed join, with exact scores; programs sharing only
-        sectors from groups of programs with the same sectors, best level first and in
-        catalogue order, so that the work per program does not grow with the catalogue."""
+        """Each program's most related (`related.best_related`), among `within` (default:
+        all). A few programs ask SQL for each party key's first sharers; many read every
+        key's at once."""
+        from exchange_cli.related import PARTY_CANDIDATES, Levels, best_related
+
         allowed = None if within is None or len(within) == len(self) else set(within)
         masks: dict[int, int] = dict(self._rows("SELECT position, sectors FROM programs"))
-        groups: dict[int, list[int]] = {}
-        for program, mask in sorted(masks.items()):
-            if allowed is None or program in allowed:
-                groups.setdefault(mask, []).append(program)
-        levels = _Levels(groups)
-        result = {}
-        for position in positions:
-            mine = masks[position]
-            scores = {
-                program: shared + (mine & masks[program]).bit_count()
-                for program, shared in self._party_sharers(position)
-                if program != position and (allowed is None or program in allowed)
-            }
-            result[position] = _best(scores, mine, position, levels, limit)
-        return result
-
-    def _party_sharers(self, position: int) -> list[tuple[int, int]]:
-        """(program, parties shared) for every program sharing a party key with this one."""
-        return self._rows(
-            "SELECT other.program, count(*) FROM party_keys AS mine "
-            "JOIN party_keys AS other ON other.key = mine.key "
-            "WHERE mine.program = ? GROUP BY other.program",
-            position,
+        levels = Levels(
+            (p, m) for p, m in sorted(masks.items()) if allowed is None or p in allowed
         )
+        wanted = PARTY_CANDIDATES + 1
+        if allowed is None and len(positions) <= 10:
+            keys = {p: self._keys(p) for p in positions}
+            sharers: dict[str, list[int]] = {
+                key: self._sharers(key, wanted) for ks in keys.values() for key in ks
+            }
+        else:
+            keys, sharers = {}, {}
+            for key, program in self._rows(
+                "SELECT key, program FROM party_keys ORDER BY key, program"
+            ):
+                keys.setdefault(program, []).append(key)
+                if allowed is None or program in allowed:
+                    found = sharers.setdefault(key, [])
+                    if len(found) < wanted:
+                        found.append(program)
+        return {
+            p: best_related(p, [sharers.get(k, []) for k in keys.get(p, ())], masks, levels, limit)
+            for p in positions
+        }
+
+    def _keys(self, position: int) -> list[str]:
+        from exchange_cli.source import party_keys
+
+        [program] = self.programs([position])
+        return list(party_keys(program))
+
+    def _sharers(self, key: str, limit: int) -> list[int]:
+        """The first programs with a party key, in catalogue order (the primary key's
+        index answers this without reading the rest)."""
+        rows = self._rows(
+            "SELECT program FROM party_keys WHERE key = ? ORDER BY program LIMIT ?", key, limit
+        )
+        return [row[0] for row in rows]
 
     # -- search ------------------------------------------------------------------------------
 
@@ -278,56 +292,3 @@ def _where(criteria: Criteria) -> tuple[str, list[Any]]:
         parameters.extend(criteria.parties)
         clauses.append(f"position IN (SELECT program FROM parties WHERE {found})")
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), parameters
-
-
-def _best(
-    scores: dict[int, int], mine: int, position: int, levels: "_Levels", limit: int
-) -> list[int]:
-    """The `limit` most related: the party sharers (`scores`, exact) and the programs
-    sharing only sectors. A program sharing only `level` sectors scores `level`, so only
-    the `limit` earliest of each level can make the cut, and once `limit` programs score
-    more than a level, no program of that level or below can."""
-    candidates = dict(scores)
-    for level in range(mine.bit_count(), 0, -1):
-        if sum(1 for score in candidates.values() if score > level) >= limit:
-            break
-        taken = 0
-        for program in levels.positions(mine, level):
-            if program == position or program in scores:
-                continue
-            candidates[program] = level
-            taken += 1
-            if taken >= limit:
-                break
-    import heapq
-
-    best = heapq.nsmallest(limit, candidates.items(), key=lambda item: (-item[1], item[0]))
-    return [program for program, _ in best]
-
-
-class _Levels:
-    """Programs grouped by their sectors, merged per (sectors, level) on first use and
-    extended only as far as anyone reads."""
-
-    def __init__(self, groups: Mapping[int, list[int]]) -> None:
-        self.groups = groups
-        self.merged: dict[tuple[int, int], tuple[Iterator[int], list[int]]] = {}
-
-    def positions(self, mine: int, level: int) -> Iterator[int]:
-        """The programs sharing exactly `level` sectors with `mine`, in catalogue order."""
-        key = (mine, level)
-        if key not in self.merged:
-            lists = [g for mask, g in self.groups.items() if (mask & mine).bit_count() == level]
-            import heapq
-
-            self.merged[key] = (heapq.merge(*lists), [])
-        merged, seen = self.merged[key]
-        index = 0
-        while True:
-            if index == len(seen):
-                following = next(merged, None)
-                if following is None:
-                    return
-                seen.append(following)
-            yield seen[index]
-            index += 1
