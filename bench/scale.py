@@ -1,21 +1,24 @@
-"""Large-catalogue benchmark: load + filter + JSON output at growing sizes, against
-PyYAML's C loader and jq on the same records, measured side by side.
+"""Large-catalogue benchmark: the store against jq, and how each command grows with N.
 
-    python bench/scale.py                         # 1k, 10k, 100k programs
-    python bench/scale.py --sizes 200 --rounds 1  # CI smoke run
+    python bench/scale.py                          # 1k, 4k, 25k, 100k programs
+    python bench/scale.py --sizes 200 --rounds 1   # CI smoke run
 
 For each size N it writes a synthetic catalogue (`make_catalogue.py`) as YAML and the
-same records as JSON, then times, interleaved:
+same records as JSON, then times, interleaved (medians; peak memory is the child's own):
 
 - `pyyaml`: `yaml.load(..., Loader=CSafeLoader)` of the YAML file, nothing else;
-- `parse`: our strict YAML reader alone (no validation), to show what validation adds;
 - `first`: `exchange list --sector defense --json` with an empty cache: read, parse,
-  validate, filter, print, and write the cache (a user's first run);
-- `repeat`: the same command again, served from the cache;
-- `jq`: `jq -c '[.[] | select(.sectors | index("defense"))]'` on the JSON file.
+  validate, compile the store, filter, print (a user's first run);
+- `list`: the same command again, answered from the store;
+- `jq`: `jq -c '[.[] | select(.sectors | index("defense"))]'` on the JSON file;
+- `search`: `exchange search petroleum --json` from the store;
+- `jq-search`: a jq regex scan of title, summary and flows for the same word;
+- `show`: `exchange show program-000000 --json` (its related programs included);
+- `export`: `exchange export` of the whole catalogue (the web page), from the store.
 
-It checks that `repeat`, `first` and jq print the same records, and reports medians,
-ratios, peak memory and a text chart of how time grows with N.
+It checks that `list`, `first` and jq print the same records, and reports the ratios the
+issue tracker sets targets for: list ÷ jq, search ÷ jq-search, and export's growth between
+sizes four times apart.
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ from harness import Command, Runs, machine, measure
 
 HERE = Path(__file__).resolve().parent
 JQ_FILTER = '[.[] | select(.sectors | index("defense"))]'
-PARSE_ONLY = (
-    "import sys; from exchange_cli.safeyaml import parse; "
-    "parse(open(sys.argv[1], encoding='utf-8').read())"
+WORD = "petroleum"
+JQ_SEARCH = (
+    '[.[] | select((.title + " " + .summary + " " + ([.flows[].what] | join(" ")))'
+    f' | test("{WORD}"; "i"))]'
 )
 PYYAML = "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)"
+NAMES = ["pyyaml", "first", "list", "jq", "search", "jq-search", "show", "export"]
 
 
 def write_catalogues(count: int, directory: Path) -> tuple[Path, Path]:
@@ -56,19 +61,24 @@ def write_catalogues(count: int, directory: Path) -> tuple[Path, Path]:
 def commands(yaml_path: Path, json_path: Path, cache: Path, jq: str) -> list[Command]:
     python = sys.executable
     exchange = str(Path(python).parent / "exchange")
-    query = [exchange, "list", "--sector", "defense", "--json", "--data", str(yaml_path)]
+    data = ["--data", str(yaml_path)]
+    query = [exchange, "list", "--sector", "defense", "--json", *data]
+    warm = {"XDG_CACHE_HOME": str(cache / "warm")}
     # `first` gets a cache directory of its own that is emptied before every run.
     first_cache = cache / "first"
     return [
         Command("pyyaml", [python, "-c", PYYAML, str(yaml_path)]),
-        Command("parse", [python, "-c", PARSE_ONLY, str(yaml_path)]),
         Command(
             "first",
             ["sh", "-c", f'rm -rf "{first_cache}" && exec "$@"', "first", *query],
             {"XDG_CACHE_HOME": str(first_cache)},
         ),
-        Command("repeat", query, {"XDG_CACHE_HOME": str(cache / "warm")}),
+        Command("list", query, warm),
         Command("jq", [jq, "-c", JQ_FILTER, str(json_path)]),
+        Command("search", [exchange, "search", WORD, "--json", *data], warm),
+        Command("jq-search", [jq, "-c", JQ_SEARCH, str(json_path)]),
+        Command("show", [exchange, "show", "program-000000", "--json", *data], warm),
+        Command("export", [exchange, "export", *data], warm),
     ]
 
 
@@ -103,48 +113,61 @@ def chart(rows: list[tuple[int, dict[str, Runs]]], names: list[str], width: int 
 
 
 def report(rows: list[tuple[int, int, dict[str, Runs]]]) -> str:
-    names = ["pyyaml", "parse", "first", "repeat", "jq"]
     lines = [
         f"Machine: {machine()}",
         "",
-        "Medians of interleaved rounds (the rounds column); peak memory is the largest RSS of "
-        "the runs.",
+        "Seconds, medians of interleaved rounds; peak memory is the largest RSS of the runs.",
         "",
-        "| programs | YAML MB | matches | rounds | "
-        + " | ".join(f"{n} s" for n in names)
-        + " | parse ÷ pyyaml | first ÷ pyyaml | repeat ÷ jq | first peak MiB | repeat peak MiB |",
-        "| " + " | ".join(["---:"] * (4 + len(names) + 5)) + " |",
+        "| programs | YAML MB | matches | rounds | " + " | ".join(NAMES) + " |",
+        "| " + " | ".join(["---:"] * (4 + len(NAMES))) + " |",
     ]
     for count, matches, runs in rows:
         size = runs["_size"].wall[0] / 1e6  # stashed by main()
-        cells = [f"{runs[n].wall_ms / 1000:.2f}" for n in names]
+        cells = [f"{runs[n].wall_ms / 1000:.2f}" for n in NAMES]
         lines.append(
             f"| {count:,} | {size:.1f} | {matches:,} | {len(runs['jq'].wall)} | "
             + " | ".join(cells)
-            + f" | {runs['parse'].wall_ms / runs['pyyaml'].wall_ms:.2f}"
-            + f" | {runs['first'].wall_ms / runs['pyyaml'].wall_ms:.2f}"
-            + f" | {runs['repeat'].wall_ms / runs['jq'].wall_ms:.2f}"
-            + f" | {runs['first'].peak_mib:.0f} | {runs['repeat'].peak_mib:.0f} |"
+            + " |"
         )
     lines += [
         "",
-        "Growth: each command's time per program, in microseconds (flat means linear; the "
-        "smallest size is dominated by start-up).",
-        "",
-        "| programs | " + " | ".join(f"{n} µs" for n in names) + " |",
-        "| " + " | ".join(["---:"] * (1 + len(names))) + " |",
+        "| programs | first ÷ pyyaml | list ÷ jq | search ÷ jq-search | "
+        "first peak MiB | list peak MiB | export peak MiB |",
+        "| " + " | ".join(["---:"] * 7) + " |",
     ]
     for count, _, runs in rows:
-        per = [f"{runs[n].wall_ms * 1000 / count:.0f}" for n in names]
-        lines.append(f"| {count:,} | " + " | ".join(per) + " |")
-    lines += ["", "```", chart([(c, r) for c, _, r in rows], ["pyyaml", "first", "repeat", "jq"])]
+        lines.append(
+            f"| {count:,} | {ratio(runs, 'first', 'pyyaml'):.2f} | {ratio(runs, 'list', 'jq'):.2f}"
+            f" | {ratio(runs, 'search', 'jq-search'):.2f} | {runs['first'].peak_mib:.0f}"
+            f" | {runs['list'].peak_mib:.0f} | {runs['export'].peak_mib:.0f} |"
+        )
+    by_count = {count: runs for count, _, runs in rows}
+    pairs = [(n, 4 * n) for n in by_count if 4 * n in by_count]
+    if pairs:
+        lines += [
+            "",
+            "Growth over four times the programs (linear is 4.0):",
+            "",
+            "| from → to | " + " | ".join(NAMES[1:]) + " |",
+            "| --- | " + " | ".join(["---:"] * (len(NAMES) - 1)) + " |",
+        ]
+        for small, large in pairs:
+            cells = [
+                f"{by_count[large][n].wall_ms / by_count[small][n].wall_ms:.1f}" for n in NAMES[1:]
+            ]
+            lines.append(f"| {small:,} → {large:,} | " + " | ".join(cells) + " |")
+    lines += ["", "```", chart([(c, r) for c, _, r in rows], ["first", "list", "export"])]
     lines.append("```")
     return "\n".join(lines)
 
 
+def ratio(runs: dict[str, Runs], top: str, bottom: str) -> float:
+    return runs[top].wall_ms / runs[bottom].wall_ms
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--sizes", default="1000,4000,25000,100000")
     parser.add_argument("--rounds", type=int, default=0, help="default: 5, or 3 at 100k and up")
     parser.add_argument("--workdir", type=Path, help="keep the generated catalogues here")
     args = parser.parse_args()
