@@ -2,9 +2,11 @@
 each one's related programs (among those exported, so every link leads somewhere), the
 counts, the filter index, the search index and the graph."""
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from exchange_cli import network, query, search
+from exchange_cli.model import Program
 from exchange_cli.render.html import Page
 from exchange_cli.source import Criteria
 
@@ -13,20 +15,39 @@ if TYPE_CHECKING:
 
 
 def build_page(source: "RecordSource", criteria: Criteria, version: str) -> Page:
+    """The page's content. What is large (each program's related entries and search words)
+    is made as the page is written, one program at a time, not held all at once."""
     positions = source.select(criteria)
     programs = source.programs(positions)
     by_position = dict(zip(positions, programs, strict=True))
     related = source.related_many(positions, query.RELATED_LIMIT, within=positions)
     return Page(
         records=[p.to_dict() for p in programs],
-        related={
-            by_position[i].id: [query.related_entry(by_position[i], by_position[j]) for j in js]
-            for i, js in related.items()
-        },
+        related=RelatedEntries(by_position, related),
         facets=query.facet_counts(source, positions),
         facet_index=query.facet_index(programs),
-        search_index=search.search_index(programs),
+        search_index=search.search_index(programs, lazy=True),
         graph=network.build_graph(programs).to_dict(),
         criteria=criteria,
         version=version,
     )
+
+
+class RelatedEntries(Mapping[str, list[dict[str, Any]]]):
+    """Program id → its related entries (`query.related_entry`), made when asked for."""
+
+    def __init__(self, programs: Mapping[int, Program], related: Mapping[int, list[int]]):
+        self._programs = programs
+        self._related = related
+        self._positions = {program.id: i for i, program in programs.items()}
+
+    def __getitem__(self, program_id: str) -> list[dict[str, Any]]:
+        position = self._positions[program_id]
+        program = self._programs[position]
+        return [query.related_entry(program, self._programs[j]) for j in self._related[position]]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._programs[i].id for i in self._related)
+
+    def __len__(self) -> int:
+        return len(self._related)

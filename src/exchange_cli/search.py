@@ -133,16 +133,19 @@ def score_levels(levels: Mapping[str, float]) -> float:
     return sum(WEIGHTS[name] * levels.get(name, 0.0) for name in WEIGHTS)
 
 
-def search_index(programs: Iterable[Program]) -> dict[str, Any]:
+def search_index(programs: Iterable[Program], *, lazy: bool = False) -> dict[str, Any]:
     """What a client needs to rank exactly like `search_programs`: the field weights, the
     whole-word bonus, and each program's normalized words per field, in segments (by id).
+    `lazy` gives the words as (id, words) pairs made as they are read, for a writer that
+    streams them.
 
     The exported web page searches with this, so its rules cannot drift from this module's.
     """
+    words = ((program.id, field_words(program)) for program in programs)
     return {
         "weights": dict(WEIGHTS),
         "exact_bonus": _EXACT_BONUS,
-        "words": {program.id: field_words(program) for program in programs},
+        "words": words if lazy else dict(words),
     }
 
 

@@ -53,7 +53,7 @@ class Page:
     related: Mapping[str, Sequence[Mapping[str, Any]]]  # id → `query.related_programs`
     facets: Sequence[Mapping[str, Any]]  # `query.facet_counts` rows
     facet_index: Mapping[str, Mapping[str, Sequence[str]]]  # id → facet → values
-    search_index: Mapping[str, Any]  # `search.search_index`
+    search_index: Mapping[str, Any]  # `search.search_index`, its words possibly lazy
     graph: Mapping[str, Any]  # `network.Graph.to_dict()`
     criteria: Criteria | None = None  # the filters the export was narrowed by
     version: str = ""
@@ -110,9 +110,27 @@ def page_parts(page: Page) -> Iterator[str]:
         yield part.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
+def _page_data(page: Page) -> Iterator[str]:
+    """The JSON the page's script reads, `{"search": ..., "facets": ...}`, written one
+    program's words at a time (`search_index(..., lazy=True)` makes them as they go)."""
+    index = page.search_index
+    words = index["words"]
+    yield (
+        '<script type="application/json" id="page-data">{"search":{"weights":'
+        + _script_json(index["weights"])
+        + ',"exact_bonus":'
+        + _script_json(index["exact_bonus"])
+        + ',"words":{'
+    )
+    pairs = words.items() if isinstance(words, Mapping) else words
+    for n, (program_id, program_words) in enumerate(pairs):
+        comma = "," if n else ""
+        yield f"{comma}{_script_json(program_id)}:{_script_json(program_words)}"
+    yield '}},"facets":' + _script_json(page.facet_index) + "}</script>"
+
+
 def _parts(page: Page) -> Iterator[str]:
     style, script = _asset("page.css"), _asset("page.js")
-    data = {"search": page.search_index, "facets": page.facet_index}
     lines: list[str | Iterator[str]] = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -144,7 +162,7 @@ def _parts(page: Page) -> Iterator[str]:
         _program_views(page),
         "</main>",
         _footer(page, len(page.records)),
-        '<script type="application/json" id="page-data">' + _script_json(data) + "</script>",
+        _page_data(page),
         f"<script>{script}</script>",
         "</body>",
         "</html>",
