@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from exchange_cli import vocab
 from exchange_cli.render.htmltext import fragment as _fragment
 from exchange_cli.render.htmltext import label as _label
+from exchange_cli.render.htmltext import page_data as _page_data
 from exchange_cli.render.htmltext import plural as _plural
-from exchange_cli.render.htmltext import script_json as _script_json
 from exchange_cli.render.htmltext import text as _text
 from exchange_cli.render.network_svg import network_section
 
@@ -110,25 +110,6 @@ def page_parts(page: Page) -> Iterator[str]:
         yield part.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def _page_data(page: Page) -> Iterator[str]:
-    """The JSON the page's script reads, `{"search": ..., "facets": ...}`, written one
-    program's words at a time (`search_index(..., lazy=True)` makes them as they go)."""
-    index = page.search_index
-    words = index["words"]
-    yield (
-        '<script type="application/json" id="page-data">{"search":{"weights":'
-        + _script_json(index["weights"])
-        + ',"exact_bonus":'
-        + _script_json(index["exact_bonus"])
-        + ',"words":{'
-    )
-    pairs = words.items() if isinstance(words, Mapping) else words
-    for n, (program_id, program_words) in enumerate(pairs):
-        comma = "," if n else ""
-        yield f"{comma}{_script_json(program_id)}:{_script_json(program_words)}"
-    yield '}},"facets":' + _script_json(page.facet_index) + "}</script>"
-
-
 def _parts(page: Page) -> Iterator[str]:
     style, script = _asset("page.css"), _asset("page.js")
     lines: list[str | Iterator[str]] = [
@@ -162,7 +143,7 @@ def _parts(page: Page) -> Iterator[str]:
         _program_views(page),
         "</main>",
         _footer(page, len(page.records)),
-        _page_data(page),
+        _page_data(page.search_index, page.facet_index),
         f"<script>{script}</script>",
         "</body>",
         "</html>",

@@ -4,6 +4,7 @@ and the small text helpers both halves of the page use."""
 
 import html
 import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -51,3 +52,21 @@ def label(value: str) -> str:
 
 def plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def page_data(search_index: Mapping[str, Any], facet_index: Any) -> Iterator[str]:
+    """The JSON block the page's script reads, `{"search": ..., "facets": ...}`, written one
+    program's words at a time (`search_index(..., lazy=True)` makes them as they go)."""
+    words = search_index["words"]
+    yield (
+        '<script type="application/json" id="page-data">{"search":{"weights":'
+        + script_json(search_index["weights"])
+        + ',"exact_bonus":'
+        + script_json(search_index["exact_bonus"])
+        + ',"words":{'
+    )
+    pairs = words.items() if isinstance(words, Mapping) else words
+    for n, (program_id, program_words) in enumerate(pairs):
+        comma = "," if n else ""
+        yield f"{comma}{script_json(program_id)}:{script_json(program_words)}"
+    yield '}},"facets":' + script_json(facet_index) + "}</script>"
