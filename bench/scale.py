@@ -116,7 +116,8 @@ def report(rows: list[tuple[int, int, dict[str, Runs]]]) -> str:
     lines = [
         f"Machine: {machine()}",
         "",
-        "Seconds, medians of interleaved rounds; peak memory is the largest RSS of the runs.",
+        "Seconds of wall time, medians of interleaved rounds; ratios also in CPU time (user +"
+        " system of the child); peak memory is the largest RSS of the runs.",
         "",
         "| programs | YAML MB | matches | rounds | " + " | ".join(NAMES) + " |",
         "| " + " | ".join(["---:"] * (4 + len(NAMES))) + " |",
@@ -137,8 +138,8 @@ def report(rows: list[tuple[int, int, dict[str, Runs]]]) -> str:
     ]
     for count, _, runs in rows:
         lines.append(
-            f"| {count:,} | {ratio(runs, 'first', 'pyyaml'):.2f} | {ratio(runs, 'list', 'jq'):.2f}"
-            f" | {ratio(runs, 'search', 'jq-search'):.2f} | {runs['first'].peak_mib:.0f}"
+            f"| {count:,} | {ratio(runs, 'first', 'pyyaml')} | {ratio(runs, 'list', 'jq')}"
+            f" | {ratio(runs, 'search', 'jq-search')} | {runs['first'].peak_mib:.0f}"
             f" | {runs['list'].peak_mib:.0f} | {runs['export'].peak_mib:.0f} |"
         )
     by_count = {count: runs for count, _, runs in rows}
@@ -146,14 +147,16 @@ def report(rows: list[tuple[int, int, dict[str, Runs]]]) -> str:
     if pairs:
         lines += [
             "",
-            "Growth over four times the programs (linear is 4.0):",
+            "Growth over four times the programs (linear is 4.0), wall time (CPU time):",
             "",
             "| from → to | " + " | ".join(NAMES[1:]) + " |",
             "| --- | " + " | ".join(["---:"] * (len(NAMES) - 1)) + " |",
         ]
         for small, large in pairs:
             cells = [
-                f"{by_count[large][n].wall_ms / by_count[small][n].wall_ms:.1f}" for n in NAMES[1:]
+                f"{by_count[large][n].wall_ms / by_count[small][n].wall_ms:.1f}"
+                f" ({by_count[large][n].cpu_ms / max(by_count[small][n].cpu_ms, 0.001):.1f})"
+                for n in NAMES[1:]
             ]
             lines.append(f"| {small:,} → {large:,} | " + " | ".join(cells) + " |")
     lines += ["", "```", chart([(c, r) for c, _, r in rows], ["first", "list", "export"])]
@@ -161,8 +164,11 @@ def report(rows: list[tuple[int, int, dict[str, Runs]]]) -> str:
     return "\n".join(lines)
 
 
-def ratio(runs: dict[str, Runs], top: str, bottom: str) -> float:
-    return runs[top].wall_ms / runs[bottom].wall_ms
+def ratio(runs: dict[str, Runs], top: str, bottom: str) -> str:
+    """Wall-time ratio, and CPU-time ratio in brackets (steadier on a busy machine)."""
+    wall = runs[top].wall_ms / runs[bottom].wall_ms
+    cpu = runs[top].cpu_ms / max(runs[bottom].cpu_ms, 0.001)
+    return f"{wall:.2f} ({cpu:.2f})"
 
 
 def main() -> None:
