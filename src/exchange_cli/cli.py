@@ -18,7 +18,7 @@ from exchange_cli.completion import (
     complete_shell,
 )
 from exchange_cli.errors import ExitCode, Finished, NotFoundError, Problem, UsageError
-from exchange_cli.model import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text
+from exchange_cli.model import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text, scored
 from exchange_cli.options import CatalogueOptions, environment, shared
 from exchange_cli.output import Output, OutputSpec, present
 from exchange_cli.render.results import Export, FacetCounts, GraphView, Listing, Problems, Record
@@ -255,7 +255,7 @@ def search(
     if not hits:
         output.env.note(text_search.no_match_hint(source, terms))
     records = source.records(position for position, _ in hits)
-    rows = [{"score": score, **record} for (_, score), record in zip(hits, records, strict=True)]
+    rows = [scored(score, record) for (_, score), record in zip(hits, records, strict=True)]
     highlight = tuple(word for term in terms for word in term.words)
     present(output, Listing(rows, output.fields, program_text, highlight))
 

@@ -252,6 +252,37 @@ class JsonRecord(Mapping[str, Any]):
         return len(self._decoded())
 
 
+class ScoredRecord(JsonRecord):
+    """A search hit: `score`, then a stored record's fields, still as the stored text with
+    the score written in front (what `json.dumps` would write for the merged mapping)."""
+
+    __slots__ = ()
+    fields = ("score", *FIELDS)
+
+    def __init__(self, score: float, record: JsonRecord) -> None:
+        import json
+
+        super().__init__('{"score": ' + json.dumps(score) + ", " + record.text[1:], record._check)
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._data is None:
+            import json
+
+            data = json.loads(self.text)
+            score = data.pop("score")
+            if self._check is not None:
+                self._check(data)
+            self._data = {"score": score, **data}
+        return self._data
+
+
+def scored(score: float, record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A search hit's row: the score, then the record's fields."""
+    if type(record) is JsonRecord:
+        return ScoredRecord(score, record)
+    return {"score": score, **record}
+
+
 def program_text(key: str, value: Any) -> str:
     """One field of a program's JSON-ready data as one line of text (csv, tsv, markdown
     and table cells): `Saudi Arabia (SA); South Korea (KR)` for its parties."""

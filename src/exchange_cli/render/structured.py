@@ -41,10 +41,13 @@ def json_text(data: Any, env: Environment) -> str:
 def _stored_texts(listing: Listing, env: Environment) -> list[str] | None:
     """The records' own JSON text, when they are stored records printed whole in the
     piped layout: exactly what encoding them again would write, without the work."""
-    if env.is_terminal or not env.unicode or tuple(listing.fields) != JsonRecord.fields:
-        return None
     records = listing.records
-    if not all(type(record) is JsonRecord for record in records):
+    if env.is_terminal or not env.unicode or not records:
+        return None
+    kind = type(records[0])
+    if not issubclass(kind, JsonRecord) or tuple(listing.fields) != kind.fields:
+        return None
+    if not all(type(record) is kind for record in records):
         return None
     return [record.text for record in records]  # type: ignore[attr-defined]
 
