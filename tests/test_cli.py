@@ -475,12 +475,76 @@ def test_a_very_narrow_terminal_gets_stacked_records_not_a_crushed_table() -> No
 
 
 @pytest.mark.parametrize("command", ["list", "graph", "flows", "search"])
-def test_an_empty_result_on_a_terminal_says_so_on_stderr(run: Run, command: str) -> None:
+def test_an_empty_result_on_a_terminal_says_so_in_one_stderr_line(run: Run, command: str) -> None:
     words = ["exchange"] if command == "search" else []
-    result = run(command, *words, "--party", "nobody-at-all", tty=True)
+    result = run(command, *words, "--country", "France", tty=True)  # valid, but no program
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr.startswith("exchange: ")
+    if command == "search":
+        assert result.stderr.startswith("exchange: the filters leave none of the ")
+        assert result.stderr.count("\n") == 1
+    else:
+        assert result.stderr == "exchange: nothing matches\n"
+
+
+def test_a_search_that_finds_nothing_says_why_in_one_line(run: Run) -> None:
+    result = run("search", "zzzz", tty=True)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "exchange: no programs match 'zzzz': nothing contains 'zzzz'\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--country", "Narnia"],
+        ["search", "oil", "--country", "Narnia"],
+        ["summarize", "--country", "Narnia"],
+        ["graph", "--country", "Narnia"],
+        ["flows", "--country", "Narnia"],
+        ["flows", "--to", "Narnia"],
+        ["flows", "--from", "Narnia"],
+        ["list", "--party", "Narnia"],
+        ["flows", "--party", "Narnia"],
+        ["export", "--party", "Narnia"],
+    ],
+)
+def test_a_value_that_names_no_country_and_no_party_is_exit_2_everywhere(
+    run: Run, args: list[str]
+) -> None:
+    result = run(*args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1 and "'Narnia'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Arabia", "did you mean 'SA' (Saudi Arabia)?"),
+        ("Saudi Arbia", "did you mean 'SA' (Saudi Arabia)?"),
+        ("Japn", "did you mean 'JP' (Japan)?"),
+        ("Narnia", None),
+        ("Holand", "did you mean 'NL' (Netherlands)?"),
+    ],
+)
+def test_country_hints_go_by_name(run: Run, typed: str, meant: str | None) -> None:
+    result = run("list", "--country", typed)
+    assert result.exit_code == 2
+    if meant is None:
+        assert "did you mean" not in result.stderr
+    else:
+        assert meant in result.stderr
+
+
+@pytest.mark.parametrize(("typed", "code"), [("Holland", "NL"), ("Burma", "MM")])
+def test_common_former_names_are_countries(run: Run, typed: str, code: str) -> None:
+    by_name = run("list", "--country", typed, "--fields", "id")
+    by_code = run("list", "--country", code, "--fields", "id")
+    assert by_name.exit_code == 0 and by_name.stdout == by_code.stdout
+
+
+def test_sort_suggests_a_field(run: Run) -> None:
+    result = run("list", "--sort", "titel")
+    assert result.exit_code == 2 and "did you mean 'title'?" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["export"], ["list", "--json"], ["graph", "--format", "dot"]])

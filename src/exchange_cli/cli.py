@@ -144,7 +144,7 @@ def summarize(
     """
     facets = query.resolve_facets(by or ())
     source = catalogue.open()
-    rows = query.facet_counts(source, source.select(criteria), facets)
+    rows = query.facet_counts(source, query.select(source, criteria), facets)
     present(output, FacetCounts(rows, output.fields))
 
 
@@ -178,13 +178,12 @@ def search(
     if not terms:
         raise UsageError("give at least one word to search for")
     source = catalogue.open()
-    hits = text_search.search_programs(source, terms, source.select(criteria))
-    if not hits:
-        output.env.note(text_search.no_match_hint(source, terms))
+    hits = text_search.search_programs(source, terms, query.select(source, criteria))
+    why = None if hits else text_search.no_match_hint(source, terms)
     records = source.records(position for position, _ in hits)
     rows = [{"score": score, **record} for (_, score), record in zip(hits, records, strict=True)]
     highlight = tuple(word for term in terms for word in term.words)
-    present(output, Listing(rows, output.fields, program_text, highlight))
+    present(output, Listing(rows, output.fields, program_text, highlight), why_empty=why)
 
 
 @app.command()
@@ -234,9 +233,6 @@ def flows(
     source_side = network.party_matcher(giver or (), parties, "--from")
     target_side = network.party_matcher(receiver or (), parties, "--to")
     rows = network.flow_rows(query.select_programs(source, criteria), source_side, target_side)
-    for side in (source_side, target_side):
-        for hint in network.unmatched_hints(side, parties):
-            output.env.note(hint)
     present(output, Listing(rows, output.fields))
 
 

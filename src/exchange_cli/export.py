@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def build_page(source: "RecordSource", criteria: Criteria, version: str) -> Page:
-    positions = source.select(criteria)
+    positions = query.select(source, criteria)
     programs = source.programs(positions)
     by_position = dict(zip(positions, programs, strict=True))
     related = source.related_many(positions, query.RELATED_LIMIT, within=positions)

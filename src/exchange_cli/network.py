@@ -53,33 +53,46 @@ def party_matcher(
     texts: Sequence[str], parties: Iterable[Party] = (), option: str = "--from"
 ) -> PartyMatcher | None:
     """Alternatives from the command line (None when there are none), matched against
-    these parties' names."""
+    these parties' names. A value that is neither a country nor a match for one of these
+    parties is a usage error, as an unknown `--country` is: it can never match."""
     if not texts:
         return None
     values = tuple(t for t in texts if t.strip())
     if not values:
         raise UsageError(f"{option} needs a country or a party name")
     countries = vocab.countries()
-    names = {vocab.normalize(p.name) for p in parties}
+    everyone = list(parties)
+    names = {vocab.normalize(p.name) for p in everyone}
     folded = [vocab.normalize(t) for t in values]
-    return PartyMatcher(
+    matcher = PartyMatcher(
         values,
         tuple(countries.resolve(t) for t in values),
         tuple(tuple(vocab.words(t)) for t in values),
         tuple(f if f in names else None for f in folded),
     )
+    for text in matcher.unmatched(everyone):
+        if countries.resolve(text) is None:
+            raise UsageError(_unknown_party(text, everyone, option))
+    return matcher
 
 
-def unmatched_hints(matcher: PartyMatcher | None, parties: Sequence[Party]) -> list[str]:
-    """One line for each value that matches no party (a typo among several values, too)."""
-    if matcher is None:
-        return []
+def _unknown_party(text: str, parties: Sequence[Party], option: str) -> str:
+    """The message for a value that names no country and no party, with the party names
+    and countries it may have meant."""
+    countries = vocab.countries()
     names = sorted({party.name for party in parties})
-    return [
-        f"exchange: no party matches '{excerpt(text)}'"
-        + did_you_mean(closest(text, names, n=2, cutoff=0.5), before="; ")
-        for text in matcher.unmatched(parties)
+    close = closest(text, names, n=2, cutoff=0.6)
+    taken = {vocab.normalize(name) for name in close}
+    close += [
+        code
+        for code in countries.suggest(text)
+        if vocab.normalize(countries.describe(code)) not in taken
     ]
+    hint = did_you_mean(close, after=" ", label=countries.label)
+    return (
+        f"unknown country or party '{excerpt(text)}' for {option}; {hint}give a country "
+        "code or name (SA, 'Saudi Arabia') or the name of a party in the catalogue"
+    )
 
 
 def _party(program: Program, name: str) -> Party:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from exchange_cli.errors import UsageError
 from exchange_cli.render.registry import formats_for, renderer
-from exchange_cli.render.results import Listing, Result
+from exchange_cli.render.results import Listing, Result, is_empty
 from exchange_cli.terminal import Environment
 from exchange_cli.vocab import closest, did_you_mean
 
@@ -130,8 +130,13 @@ def _unknown(what: str, value: str, option: str, valid: Sequence[str], plural: s
     )
 
 
-def present(output: Output, result: Result) -> None:
-    """Order and cut a listing's rows as asked, then render the result."""
+def present(output: Output, result: Result, why_empty: str | None = None) -> None:
+    """Order and cut a listing's rows as asked, then render the result.
+
+    An empty result is one line on stderr: why, when the command knows (`search`), else
+    on a terminal view that nothing matches, in place of an empty box. Scripts get their
+    empty `[]` or header row as usual.
+    """
     if isinstance(result, Listing) and (output.sort or output.reverse or output.limit is not None):
         from exchange_cli.query import order_records
 
@@ -139,4 +144,11 @@ def present(output: Output, result: Result) -> None:
             result.records, sort=output.sort, reverse=output.reverse, limit=output.limit
         )
         result = result.with_records(rows)
+    if is_empty(result):
+        if why_empty:
+            output.env.note(why_empty)
+        elif output.format == "table":
+            output.env.note("exchange: nothing matches")
+        if output.format == "table":
+            return
     renderer(output.format, type(result)).render(result, output.env)

@@ -18,7 +18,15 @@ from rich.text import Text
 
 from exchange_cli.fields import optional_keys
 from exchange_cli.model import Program, program_text
-from exchange_cli.render.results import FacetCounts, GraphView, Listing, Problems, Record, rows_of
+from exchange_cli.render.results import (
+    FacetCounts,
+    GraphView,
+    Listing,
+    Problems,
+    Record,
+    is_empty,
+    rows_of,
+)
 from exchange_cli.render.text import cell_text, flatten, node_label, visible
 from exchange_cli.terminal import Environment
 from exchange_cli.vocab import normalize
@@ -47,18 +55,12 @@ def _text(value: Any, style: str = "") -> Text:
 
 def render(result: Any, env: Environment) -> None:
     """The terminal view of a result: a table of rows, one record as a page, facet
-    counts as bars, the graph as a tree. An empty listing says so on stderr instead of
-    drawing an empty box (scripts get their empty `[]` or header row as usual)."""
+    counts as bars, the graph as a tree. Nothing at all for an empty result (`present`
+    says on stderr that nothing matches)."""
+    if is_empty(result) or (isinstance(result, Problems) and not result.problems):
+        return
     if isinstance(result, GraphView):
-        if not result.nodes:
-            env.stderr.write("exchange: nothing matches\n")
-            return
         render_tree(result.tree, env)
-        return
-    if isinstance(result, Problems) and not result.problems:
-        return
-    if isinstance(result, Listing) and not result.records:
-        env.stderr.write("exchange: nothing matches\n")
         return
     console = make_console(env)
     if isinstance(result, Record):
