@@ -318,7 +318,7 @@ def validate(
 
     exchange validate my-programs.yaml --format json
 
-    exchange validate data/*.yaml --format github
+    exchange validate *.yaml --format github
 
     Exit 0 when there are no errors (warnings are allowed), 1 when there are.
     """
@@ -352,15 +352,26 @@ def schema(ctx: typer.Context) -> None:
 
 
 @app.command()
-def new(ctx: typer.Context) -> None:
-    """Print a commented YAML skeleton of one record, to paste under `programs:`.
+def new(
+    ctx: typer.Context,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record", help="Print one program only, to add under a file's `programs:`."
+        ),
+    ] = False,
+) -> None:
+    """Print a new catalogue file: one example program, every field explained.
 
     Examples:
 
-    exchange new >> my-programs.yaml
+    exchange new > my-programs.yaml
 
-    The comments list every allowed value; run `exchange validate` after filling it in.
+    exchange new --record >> my-programs.yaml
+
+    The file passes `exchange validate` as it is; the comments list every allowed
+    value. Replace the examples, then run `exchange validate` again.
     """
-    from exchange_cli.schema import record_skeleton
+    from exchange_cli.schema import catalogue_skeleton, record_skeleton
 
-    environment(ctx).stdout.write(record_skeleton())
+    environment(ctx).stdout.write(record_skeleton() if record else catalogue_skeleton())
