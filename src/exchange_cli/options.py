@@ -193,7 +193,7 @@ def _output(spec: OutputSpec) -> Declared:
             ("reverse", _flag("--reverse", "Reverse the order.")),
             (
                 "limit",
-                _option(int | None, "--limit", metavar="N", min=0, help="Print at most N rows."),
+                _option(int | None, "--limit", metavar="N", help="Print at most N rows."),
             ),
         ]
     declared.append(

@@ -86,6 +86,8 @@ def resolve_output(
         selected = spec.fields
     if sort is not None and sort not in spec.fields:
         raise UsageError(_unknown("field", sort, "--sort", spec.fields, "fields"))
+    if limit is not None and limit < 0:  # checked here: Click's range would widen the help
+        raise UsageError(f"--limit takes 0 or more rows, not {limit}")
     return Output(env, chosen, selected, sort, reverse, limit, fields is not None)
 
 
