@@ -375,6 +375,16 @@ def test_graph_nodes_edges_and_kept_edges() -> None:
     assert {n["id"] for n in kept.nodes} == {flows[0]["source"], flows[0]["target"]}
 
 
+def test_the_tree_shows_each_partnership_once(run: Run) -> None:
+    out = run("graph", "--no-color", tty=True, env={"COLUMNS": "200"}).stdout
+    [_, edges] = [None, json.loads(run("graph", "--format", "json").stdout)["edges"]]
+    partnerships = [e for e in edges if e["kind"] == "partnership"]
+    for edge in partnerships:
+        assert out.count(f"── {edge['program']}: ") == 1, edge["program"]
+    roots = [line for line in out.splitlines() if line and line[0] not in "│├└ "]
+    assert len(roots) == len(set(roots))
+
+
 def test_partner_tree_lists_what_flows_each_way() -> None:
     from exchange_cli import network
 

@@ -213,6 +213,8 @@ def keep_edges(graph: Graph, edges: list[dict[str, Any]]) -> Graph:
 def partner_tree(graph: Graph) -> list[dict[str, Any]]:
     """party → partner → programs, with what flows each way: the terminal view's shape.
 
+    Each partnership once: under the party that comes first, what it gives and receives;
+    a party whose partnerships all appeared under earlier parties is not repeated.
     Each entry: {"party": node, "partners": [{"partner": node, "programs": [
         {"program": id, "title": str, "gives": [what...], "receives": [what...]}]}]}.
     """
@@ -230,8 +232,13 @@ def partner_tree(graph: Graph) -> list[dict[str, Any]]:
             if edge["kind"] == "flow":
                 entry["gives" if a == source else "receives"].append(edge["label"])
     tree = []
+    shown: set[str] = set()
     for node in graph.nodes:
-        partners = links.get(node["id"], {})
+        shown.add(node["id"])
+        known = links.get(node["id"], {})
+        partners = {partner: known[partner] for partner in known if partner not in shown}
+        if known and not partners:
+            continue  # every partnership of this party is under an earlier one
         tree.append(
             {
                 "party": node,
