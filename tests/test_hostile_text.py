@@ -55,8 +55,10 @@ def test_fixture_really_is_hostile(exact: list[dict[str, Any]]) -> None:
 def test_text_formats_show_escapes_not_controls(
     run: Run, fmt: str, command: tuple[str, ...]
 ) -> None:
+    wide = ["--wide"] if fmt == "table" and command[0] == "list" else []  # nothing cut
     result = run(
         *command,
+        *wide,
         "--data",
         str(FIXTURE),
         "-f",

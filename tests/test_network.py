@@ -377,7 +377,7 @@ def test_graph_nodes_edges_and_kept_edges() -> None:
 
 def test_the_tree_shows_each_partnership_once(run: Run) -> None:
     out = run("graph", "--no-color", tty=True, env={"COLUMNS": "200"}).stdout
-    [_, edges] = [None, json.loads(run("graph", "--format", "json").stdout)["edges"]]
+    edges = json.loads(run("graph", "--format", "json").stdout)["edges"]
     partnerships = [e for e in edges if e["kind"] == "partnership"]
     for edge in partnerships:
         assert out.count(f"── {edge['program']}: ") == 1, edge["program"]

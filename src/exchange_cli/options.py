@@ -196,6 +196,17 @@ def _output(spec: OutputSpec) -> Declared:
                 _option(int | None, "--limit", metavar="N", help="Print at most N rows."),
             ),
         ]
+    if spec.tabular:
+        declared.append(
+            (
+                "wide",
+                _flag(
+                    "--wide",
+                    "Show every column of a table, wrapping free text (by default each "
+                    "row is one line and what does not fit is left out).",
+                ),
+            )
+        )
     declared.append(
         ("no_color", _flag("--no-color", "No colour (also: NO_COLOR=1, TERM=dumb, a pipe)."))
     )

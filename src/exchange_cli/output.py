@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from exchange_cli.errors import UsageError
 from exchange_cli.render.registry import formats_for, renderer
-from exchange_cli.render.results import Listing, Result, is_empty
+from exchange_cli.render.results import FacetCounts, Listing, Problems, Result, is_empty
 from exchange_cli.terminal import Environment
 from exchange_cli.vocab import closest, did_you_mean
 
@@ -35,6 +35,11 @@ class OutputSpec:
     @property
     def formats(self) -> tuple[str, ...]:
         return formats_for(self.kind)
+
+    @property
+    def tabular(self) -> bool:
+        """Whether its terminal view is a table (which `--wide` widens)."""
+        return self.kind in (Listing, Problems, FacetCounts)
 
 
 class Output:
@@ -73,11 +78,12 @@ def resolve_output(
     reverse: bool = False,
     limit: int | None = None,
     no_color: bool = False,
+    wide: bool = False,
 ) -> Output:
     """The command's output options, checked; an unknown name is a `UsageError`."""
     chosen = _format(spec, fmt, as_json, env)
-    if no_color:
-        env = env.without_color()
+    if no_color or wide:
+        env = env.replace(color=env.color and not no_color, wide=wide)
     if fields is not None:
         selected = _fields(spec.fields, fields)
     elif spec.compact is not None and chosen in _COMPACT_FORMATS:

@@ -54,9 +54,18 @@ class _PipeGuard:
 
 
 class Environment:
-    """Where output goes and what that destination can show."""
+    """Where output goes and what that destination can show: a terminal or not, colour,
+    width, Unicode; and whether every column is wanted (`--wide`)."""
 
-    __slots__ = ("stdout", "stderr", "is_terminal", "color", "width", "unicode")
+    __slots__ = (
+        "stdout",
+        "stderr",
+        "is_terminal",
+        "color",
+        "width",
+        "unicode",
+        "wide",
+    )
 
     def __init__(
         self,
@@ -66,14 +75,19 @@ class Environment:
         color: bool,
         width: int,
         unicode: bool,
+        wide: bool = False,
     ) -> None:
         self.stdout, self.stderr = stdout, stderr
         self.is_terminal, self.color, self.width, self.unicode = is_terminal, color, width, unicode
+        self.wide = wide
+
+    def replace(self, **changes: Any) -> "Environment":
+        """The same environment with some facts changed (`--no-color`, `--wide`, ...)."""
+        facts = {name: getattr(self, name) for name in self.__slots__}
+        return Environment(**{**facts, **changes})
 
     def without_color(self) -> "Environment":
-        return Environment(
-            self.stdout, self.stderr, self.is_terminal, False, self.width, self.unicode
-        )
+        return self.replace(color=False)
 
     @classmethod
     def detect(
@@ -93,13 +107,9 @@ class Environment:
         except (AttributeError, ValueError):
             is_terminal = False
         encoding = (getattr(out, "encoding", None) or "ascii").lower().replace("-", "")
+        size = shutil.get_terminal_size((100, 24)) if is_terminal else os.terminal_size((100, 24))
         columns = env.get("COLUMNS", "")
-        if columns.isdigit() and int(columns) > 0:
-            width = int(columns)
-        elif is_terminal:
-            width = shutil.get_terminal_size((100, 24)).columns
-        else:
-            width = 100
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else size.columns
         return cls(
             stdout=cast(TextIO, _PipeGuard(out)),
             stderr=err,
