@@ -58,6 +58,7 @@ def under_pty(*args: str, env: dict[str, str] | None = None, cwd: Path | None = 
             **base,
             "COLUMNS": "120",
             "TERM": "xterm-256color",
+            "EXCHANGE_PAGER": "",  # never paged here (tests/test_pager.py pages)
             **(env or {}),
         },
         cwd=cwd,

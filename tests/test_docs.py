@@ -45,6 +45,8 @@ def test_environment_variables_are_documented() -> None:
         "FORCE_COLOR",
         "EXCHANGE_NO_CACHE",
         "XDG_CACHE_HOME",
+        "EXCHANGE_PAGER",
+        "PAGER",
     ):
         assert f"`{name}`" in README, name
 

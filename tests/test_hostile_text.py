@@ -112,7 +112,7 @@ def test_installed_command_under_a_pseudo_terminal_is_safe() -> None:
     import select
 
     main, secondary = pty.openpty()
-    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color", "EXCHANGE_PAGER": ""}
     proc = subprocess.Popen(
         [str(EXCHANGE), "show", "hostile-one", "--data", str(FIXTURE)], stdout=secondary, env=env
     )

@@ -27,7 +27,8 @@ EXIT_CODES_HELP = (
 ENVIRONMENT_HELP = (
     "Environment: EXCHANGE_DATA (catalogue file), NO_COLOR, FORCE_COLOR, "
     "EXCHANGE_MAX_BYTES (size cap, default 64 MiB), EXCHANGE_DEBUG=1 (tracebacks), "
-    "EXCHANGE_NO_CACHE=1 (no cache), XDG_CACHE_HOME (where the cache lives)."
+    "EXCHANGE_NO_CACHE=1 (no cache), XDG_CACHE_HOME (where the cache lives), "
+    "EXCHANGE_PAGER or PAGER (pager for long output; empty: none)."
 )
 APP_SETTINGS: dict[str, object] = {
     "name": "exchange",

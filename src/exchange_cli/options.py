@@ -207,6 +207,16 @@ def _output(spec: OutputSpec) -> Declared:
                 ),
             )
         )
+    if spec.pageable:
+        declared.append(
+            (
+                "no_pager",
+                _flag(
+                    "--no-pager",
+                    "Do not page long output on a terminal (also: EXCHANGE_PAGER='').",
+                ),
+            )
+        )
     declared.append(
         ("no_color", _flag("--no-color", "No colour (also: NO_COLOR=1, TERM=dumb, a pipe)."))
     )

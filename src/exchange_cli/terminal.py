@@ -55,7 +55,8 @@ class _PipeGuard:
 
 class Environment:
     """Where output goes and what that destination can show: a terminal or not, colour,
-    width, Unicode; and whether every column is wanted (`--wide`)."""
+    width and height, Unicode; whether every column is wanted (`--wide`); and the pager
+    long terminal output goes through (None: none)."""
 
     __slots__ = (
         "stdout",
@@ -64,7 +65,9 @@ class Environment:
         "color",
         "width",
         "unicode",
+        "height",
         "wide",
+        "pager",
     )
 
     def __init__(
@@ -75,11 +78,13 @@ class Environment:
         color: bool,
         width: int,
         unicode: bool,
+        height: int = 24,
         wide: bool = False,
+        pager: str | None = None,
     ) -> None:
         self.stdout, self.stderr = stdout, stderr
         self.is_terminal, self.color, self.width, self.unicode = is_terminal, color, width, unicode
-        self.wide = wide
+        self.height, self.wide, self.pager = height, wide, pager
 
     def replace(self, **changes: Any) -> "Environment":
         """The same environment with some facts changed (`--no-color`, `--wide`, ...)."""
@@ -110,6 +115,8 @@ class Environment:
         size = shutil.get_terminal_size((100, 24)) if is_terminal else os.terminal_size((100, 24))
         columns = env.get("COLUMNS", "")
         width = int(columns) if columns.isdigit() and int(columns) > 0 else size.columns
+        lines = env.get("LINES", "")
+        height = int(lines) if lines.isdigit() and int(lines) > 0 else size.lines
         return cls(
             stdout=cast(TextIO, _PipeGuard(out)),
             stderr=err,
@@ -117,6 +124,8 @@ class Environment:
             color=wants_color(is_terminal, no_color=no_color, environ=env),
             width=max(width, 20),
             unicode=encoding.startswith("utf"),
+            height=max(height, 2),
+            pager=pager_command(env) if is_terminal else None,
         )
 
     def note(self, message: str) -> None:
@@ -129,6 +138,17 @@ class Environment:
         with contextlib.suppress(OSError, ValueError):
             self.stderr.write(visible(message) + "\n")
             self.stderr.flush()
+
+
+def pager_command(environ: Mapping[str, str]) -> str | None:
+    """The pager for long terminal output, as git and gh choose it: EXCHANGE_PAGER, else
+    PAGER, else `less -FRX` (when it is installed; `pager` checks). Empty, or `cat`,
+    means none."""
+    chosen = environ.get("EXCHANGE_PAGER")
+    if chosen is None:
+        chosen = environ.get("PAGER", "less -FRX")
+    chosen = chosen.strip()
+    return None if chosen in ("", "cat") else chosen
 
 
 def wants_color(is_terminal: bool, *, no_color: bool, environ: Mapping[str, str]) -> bool:
