@@ -363,7 +363,8 @@ def _facet_bars(listing: Listing, env: Environment) -> RenderableType:
                 Text(block * length, style="cyan" if env.color else ""),
             )
         title = Text(f"by {visible(facet)}", style="bold" if env.color else "")
-        parts.append(Padding(Group(title, grid), (0, 0, 1, 0), expand=False))
+        above = 1 if parts else 0  # a blank line between facets, none after the last
+        parts.append(Padding(Group(title, grid), (above, 0, 0, 0), expand=False))
     return Group(*parts)
 
 
