@@ -200,21 +200,14 @@ def _output(spec: OutputSpec) -> Declared:
         declared.append(
             (
                 "wide",
-                _flag(
-                    "--wide",
-                    "Show every column of a table, wrapping free text (by default each "
-                    "row is one line and what does not fit is left out).",
-                ),
+                _flag("--wide", "Every column, free text wrapped (default: a line a row)."),
             )
         )
     if spec.pageable:
         declared.append(
             (
                 "no_pager",
-                _flag(
-                    "--no-pager",
-                    "Do not page long output on a terminal (also: EXCHANGE_PAGER='').",
-                ),
+                _flag("--no-pager", "Never page long output (also: EXCHANGE_PAGER='')."),
             )
         )
     declared.append(

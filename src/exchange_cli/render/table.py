@@ -265,15 +265,16 @@ def _program_detail(result: Record, env: Environment) -> RenderableType:
             if field == "title" or (value is None and field in optional):
                 continue  # an optional field the record does not have: nothing to show
             if field == "parties":
-                blocks.append(_section("Parties", [_party_line(p, bullet) for p in value or []]))
+                blocks.append(_section("Parties", [_party_line(p) for p in value or []], bullet))
             elif field == "flows":
-                blocks.append(_section("Flows", [_flow_line(f, arrow, env) for f in value or []]))
+                lines = [_flow_line(f, arrow, env) for f in value or []]
+                blocks.append(_section("Flows", lines, bullet))
             elif field == "benefits":
-                lines = [Text(f"{bullet} " + visible(flatten(b))) for b in value or []]
-                blocks.append(_section("Benefits", lines))
+                lines = [Text(visible(flatten(b))) for b in value or []]
+                blocks.append(_section("Benefits", lines, bullet))
             elif field == "related":
-                lines = [_related_line(r, bullet) for r in value or []]
-                blocks.append(_section("Related programs", lines))
+                lines = [_related_line(r) for r in value or []]
+                blocks.append(_section("Related programs", lines, bullet))
             elif field == "summary":
                 blocks.insert(0, Padding(_text(value), (1, 0, 0, 0)))
             elif field == "source":
@@ -287,14 +288,21 @@ def _program_detail(result: Record, env: Environment) -> RenderableType:
     return Group(*parts)
 
 
-def _section(title: str, lines: Sequence[RenderableType]) -> RenderableType:
-    if not lines:
-        lines = [Text("(none)")]
-    return Padding(Group(Text(title, style="bold underline"), *lines), (1, 0, 0, 0))
+def _section(title: str, lines: Sequence[Text], bullet: str) -> RenderableType:
+    """A titled list, each item after a bullet; an item that wraps stays indented under
+    its first line."""
+    items: RenderableType = Text("(none)")
+    if lines:
+        items = Table.grid(padding=(0, 1))
+        items.add_column(no_wrap=True)
+        items.add_column()
+        for line in lines:
+            items.add_row(bullet, line)
+    return Padding(Group(Text(title, style="bold underline"), items), (1, 0, 0, 0))
 
 
-def _party_line(party: Mapping[str, Any], bullet: str) -> Text:
-    line = Text(f"{bullet} " + visible(flatten(party.get("name"))))
+def _party_line(party: Mapping[str, Any]) -> Text:
+    line = Text(visible(flatten(party.get("name"))))
     detail = str(party.get("type"))
     if party.get("country"):
         detail += f", {party.get('country')}"
@@ -302,9 +310,9 @@ def _party_line(party: Mapping[str, Any], bullet: str) -> Text:
     return line
 
 
-def _related_line(related: Mapping[str, Any], bullet: str) -> Text:
+def _related_line(related: Mapping[str, Any]) -> Text:
     shared = [*related.get("shared_parties", []), *related.get("shared_sectors", [])]
-    line = Text(f"{bullet} " + visible(flatten(related.get("id"))))
+    line = Text(visible(flatten(related.get("id"))))
     line.append(" (shares " + visible(", ".join(str(s) for s in shared)) + ")")
     return line
 
