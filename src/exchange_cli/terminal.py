@@ -91,9 +91,6 @@ class Environment:
         facts = {name: getattr(self, name) for name in self.__slots__}
         return Environment(**{**facts, **changes})
 
-    def without_color(self) -> "Environment":
-        return self.replace(color=False)
-
     @classmethod
     def detect(
         cls,
