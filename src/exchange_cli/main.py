@@ -183,10 +183,10 @@ class _PlainArgument(typer.core.TyperArgument):
     """An argument whose usage shows its declared metavar as it is: `show ID`, not
     Typer's `show {ID}` (Click, man pages and every other CLI write it bare)."""
 
-    def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
+    def make_metavar(self, ctx: Any, *args: Any, **kwargs: Any) -> str:
         if self.metavar is not None:
             return self.metavar
-        return super().make_metavar(ctx, usage=usage)
+        return super().make_metavar(ctx, *args, **kwargs)  # (`usage=` since typer 0.27)
 
 
 def _plain_usage(group: Any) -> Any:

@@ -103,7 +103,8 @@ STACKED_BELOW = 60
 def _rows_table(listing: Listing, env: Environment) -> tuple[RenderableType, int]:
     """One line a row (`layout.fit`), or with `--wide` every column with free text
     wrapped (`layout.fit_wide`); a dim line under the table names what was left out.
-    With the width it needs (more than the terminal's only with `--wide`)."""
+    With the width it is drawn at (its lines trimmed to the terminal's width but with
+    `--wide`)."""
     from exchange_cli.render import layout
 
     if env.width < STACKED_BELOW and len(listing.fields) > 1 and not env.wide:
@@ -127,11 +128,13 @@ def _rows_table(listing: Listing, env: Environment) -> tuple[RenderableType, int
     if lists and not env.wide:
         cells, widths = _cut_lists(cells, lists, columns, fit.widths)
         fit = fit._replace(widths=widths)
+    # The gap is each column's right padding, the last one's too (drawn past the width
+    # the layout fits and trimmed off as trailing blanks): Rich counts padding at the
+    # table's edges differently from one version to the next; this way every version
+    # draws the same columns.
     table = Table(
         box=None,
-        padding=(0, layout.GAP // 2),
-        pad_edge=False,
-        show_edge=False,
+        padding=(0, layout.GAP, 0, 0),
         header_style="bold" if env.color else "",
         expand=False,
     )
@@ -146,15 +149,14 @@ def _rows_table(listing: Listing, env: Environment) -> tuple[RenderableType, int
         )
     for row in cells:
         table.add_row(*(row[i] for i in shown))
+    width = fit.width + layout.GAP
     if not fit.hidden:
-        return table, fit.width
+        return table, width
     note = Text(
-        f"not shown: {', '.join(fit.hidden)} (see --wide)",
-        style="dim" if env.color else "",
-        no_wrap=True,
-        overflow="ellipsis",
+        f"not shown: {', '.join(fit.hidden)} (see --wide)", style="dim" if env.color else ""
     )
-    return Group(table, note), fit.width
+    note.truncate(env.width, overflow="ellipsis")
+    return Group(table, note), width
 
 
 def _cut_lists(
@@ -354,11 +356,12 @@ def _facet_bars(listing: Listing, env: Environment) -> RenderableType:
     label_width = max((cell_len(label) for label in labels.values()), default=5)
     if not env.wide:
         label_width = min(label_width, max(env.width - digits - 2 - 10, 8))
-    bar_room = max(min(BAR_MAX, env.width - label_width - digits - 2), 1)
+    bar_room = max(min(BAR_MAX, env.width - label_width - digits - 3), 1)
     parts: list[RenderableType] = []
     for facet, rows in groups.items():
         top = max((int(r.get("count") or 0) for r in rows), default=0) or 1
-        grid = Table.grid(padding=(0, 1))
+        # Right padding only, the last column's trimmed: see _rows_table.
+        grid = Table.grid(padding=(0, 1, 0, 0), pad_edge=True, collapse_padding=False)
         grid.add_column(no_wrap=True, overflow="ellipsis", width=label_width)
         grid.add_column(justify="right", no_wrap=True)
         grid.add_column(no_wrap=True)
