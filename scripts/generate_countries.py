@@ -1,6 +1,7 @@
 """Regenerate src/exchange_cli/countries.py from Debian's iso-codes package.
 
-Usage: apt-get install iso-codes && python scripts/generate_countries.py
+Usage: apt-get install iso-codes && python scripts/generate_countries.py &&
+       ruff format src/exchange_cli/countries.py
 
 The table is generated rather than fetched at run time so the runtime needs no
 extra dependency (pycountry ships the same iso-codes data).
@@ -35,6 +36,14 @@ EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "MD": ("Moldova",),
     "BO": ("Bolivia",),
     "VE": ("Venezuela",),
+    # Former or English names still in common use.
+    "NL": ("Holland",),
+    "MM": ("Burma",),
+    "CI": ("Ivory Coast",),
+    "CV": ("Cape Verde",),
+    "SZ": ("Swaziland",),
+    "TL": ("East Timor",),
+    "MK": ("Macedonia",),
 }
 
 

@@ -54,8 +54,10 @@ def example(spec: str) -> str:
 
     command, _, width = spec.rpartition("@")
     args = shlex.split(command)[1:]
-    saved = {k: os.environ.get(k) for k in ("COLUMNS", "NO_COLOR", "EXCHANGE_DATA")}
-    os.environ.update(COLUMNS=width.strip(), NO_COLOR="1")
+    saved = {
+        k: os.environ.get(k) for k in ("COLUMNS", "NO_COLOR", "EXCHANGE_DATA", "EXCHANGE_PAGER")
+    }
+    os.environ.update(COLUMNS=width.strip(), NO_COLOR="1", EXCHANGE_PAGER="")
     os.environ.pop("EXCHANGE_DATA", None)
     try:
         out = _Terminal()

@@ -60,8 +60,9 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     from exchange_cli.main import main
     from exchange_cli.terminal import Environment
 
-    for name in ("NO_COLOR", "FORCE_COLOR", "EXCHANGE_DATA", "EXCHANGE_DEBUG", "COLUMNS"):
+    for name in ("NO_COLOR", "FORCE_COLOR", "EXCHANGE_DATA", "EXCHANGE_DEBUG", "COLUMNS", "LINES"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EXCHANGE_PAGER", "")  # a fake terminal is never paged (test_pager's job)
 
     def invoke(*args: str, tty: bool = False, env: dict[str, str] | None = None) -> Result:
         for key, value in (env or {}).items():

@@ -54,7 +54,13 @@ def under_pty(*args: str, env: dict[str, str] | None = None, cwd: Path | None = 
         [str(EXCHANGE), *args],
         stdout=secondary,
         stderr=subprocess.PIPE,
-        env={**base, "COLUMNS": "120", "TERM": "xterm-256color", **(env or {})},
+        env={
+            **base,
+            "COLUMNS": "120",
+            "TERM": "xterm-256color",
+            "EXCHANGE_PAGER": "",  # never paged here (tests/test_pager.py pages)
+            **(env or {}),
+        },
         cwd=cwd,
     )
     os.close(secondary)
@@ -328,18 +334,21 @@ def test_installed_command_finds_the_shipped_catalogue_from_anywhere(tmp_path: P
     assert module.returncode == 0, module.stderr
 
 
-def test_installed_table_under_a_pseudo_terminal_has_boxes_and_colour(tmp_path: Path) -> None:
+def test_installed_table_under_a_pseudo_terminal_has_colour_and_a_line_a_row(
+    tmp_path: Path,
+) -> None:
     out = under_pty("list", "--sector", "defense", cwd=tmp_path)
     text = out.decode("utf-8")
-    assert "╭" in text and "│" in text
     assert "\x1b[" in text
+    lines = [line for line in text.splitlines() if "not shown: " not in line]
+    assert len(lines) == 1 + 3, lines  # the header, then one line for each program
 
 
 def test_no_color_under_a_terminal_writes_no_escape_byte(tmp_path: Path) -> None:
     for env in ({"NO_COLOR": "1"}, {"TERM": "dumb"}):
         out = under_pty("list", "--sector", "defense", cwd=tmp_path, env=env)
         assert b"\x1b" not in out, env
-        assert "│".encode() in out
+        assert out.startswith(b"id ") and b"joint-defense-systems-development" in out
     out = under_pty("list", "--no-color", cwd=tmp_path)
     assert b"\x1b" not in out
 
@@ -468,19 +477,82 @@ def test_help_on_a_terminal_has_no_escape_byte_when_colour_is_off(env: dict[str,
 
 def test_a_very_narrow_terminal_gets_stacked_records_not_a_crushed_table() -> None:
     out = under_pty("list", "--limit", "2", env={"COLUMNS": "30", "NO_COLOR": "1"}).decode()
-    assert "│" not in out and "╭" not in out
-    assert out.count("evidence ") == 2
+    assert out.count("evidence ") == 2 and out.count("title ") == 2  # a block a record
     wide = under_pty("list", "--limit", "2", env={"COLUMNS": "120", "NO_COLOR": "1"}).decode()
-    assert "│" in wide
+    assert wide.startswith("id ") and wide.count("\n") == 1 + 2  # a header, a line a row
 
 
 @pytest.mark.parametrize("command", ["list", "graph", "flows", "search"])
-def test_an_empty_result_on_a_terminal_says_so_on_stderr(run: Run, command: str) -> None:
+def test_an_empty_result_on_a_terminal_says_so_in_one_stderr_line(run: Run, command: str) -> None:
     words = ["exchange"] if command == "search" else []
-    result = run(command, *words, "--party", "nobody-at-all", tty=True)
+    result = run(command, *words, "--country", "France", tty=True)  # valid, but no program
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr.startswith("exchange: ")
+    if command == "search":
+        assert result.stderr.startswith("exchange: the filters leave none of the ")
+        assert result.stderr.count("\n") == 1
+    else:
+        assert result.stderr == "exchange: nothing matches\n"
+
+
+def test_a_search_that_finds_nothing_says_why_in_one_line(run: Run) -> None:
+    result = run("search", "zzzz", tty=True)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "exchange: no programs match 'zzzz': nothing contains 'zzzz'\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--country", "Narnia"],
+        ["search", "oil", "--country", "Narnia"],
+        ["summarize", "--country", "Narnia"],
+        ["graph", "--country", "Narnia"],
+        ["flows", "--country", "Narnia"],
+        ["flows", "--to", "Narnia"],
+        ["flows", "--from", "Narnia"],
+        ["list", "--party", "Narnia"],
+        ["flows", "--party", "Narnia"],
+        ["export", "--party", "Narnia"],
+    ],
+)
+def test_a_value_that_names_no_country_and_no_party_is_exit_2_everywhere(
+    run: Run, args: list[str]
+) -> None:
+    result = run(*args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1 and "'Narnia'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Arabia", "did you mean 'SA' (Saudi Arabia)?"),
+        ("Saudi Arbia", "did you mean 'SA' (Saudi Arabia)?"),
+        ("Japn", "did you mean 'JP' (Japan)?"),
+        ("Narnia", None),
+        ("Holand", "did you mean 'NL' (Netherlands)?"),
+    ],
+)
+def test_country_hints_go_by_name(run: Run, typed: str, meant: str | None) -> None:
+    result = run("list", "--country", typed)
+    assert result.exit_code == 2
+    if meant is None:
+        assert "did you mean" not in result.stderr
+    else:
+        assert meant in result.stderr
+
+
+@pytest.mark.parametrize(("typed", "code"), [("Holland", "NL"), ("Burma", "MM")])
+def test_common_former_names_are_countries(run: Run, typed: str, code: str) -> None:
+    by_name = run("list", "--country", typed, "--fields", "id")
+    by_code = run("list", "--country", code, "--fields", "id")
+    assert by_name.exit_code == 0 and by_name.stdout == by_code.stdout
+
+
+def test_sort_suggests_a_field(run: Run) -> None:
+    result = run("list", "--sort", "titel")
+    assert result.exit_code == 2 and "did you mean 'title'?" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["export"], ["list", "--json"], ["graph", "--format", "dot"]])

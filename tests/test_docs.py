@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import typer
 
 from exchange_cli.cli import app
@@ -40,6 +45,8 @@ def test_environment_variables_are_documented() -> None:
         "FORCE_COLOR",
         "EXCHANGE_NO_CACHE",
         "XDG_CACHE_HOME",
+        "EXCHANGE_PAGER",
+        "PAGER",
     ):
         assert f"`{name}`" in README, name
 
@@ -60,3 +67,47 @@ def test_the_readmes_generated_sections_are_current() -> None:
     spec.loader.exec_module(module)
     assert "<!-- generated: fields -->" in README
     assert module.generate(README) == README, "run: python scripts/update_readme.py"
+
+
+def help_examples() -> list[tuple[str, str]]:
+    """(command, example) for every example in every command's help, the root's too: the
+    paragraphs after "Examples:" that start with `exchange `."""
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    found = []
+    for name, command in [("exchange", group), *group.commands.items()]:
+        text = command.help or ""
+        assert "\nExamples:\n" in text, f"{name}: no 'Examples:' heading"
+        after = text.split("\nExamples:\n", 1)[1]
+        examples = [p.strip() for p in after.split("\n\n") if p.strip().startswith("exchange ")]
+        assert examples, name
+        found += [(name, example) for example in examples]
+    return found
+
+
+@pytest.mark.parametrize(("command", "example"), help_examples())
+def test_every_help_example_works_as_written(command: str, example: str, tmp_path: Path) -> None:
+    """Each example runs in bash, as a user would paste it, in a directory holding a file
+    of one's own (`exchange new > my-programs.yaml`, itself an example), and succeeds."""
+    for tool in ("jq", "dot"):
+        if f"| {tool} " in example and shutil.which(tool) is None and not os.environ.get("CI"):
+            pytest.skip(f"{tool} is not installed (CI installs it)")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
+    environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environ.get('PATH', '')}"
+    home = tmp_path / "home"  # `completion --install` writes there, not in the real one
+    home.mkdir()
+    environ.update(HOME=str(home), SHELL="/bin/bash", XDG_CACHE_HOME=str(home / ".cache"))
+    for name in ("XDG_CONFIG_HOME", "ZDOTDIR"):
+        environ.pop(name, None)
+    for script in ("exchange new > my-programs.yaml", example):
+        done = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", script],
+            cwd=tmp_path,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, (command, script, done.stderr)
+    assert "Traceback" not in done.stderr

@@ -12,28 +12,35 @@ from typing import Any
 import pytest
 
 GOLDEN = Path(__file__).parent / "golden"
-SMALL = Path(__file__).parent / "fixtures" / "small.yaml"
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL = FIXTURES / "small.yaml"
+LONG = FIXTURES / "long.yaml"  # the shipped catalogue's longest ids, titles and names
 Run = Callable[..., Any]
 
-#: golden file → (arguments, terminal width; 0 for a pipe)
-CASES: dict[str, tuple[tuple[str, ...], int]] = {
-    **{f"list-{w}.txt": (("list",), w) for w in (80, 120, 200)},
-    **{f"search-{w}.txt": (("search", "a"), w) for w in (80, 120, 200)},
-    **{f"flows-{w}.txt": (("flows",), w) for w in (80, 120, 200)},
-    **{f"show-{w}.txt": (("show", "alpha-tech"), w) for w in (80, 120, 200)},
-    "summarize-80.txt": (("summarize",), 80),
-    "summarize-by-sector-120.txt": (("summarize", "--by", "sector"), 120),
-    "graph-tree-80.txt": (("graph",), 80),
-    "graph.mmd": (("graph", "--format", "mermaid"), 0),
-    "graph.dot": (("graph", "--format", "dot"), 0),
+#: golden file → (arguments, terminal width; 0 for a pipe, catalogue)
+CASES: dict[str, tuple[tuple[str, ...], int, Path]] = {
+    **{f"list-{w}.txt": (("list",), w, LONG) for w in (80, 120, 200)},
+    **{f"search-{w}.txt": (("search", "technology"), w, LONG) for w in (80, 120, 200)},
+    **{f"flows-{w}.txt": (("flows",), w, LONG) for w in (80, 120, 200)},
+    **{
+        f"show-{w}.txt": (("show", "islamic-nations-technology-exchange-programs"), w, LONG)
+        for w in (80, 120, 200)
+    },
+    "list-wide-80.txt": (("list", "--wide"), 80, LONG),
+    "flows-wide-120.txt": (("flows", "--wide"), 120, LONG),
+    "summarize-80.txt": (("summarize",), 80, SMALL),
+    "summarize-by-sector-120.txt": (("summarize", "--by", "sector"), 120, SMALL),
+    "graph-tree-80.txt": (("graph",), 80, SMALL),
+    "graph.mmd": (("graph", "--format", "mermaid"), 0, SMALL),
+    "graph.dot": (("graph", "--format", "dot"), 0, SMALL),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_view_matches_its_golden_file(run: Run, name: str) -> None:
-    args, width = CASES[name]
+    args, width, data = CASES[name]
     env = {"COLUMNS": str(width or 100)}
-    result = run(*args, "--data", str(SMALL), "--no-color", tty=width > 0, env=env)
+    result = run(*args, "--data", str(data), "--no-color", tty=width > 0, env=env)
     assert result.exit_code == 0, result.stderr
     assert "\x1b" not in result.stdout
     path = GOLDEN / name

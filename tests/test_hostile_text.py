@@ -55,8 +55,10 @@ def test_fixture_really_is_hostile(exact: list[dict[str, Any]]) -> None:
 def test_text_formats_show_escapes_not_controls(
     run: Run, fmt: str, command: tuple[str, ...]
 ) -> None:
+    wide = ["--wide"] if fmt == "table" and command[0] == "list" else []  # nothing cut
     result = run(
         *command,
+        *wide,
         "--data",
         str(FIXTURE),
         "-f",
@@ -125,7 +127,7 @@ def test_installed_command_under_a_pseudo_terminal_is_safe() -> None:
     import select
 
     main, secondary = pty.openpty()
-    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color", "EXCHANGE_PAGER": ""}
     proc = subprocess.Popen(
         [str(EXCHANGE), "show", "hostile-one", "--data", str(FIXTURE)], stdout=secondary, env=env
     )

@@ -76,6 +76,39 @@ def test_every_problem_is_reported_at_once_with_its_line() -> None:
     assert "did you mean 'defense'" in unknown
 
 
+def test_party_and_flow_problems_are_reported_in_the_same_run() -> None:
+    """A flow to a party the record does not have is reported with the record's other
+    party problems, not after they are fixed (one run, not three)."""
+    text = catalogue_text(record()).replace(
+        """      - {name: South Korea, type: country, country: "KR"}
+    flows:
+      - {from: Saudi Arabia, to: South Korea, what: oil know-how}
+""",
+        """      - {name: South Korea, type: nation-state, country: "KR"}
+      - {name: Saudi Arabia, type: country, country: "XX"}
+      - {type: country, country: "JP"}
+    flows:
+      - {from: Saudi Arabia, to: Narnia, what: oil know-how}
+      - {from: Japan, to: South Korea, what: farming}
+      - {from: South Korea, to: South Korea}
+""",
+    )
+    messages = errors_of(text)
+    expected = [
+        "parties[1].type: unknown party type 'nation-state'",
+        "parties[2].country: unknown country code 'XX'",
+        "parties[2].name: party 'Saudi Arabia' is listed twice",
+        "parties[3]: missing required field 'name'",
+        "flows[0].to: 'Narnia' is not a party of this program",
+        "flows[1].from: 'Japan' is not a party of this program",
+        "flows[2]: missing required field 'what'",
+        "flows[2].to: a flow must go from one party to another",
+    ]
+    for part in expected:
+        assert sum(part in m for m in messages) == 1, (part, messages)
+    assert len(messages) == len(expected), messages
+
+
 @pytest.mark.parametrize(
     ("value", "kind"),
     [

@@ -109,3 +109,19 @@ def test_debug_is_on_only_for_yes_words() -> None:
         assert entry.debugging({"EXCHANGE_DEBUG": value}), value
     for value in ("", "0", "false", "no", "off", "²"):
         assert not entry.debugging({"EXCHANGE_DEBUG": value}), value
+
+
+def test_typer_still_braces_required_arguments_and_we_do_not() -> None:
+    """Typer's `TyperArgument.make_metavar` writes a required argument as `{ID}` in usage
+    lines; main swaps in `_PlainArgument`, which writes `ID`. If Typer stops bracing,
+    the workaround can go."""
+    command = click_command(["show"]).commands["show"]
+    [argument] = [p for p in command.params if isinstance(p, typer.core.TyperArgument)]
+    assert type(argument) is entry._PlainArgument
+    ctx = typer.Context(command)
+    if "usage" in inspect.signature(typer.core.TyperArgument.make_metavar).parameters:
+        assert typer.core.TyperArgument.make_metavar(argument, ctx, usage=True) == "{ID}"
+    out = io.StringIO()
+    env = Environment(out, io.StringIO(), False, False, 80, True)
+    assert entry.main(["show", "--help"], env) == 0
+    assert "exchange show [OPTIONS] ID" in out.getvalue() and "{" not in out.getvalue()

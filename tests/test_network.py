@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import program_record, write_catalogue
+from exchange_cli.errors import UsageError
 from exchange_cli.model import EDGE_FIELDS, FLOW_ROW_FIELDS
 
 Run = Callable[..., Any]
@@ -44,10 +45,21 @@ def test_flows_from_a_party_name_and_with_filters(run: Run, small: Path) -> None
     assert [r["program"] for r in rows] == ["beta-defense"]
 
 
-def test_flows_with_an_unknown_party_hints(run: Run, small: Path) -> None:
+def test_a_value_that_is_no_country_and_no_party_is_a_usage_error(run: Run, small: Path) -> None:
     result = run("flows", "--to", "Saudi Arbia", "--data", str(small))
-    assert result.exit_code == 0
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1
+    assert "unknown country or party 'Saudi Arbia' for --to" in result.stderr
     assert "did you mean 'Saudi Arabia'?" in result.stderr
+    narnia = run("flows", "--from", "Narnia", "--data", str(small))
+    assert narnia.exit_code == 2 and "did you mean" not in narnia.stderr
+
+
+def test_a_country_with_no_party_in_the_catalogue_is_an_empty_result(
+    run: Run, small: Path
+) -> None:
+    result = run("flows", "--to", "France", "--data", str(small), "--json")
+    assert (result.exit_code, result.stdout.strip(), result.stderr) == (0, "[]", "")
 
 
 def test_search_through_the_cli(run: Run, small: Path) -> None:
@@ -162,7 +174,8 @@ def test_a_country_value_matches_that_country_only_and_names_match_whole_words(
 
     assert senders("--to", "IN") == []  # India: not "Islamic nations" by substring
     assert senders("--from", "states") == ["United States"]  # a word of the name
-    assert senders("--from", "tates") == []  # not the middle of a word
+    middle = run("flows", "--from", "tates", "--data", str(small))
+    assert middle.exit_code == 2  # not the middle of a word: no party has it
     assert senders("--to", "islamic nat") == ["United States"]  # each word a prefix
 
 
@@ -218,10 +231,10 @@ def test_an_exact_party_name_matches_that_party_only(run: Run) -> None:
     assert senders("--from", "islamic nat") == {"Islamic Nation", "Islamic nations"}
 
 
-def test_a_typo_among_several_values_still_gets_a_hint(run: Run) -> None:
+def test_a_typo_among_several_values_is_still_an_error(run: Run) -> None:
     result = run("flows", "--from", "Islamic Nasion", "--from", "KR")
-    assert result.exit_code == 0
-    assert "no party matches 'Islamic Nasion'; did you mean 'Islamic Nation'" in result.stderr
+    assert result.exit_code == 2
+    assert "'Islamic Nasion' for --from; did you mean 'Islamic Nation'" in result.stderr
 
 
 def test_piped_graph_json_has_one_node_or_edge_a_line(run: Run, small: Path) -> None:
@@ -326,8 +339,10 @@ def test_party_matcher_country_name_and_word_prefixes() -> None:
     assert words is not None and words.matches(by_name["United States"])
     assert not words.matches(by_name["Malaysia"])
     assert words.unmatched(parties) == []
-    typo = network.party_matcher(["Narnia", "SA"], parties)
-    assert typo is not None and typo.unmatched(parties) == ["Narnia"]
+    absent = network.party_matcher(["France", "SA"], parties)  # a country: valid, if absent
+    assert absent is not None and absent.unmatched(parties) == ["France"]
+    with pytest.raises(UsageError, match="unknown country or party 'Narnia' for --to"):
+        network.party_matcher(["Narnia", "SA"], parties, "--to")
     assert network.party_matcher([], parties) is None
     with pytest.raises(Exception, match="needs a country or a party name"):
         network.party_matcher(["  "], parties)
@@ -358,6 +373,16 @@ def test_graph_nodes_edges_and_kept_edges() -> None:
     kept = network.keep_edges(graph, flows[:1])
     assert kept.edges == flows[:1]
     assert {n["id"] for n in kept.nodes} == {flows[0]["source"], flows[0]["target"]}
+
+
+def test_the_tree_shows_each_partnership_once(run: Run) -> None:
+    out = run("graph", "--no-color", tty=True, env={"COLUMNS": "200"}).stdout
+    edges = json.loads(run("graph", "--format", "json").stdout)["edges"]
+    partnerships = [e for e in edges if e["kind"] == "partnership"]
+    for edge in partnerships:
+        assert out.count(f"── {edge['program']}: ") == 1, edge["program"]
+    roots = [line for line in out.splitlines() if line and line[0] not in "│├└ "]
+    assert len(roots) == len(set(roots))
 
 
 def test_partner_tree_lists_what_flows_each_way() -> None:

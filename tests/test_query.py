@@ -59,6 +59,12 @@ def test_party_is_a_case_insensitive_substring_including_organizations(source: A
     assert ids(source, criteria) == ["beta-defense"]
 
 
+def test_a_party_fragment_no_party_has_is_a_usage_error(source: Any) -> None:
+    with pytest.raises(UsageError, match="unknown party 'Alibab Group' for --party"):
+        query.select(source, query.resolve_criteria(parties=["Alibab Group"]))
+    assert query.select(source, query.resolve_criteria(parties=["alibab"])) == [2]
+
+
 def test_unknown_values_are_usage_errors_with_a_suggestion() -> None:
     with pytest.raises(UsageError, match="did you mean 'defense'"):
         query.resolve_criteria(sectors=["defnse"])

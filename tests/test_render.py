@@ -129,9 +129,42 @@ def test_table_matches_the_golden_file() -> None:
 
 
 def test_table_uses_ascii_when_the_output_cannot_show_unicode() -> None:
-    text = output(Listing(records(), ("id", "title")), "table", unicode=False)
+    long = [{**r, "title": r["title"] * 8} for r in records()]
+    text = output(Listing(long, ("id", "title", "sectors")), "table", unicode=False, width=60)
     assert text.isascii()
-    assert "+" in text or "|" in text
+    assert "~" in text  # where Rich cuts with "…"
+
+
+def test_layout_keeps_identifiers_whole_and_leaves_out_the_least_important() -> None:
+    from exchange_cli.render.layout import Column, fit, fit_wide
+
+    columns = [
+        Column("id", 44),
+        Column("title", 77),
+        Column("kind", 27),
+        Column("sectors", 67, 19),
+        Column("evidence", 12),
+    ]
+    at = {width: fit(columns, width) for width in (60, 80, 120, 200)}
+    for width, layout in at.items():
+        assert layout.width <= width
+        assert layout.widths["id"] == 44  # whole at every width from 60 up
+    assert at[60].hidden == ("kind", "sectors", "evidence") and at[60].widths["title"] == 14
+    assert at[80].hidden == ("kind", "sectors")  # sectors first, then kind
+    assert at[120].hidden == ("sectors",) and at[120].widths["kind"] == 27
+    assert at[200].hidden == () and at[200].widths["evidence"] == 12
+    wide = fit_wide(columns, 80)
+    assert wide.hidden == () and wide.widths["sectors"] == 19  # wraps between values
+    assert wide.widths["kind"] == 27 and wide.width > 80  # whole, wider than the terminal
+    cramped = fit([Column("id", 200), Column("title", 50)], 60)  # a hostile id
+    assert cramped.width == 60 and cramped.widths["id"] == 60  # the last resort: cut it
+
+
+def test_a_list_column_is_cut_between_values() -> None:
+    rows = [{"id": "a", "title": "T" * 90, "sectors": ["agriculture", "energy", "defense"]}]
+    text = output(Listing(rows, ("id", "title", "sectors")), "table", width=60)
+    assert "agriculture; …" in text or "agriculture; energy; …" in text
+    assert "agri…" not in text and "energ…" not in text
 
 
 def test_table_with_colour_writes_escape_codes() -> None:
@@ -144,6 +177,18 @@ def test_program_detail_draws_flows_as_arrows() -> None:
     text = output(Record(one[0], FIELDS), "table")
     assert "Saudi Arabia → South Korea: oil production methods" in text
     assert "Parties" in text and "Benefits" in text and "Doc One / Part A" in text
+
+
+def test_facet_bars_have_a_readable_length_and_countries_their_names() -> None:
+    rows = [
+        {"facet": "country", "value": "SA", "count": 9},
+        {"facet": "country", "value": "KR", "count": 3},
+    ]
+    text = output(FacetCounts(rows, ("facet", "value", "count")), "table", width=200)
+    lines = text.splitlines()
+    assert lines[1].startswith("Saudi Arabia (SA)") and lines[2].startswith("South Korea (KR)")
+    assert lines[1].count("█") == 40 and lines[2].count("█") == 13
+    assert all(line == line.rstrip() for line in lines)
 
 
 def test_facet_bars() -> None:

@@ -106,14 +106,25 @@ def test_what_the_loader_rejects_the_schema_rejects(
     assert list(validator.iter_errors(data)), "the schema should reject it too"
 
 
-def test_new_prints_a_skeleton_that_validates_once_filled_in(run: Run) -> None:
+def test_new_prints_a_catalogue_file_that_validates_as_it_is(run: Run, tmp_path: Path) -> None:
     text = run("new").stdout
+    catalogue, problems = check_text(text)
+    assert problems == [] and catalogue is not None and len(catalogue) == 1
+    path = tmp_path / "my-programs.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert run("validate", str(path)).exit_code == 0
+    [record] = yaml.safe_load(run("new", "--record").stdout)
+    assert record == yaml.safe_load(text)["programs"][0]
+
+
+def test_new_record_prints_a_skeleton_that_validates_once_filled_in(run: Run) -> None:
+    text = run("new", "--record").stdout
     [record] = yaml.safe_load(text)
     assert list(record) == list(FIELDS)
     record.update(title="A title", summary="What it is about.")
     record["parties"][0].update(name="Japan", country="JP")
     record["parties"][1]["name"] = "Islamic Nation"
-    record["flows"][0].update({"from": "Japan", "to": "Islamic Nation", "what": "know-how"})
+    record["flows"] = [{"from": "Japan", "to": "Islamic Nation", "what": "know-how"}]
     record["source"].update(document="Doc", section="Part")
     catalogue, problems = check_text(yaml.safe_dump({"programs": [record]}, sort_keys=False))
     assert problems == []

@@ -71,3 +71,31 @@ def test_completion_matches_aliases_too() -> None:
     assert [value for value, _ in vocab.SECTORS.complete("def")] == ["defense", "defence"]
     assert list(vocab.SECTORS.complete("milit")) == [("military", "→ defense")]
     assert [v for v, _ in vocab.countries().complete("k", aliases=False)][:2] == ["ke", "kg"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Arabia", ["SA"]),  # a word of the name, not the look-alike Aruba
+        ("Saudi", ["SA"]),
+        ("Korea Republic", ["KR", "KP"]),
+        ("South", ["KR", "SS", "ZA"]),  # the shortest names first
+        ("Saudi Arbia", ["SA"]),
+        ("Narnia", []),  # not Armenia
+        ("Poland", []),  # a country already: resolves, nothing to suggest
+        ("Burmah", ["MM"]),
+        ("XX", []),  # a code is not guessed from another code
+    ],
+)
+def test_country_suggestions_go_by_name(typed: str, expected: list[str]) -> None:
+    countries = vocab.countries()
+    if countries.resolve(typed) is None:
+        assert countries.suggest(typed) == expected
+
+
+def test_suggestions_by_word_and_labels() -> None:
+    assert vocab.KINDS.suggest("collaboration") == ["defense-collaboration"]
+    assert vocab.SECTORS.suggest("digit") == ["digital-technology"]
+    assert vocab.countries().label("SA") == "'SA' (Saudi Arabia)"
+    assert vocab.SECTORS.label("energy") == "'energy'"
+    assert vocab.did_you_mean(["a", "b", "c"]) == "did you mean 'a', 'b' or 'c'?"

@@ -32,7 +32,8 @@ EXIT_CODES_HELP = (
 ENVIRONMENT_HELP = (
     "Environment: EXCHANGE_DATA (catalogue file), NO_COLOR, FORCE_COLOR, "
     "EXCHANGE_MAX_BYTES (size cap, default 64 MiB), EXCHANGE_DEBUG=1 (tracebacks), "
-    "EXCHANGE_NO_CACHE=1 (no cache), XDG_CACHE_HOME (where the cache lives)."
+    "EXCHANGE_NO_CACHE=1 (no cache), XDG_CACHE_HOME (where the cache lives), "
+    "EXCHANGE_PAGER or PAGER (pager for long output; empty: none)."
 )
 APP_SETTINGS: dict[str, object] = {
     "name": "exchange",
@@ -135,9 +136,9 @@ def completion_script(
 
     exchange completion --install
 
-    source <(exchange completion bash)
+    exchange completion fish --install
 
-    exchange completion fish > ~/.config/fish/completions/exchange.fish
+    source <(exchange completion bash)
     """
     from exchange_cli.completion import print_or_install
 
@@ -217,7 +218,7 @@ def summarize(
     """
     facets = query.resolve_facets(by or ())
     source = catalogue.open()
-    rows = query.facet_counts(source, source.select(criteria), facets)
+    rows = query.facet_counts(source, query.select(source, criteria), facets)
     present(output, FacetCounts(rows, output.fields))
 
 
@@ -251,13 +252,12 @@ def search(
     if not terms:
         raise UsageError("give at least one word to search for")
     source = catalogue.open()
-    hits = text_search.search_programs(source, terms, source.select(criteria))
-    if not hits:
-        output.env.note(text_search.no_match_hint(source, terms))
+    hits = text_search.search_programs(source, terms, query.select(source, criteria))
+    why = None if hits else text_search.no_match_hint(source, terms)
     records = source.records(position for position, _ in hits)
     rows = [scored(score, record) for (_, score), record in zip(hits, records, strict=True)]
     highlight = tuple(word for term in terms for word in term.words)
-    present(output, Listing(rows, output.fields, program_text, highlight))
+    present(output, Listing(rows, output.fields, program_text, highlight), why_empty=why)
 
 
 @app.command()
@@ -307,9 +307,6 @@ def flows(
     source_side = network.party_matcher(giver or (), parties, "--from")
     target_side = network.party_matcher(receiver or (), parties, "--to")
     rows = network.flow_rows(query.select_programs(source, criteria), source_side, target_side)
-    for side in (source_side, target_side):
-        for hint in network.unmatched_hints(side, parties):
-            output.env.note(hint)
     present(output, Listing(rows, output.fields))
 
 
@@ -395,7 +392,7 @@ def validate(
 
     exchange validate my-programs.yaml --format json
 
-    exchange validate data/*.yaml --format github
+    exchange validate *.yaml --format github
 
     Exit 0 when there are no errors (warnings are allowed), 1 when there are.
     """
@@ -429,15 +426,26 @@ def schema(ctx: typer.Context) -> None:
 
 
 @app.command()
-def new(ctx: typer.Context) -> None:
-    """Print a commented YAML skeleton of one record, to paste under `programs:`.
+def new(
+    ctx: typer.Context,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record", help="Print one program only, to add under a file's `programs:`."
+        ),
+    ] = False,
+) -> None:
+    """Print a new catalogue file: one example program, every field explained.
 
     Examples:
 
-    exchange new >> my-programs.yaml
+    exchange new > my-programs.yaml
 
-    The comments list every allowed value; run `exchange validate` after filling it in.
+    exchange new --record >> my-programs.yaml
+
+    The file passes `exchange validate` as it is; the comments list every allowed
+    value. Replace the examples, then run `exchange validate` again.
     """
-    from exchange_cli.schema import record_skeleton
+    from exchange_cli.schema import catalogue_skeleton, record_skeleton
 
-    environment(ctx).stdout.write(record_skeleton())
+    environment(ctx).stdout.write(record_skeleton() if record else catalogue_skeleton())

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def build_page(source: "RecordSource", criteria: Criteria, version: str) -> Page:
     """The page's content. What is large (each program's related entries and search words)
     is made as the page is written, one program at a time, not held all at once."""
-    positions = source.select(criteria)
+    positions = query.select(source, criteria)
     programs = source.programs(positions)
     by_position = dict(zip(positions, programs, strict=True))
     related = source.related_many(positions, query.RELATED_LIMIT, within=positions)

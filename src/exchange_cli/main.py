@@ -167,11 +167,31 @@ def click_command(argv: Sequence[str]) -> Any:
     wanted = requested_command(argv)
     infos = [info for info in app.registered_commands if _command_name(info) == wanted]
     if not infos:
-        return typer.main.get_command(app)
+        return _plain_usage(typer.main.get_command(app))
     single = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]
     single.registered_callback = app.registered_callback
     single.registered_commands = infos
-    return typer.main.get_command(single)
+    return _plain_usage(typer.main.get_command(single))
+
+
+class _PlainArgument(typer.core.TyperArgument):
+    """An argument whose usage shows its declared metavar as it is: `show ID`, not
+    Typer's `show {ID}` (Click, man pages and every other CLI write it bare)."""
+
+    def make_metavar(self, ctx: Any, *args: Any, **kwargs: Any) -> str:
+        if self.metavar is not None:
+            return self.metavar
+        return super().make_metavar(ctx, *args, **kwargs)  # (`usage=` since typer 0.27)
+
+
+def _plain_usage(group: Any) -> Any:
+    """Typer's arguments, as `_PlainArgument`s (a subclass adding no state), in every
+    command of `group`."""
+    for command in getattr(group, "commands", {}).values():
+        for param in command.params:
+            if type(param) is typer.core.TyperArgument:
+                param.__class__ = _PlainArgument
+    return group
 
 
 def _complete(words: list[str], shell: str, env: Environment, debug: bool) -> int:

@@ -135,6 +135,10 @@ class Program(NamedTuple):
             noun=("party", "parties"),
             min_items=1,
             unique_by="name",
+            example=[
+                {"name": "Saudi Arabia", "type": "country", "country": "SA"},
+                {"name": "South Korea", "type": "country", "country": "KR"},
+            ],
         ),
     ]
     flows: Annotated[
@@ -143,6 +147,10 @@ class Program(NamedTuple):
             Nested(Flow, "What one party gives another.", noun="a flow"),
             "What one party gives or teaches another; one entry per direction.",
             noun=("flow", "flows"),
+            example=[
+                {"from": "Saudi Arabia", "to": "South Korea", "what": "oil production know-how"},
+                {"from": "South Korea", "to": "Saudi Arabia", "what": "electronics manufacturing"},
+            ],
         ),
     ]
     benefits: Annotated[

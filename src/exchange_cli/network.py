@@ -53,41 +53,46 @@ def party_matcher(
     texts: Sequence[str], parties: Iterable[Party] = (), option: str = "--from"
 ) -> PartyMatcher | None:
     """Alternatives from the command line (None when there are none), matched against
-    these parties' names."""
+    these parties' names. A value that is neither a country nor a match for one of these
+    parties is a usage error, as an unknown `--country` is: it can never match."""
     if not texts:
         return None
     values = tuple(t for t in texts if t.strip())
     if not values:
         raise UsageError(f"{option} needs a country or a party name")
     countries = vocab.countries()
-    names = {vocab.normalize(p.name) for p in parties}
+    everyone = list(parties)
+    names = {vocab.normalize(p.name) for p in everyone}
     folded = [vocab.normalize(t) for t in values]
-    return PartyMatcher(
+    matcher = PartyMatcher(
         values,
         tuple(countries.resolve(t) for t in values),
         tuple(tuple(vocab.words(t)) for t in values),
         tuple(f if f in names else None for f in folded),
     )
+    for text in matcher.unmatched(everyone):
+        if countries.resolve(text) is None:
+            raise UsageError(_unknown_party(text, everyone, option))
+    return matcher
 
 
-def unmatched_hints(matcher: PartyMatcher | None, parties: Sequence[Party]) -> list[str]:
-    """One line for each value that matches no party (a typo among several values, too)."""
-    if matcher is None:
-        return []
+def _unknown_party(text: str, parties: Sequence[Party], option: str) -> str:
+    """The message for a value that names no country and no party, with the party names
+    and countries it may have meant."""
+    countries = vocab.countries()
     names = sorted({party.name for party in parties})
-    unmatched = matcher.unmatched(parties)
-    hints = [
-        f"exchange: no party matches '{excerpt(text)}'"
-        + did_you_mean(closest(text, names, n=2, cutoff=0.5), before="; ")
-        for text in unmatched[:HINTS]
+    close = closest(text, names, n=2, cutoff=0.6)
+    taken = {vocab.normalize(name) for name in close}
+    close += [
+        code
+        for code in countries.suggest(text)
+        if vocab.normalize(countries.describe(code)) not in taken
     ]
-    if len(unmatched) > HINTS:
-        hints.append(f"exchange: ... and {len(unmatched) - HINTS:,} more values match no party")
-    return hints
-
-
-#: Hints printed at most, whatever was typed: a hint must stay cheap and short.
-HINTS = 5
+    hint = did_you_mean(close, after=" ", label=countries.label)
+    return (
+        f"unknown country or party '{excerpt(text)}' for {option}; {hint}give a country "
+        "code or name (SA, 'Saudi Arabia') or the name of a party in the catalogue"
+    )
 
 
 def _party(program: Program, name: str) -> Party:
@@ -208,6 +213,8 @@ def keep_edges(graph: Graph, edges: list[dict[str, Any]]) -> Graph:
 def partner_tree(graph: Graph) -> list[dict[str, Any]]:
     """party → partner → programs, with what flows each way: the terminal view's shape.
 
+    Each partnership once: under the party that comes first, what it gives and receives;
+    a party whose partnerships all appeared under earlier parties is not repeated.
     Each entry: {"party": node, "partners": [{"partner": node, "programs": [
         {"program": id, "title": str, "gives": [what...], "receives": [what...]}]}]}.
     """
@@ -225,8 +232,13 @@ def partner_tree(graph: Graph) -> list[dict[str, Any]]:
             if edge["kind"] == "flow":
                 entry["gives" if a == source else "receives"].append(edge["label"])
     tree = []
+    shown: set[str] = set()
     for node in graph.nodes:
-        partners = links.get(node["id"], {})
+        shown.add(node["id"])
+        known = links.get(node["id"], {})
+        partners = {partner: known[partner] for partner in known if partner not in shown}
+        if known and not partners:
+            continue  # every partnership of this party is under an earlier one
         tree.append(
             {
                 "party": node,

@@ -193,9 +193,23 @@ def _output(spec: OutputSpec) -> Declared:
             ("reverse", _flag("--reverse", "Reverse the order.")),
             (
                 "limit",
-                _option(int | None, "--limit", metavar="N", min=0, help="Print at most N rows."),
+                _option(int | None, "--limit", metavar="N", help="Print at most N rows."),
             ),
         ]
+    if spec.tabular:
+        declared.append(
+            (
+                "wide",
+                _flag("--wide", "Every column, free text wrapped (default: a line a row)."),
+            )
+        )
+    if spec.pageable:
+        declared.append(
+            (
+                "no_pager",
+                _flag("--no-pager", "Never page long output (also: EXCHANGE_PAGER='')."),
+            )
+        )
     declared.append(
         ("no_color", _flag("--no-color", "No colour (also: NO_COLOR=1, TERM=dumb, a pipe)."))
     )

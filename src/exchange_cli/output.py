@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from exchange_cli.errors import UsageError
 from exchange_cli.render.registry import formats_for, renderer
-from exchange_cli.render.results import Listing, Result
+from exchange_cli.render.results import Export, FacetCounts, Listing, Problems, Result, is_empty
 from exchange_cli.terminal import Environment
 from exchange_cli.vocab import closest, did_you_mean, excerpt
 
@@ -35,6 +35,16 @@ class OutputSpec:
     @property
     def formats(self) -> tuple[str, ...]:
         return formats_for(self.kind)
+
+    @property
+    def tabular(self) -> bool:
+        """Whether its terminal view is a table (which `--wide` widens)."""
+        return self.kind in (Listing, Problems, FacetCounts)
+
+    @property
+    def pageable(self) -> bool:
+        """Whether it can print to a terminal at all (`export` refuses to)."""
+        return self.kind is not Export
 
 
 class Output:
@@ -73,11 +83,15 @@ def resolve_output(
     reverse: bool = False,
     limit: int | None = None,
     no_color: bool = False,
+    wide: bool = False,
+    no_pager: bool = False,
 ) -> Output:
     """The command's output options, checked; an unknown name is a `UsageError`."""
     chosen = _format(spec, fmt, as_json, env)
-    if no_color:
-        env = env.without_color()
+    if no_color or wide or no_pager:
+        env = env.replace(
+            color=env.color and not no_color, wide=wide, pager=None if no_pager else env.pager
+        )
     if fields is not None:
         selected = _fields(spec.fields, fields)
     elif spec.compact is not None and chosen in _COMPACT_FORMATS:
@@ -86,6 +100,8 @@ def resolve_output(
         selected = spec.fields
     if sort is not None and sort not in spec.fields:
         raise UsageError(_unknown("field", sort, "--sort", spec.fields, "fields"))
+    if limit is not None and limit < 0:  # checked here: Click's range would widen the help
+        raise UsageError(f"--limit takes 0 or more rows, not {limit}")
     return Output(env, chosen, selected, sort, reverse, limit, fields is not None)
 
 
@@ -129,8 +145,14 @@ def _unknown(what: str, value: str, option: str, valid: Sequence[str], plural: s
     )
 
 
-def present(output: Output, result: Result) -> None:
-    """Order and cut a listing's rows as asked, then render the result."""
+def present(output: Output, result: Result, why_empty: str | None = None) -> None:
+    """Order and cut a listing's rows as asked, then render the result: on a terminal,
+    through the pager when it is taller than the screen (as git and gh do).
+
+    An empty result is one line on stderr: why, when the command knows (`search`), else
+    on a terminal view that nothing matches, in place of an empty box. Scripts get their
+    empty `[]` or header row as usual.
+    """
     if isinstance(result, Listing) and (output.sort or output.reverse or output.limit is not None):
         from exchange_cli.query import order_records
 
@@ -138,4 +160,25 @@ def present(output: Output, result: Result) -> None:
             result.records, sort=output.sort, reverse=output.reverse, limit=output.limit
         )
         result = result.with_records(rows)
-    renderer(output.format, type(result)).render(result, output.env)
+    if is_empty(result):
+        if why_empty:
+            output.env.note(why_empty)
+        elif output.format == "table":
+            output.env.note("exchange: nothing matches")
+        if output.format == "table":
+            return
+    draw, env = renderer(output.format, type(result)), output.env
+    if env.pager is None or not env.is_terminal:
+        draw.render(result, env)
+        return
+    import io
+
+    from exchange_cli import pager
+
+    screen = io.StringIO()
+    draw.render(result, env.replace(stdout=screen))
+    text = screen.getvalue()
+    if pager.rows(text, env.width) < env.height:  # it fits, with the prompt below it
+        env.stdout.write(text)
+    else:
+        pager.page(text, env)

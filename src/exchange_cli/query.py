@@ -30,7 +30,7 @@ def resolve_term(text: str, vocabulary: vocab.Vocabulary, option: str) -> str:
     found = vocabulary.resolve(text)
     if found is not None:
         return found
-    hint = did_you_mean(vocabulary.suggest(text, limit=1), after=" ")
+    hint = did_you_mean(vocabulary.suggest(text, limit=3), after=" ", label=vocabulary.label)
     if vocabulary is vocab.countries():
         valid = "use an ISO 3166-1 code such as SA or a name such as 'Saudi Arabia'"
     else:
@@ -48,12 +48,14 @@ def resolve_criteria(
     evidence: Iterable[str] = (),
 ) -> Criteria:
     """Turn raw option values into `Criteria`, rejecting unknown vocabulary values."""
+    typed = {vocab.normalize(p): p.strip() for p in parties if p.strip()}
     return Criteria(
         sectors=_unique(resolve_term(s, vocab.SECTORS, "--sector") for s in sectors),
         kinds=_unique(resolve_term(k, vocab.KINDS, "--kind") for k in kinds),
         countries=_unique(resolve_term(c, vocab.countries(), "--country") for c in countries),
-        parties=_unique(vocab.normalize(p) for p in parties if p.strip()),
+        parties=tuple(typed),
         evidence=_unique(resolve_term(e, vocab.EVIDENCE, "--evidence") for e in evidence),
+        typed=typed,
     )
 
 
@@ -61,13 +63,32 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def select(source: "RecordSource", criteria: Criteria) -> list[int]:
+    """The positions of the programs matching `criteria`. A `--party` value that is part
+    of no party's name in the catalogue is a usage error, as an unknown country is: it
+    can never match, whatever the other filters say."""
+    if criteria.parties:
+        names = sorted({party.name for party in source.parties()})
+        folded = [vocab.normalize(name) for name in names]
+        for part in criteria.parties:
+            if not any(part in name for name in folded):
+                shown = criteria.typed.get(part, part)
+                close = vocab.closest(vocab.normalize(shown), folded, n=2)
+                hint = did_you_mean([names[folded.index(c)] for c in close], after=" ")
+                raise UsageError(
+                    f"unknown party '{vocab_excerpt(shown)}' for --party; {hint}no party's "
+                    "name in the catalogue contains it"
+                )
+    return source.select(criteria)
+
+
 def select_records(source: "RecordSource", criteria: Criteria) -> list[Mapping[str, Any]]:
     """The matching programs as JSON-ready records (what `list` prints)."""
-    return source.records(source.select(criteria))
+    return source.records(select(source, criteria))
 
 
 def select_programs(source: "RecordSource", criteria: Criteria) -> list[Program]:
-    return source.programs(source.select(criteria))
+    return source.programs(select(source, criteria))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -87,8 +87,11 @@ def _yaml_scalar(value: Any) -> str:
     return "null" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _lines(record: type, indent: str, first: str) -> list[str]:
-    """A record's fields as YAML, each with its doc (and allowed values) as a comment."""
+def _lines(
+    record: type, indent: str, first: str, values: dict[str, Any] | None = None
+) -> list[str]:
+    """A record's fields as YAML, each with its doc (and allowed values) as a comment:
+    the declaration's example values, or `values` (one item of a list's example)."""
     lines = []
     for i, field in enumerate(fields_of(record)):
         lead = first if i == 0 else indent
@@ -96,13 +99,14 @@ def _lines(record: type, indent: str, first: str) -> list[str]:
         note = spec.doc + (f" One of: {_choices(spec)}." if _choices(spec) else "")
         if isinstance(spec, ListOf) and isinstance(spec.item, Nested):
             lines.append(f"{lead}{field.key}:  # {note}")
-            for _ in range(2 if spec.item.record is Party else 1):
-                lines.extend(_lines(spec.item.record, indent + "    ", indent + "  - "))
+            for item in spec.example or [None]:
+                lines.extend(_lines(spec.item.record, indent + "    ", indent + "  - ", item))
         elif isinstance(spec, Nested):
             lines.append(f"{lead}{field.key}:  # {note}")
             lines.extend(_lines(spec.record, indent + "  ", indent + "  "))
         else:
-            lines.append(f"{lead}{field.key}: {_example(spec)}  # {note}")
+            value = _example(spec) if values is None else _yaml_scalar(values[field.key])
+            lines.append(f"{lead}{field.key}: {value}  # {note}")
     return lines
 
 
@@ -117,13 +121,33 @@ def _example(spec: Spec) -> str:
     return '""'
 
 
+def _vocabularies() -> list[str]:
+    return [
+        *(f"  #   kind {t.value}: {t.description}" for t in vocab.KINDS.terms),
+        *(f"  #   sector {t.value}: {t.description}" for t in vocab.SECTORS.terms),
+        *(f"  #   evidence {t.value}: {t.description}" for t in vocab.EVIDENCE.terms),
+    ]
+
+
 def record_skeleton() -> str:
     """One commented record, to paste under `programs:` (every allowed value listed)."""
     head = [
         "  # A new program: paste under `programs:`, replace the examples, then run",
         "  # `exchange validate`.",
-        *(f"  #   kind {t.value}: {t.description}" for t in vocab.KINDS.terms),
-        *(f"  #   sector {t.value}: {t.description}" for t in vocab.SECTORS.terms),
-        *(f"  #   evidence {t.value}: {t.description}" for t in vocab.EVIDENCE.terms),
+        *_vocabularies(),
+    ]
+    return "\n".join([*head, *_lines(Program, "    ", "  - ")]) + "\n"
+
+
+def catalogue_skeleton() -> str:
+    """A whole catalogue file holding one commented example program: valid as it is, so
+    `exchange new > my-programs.yaml && exchange validate my-programs.yaml` passes."""
+    head = [
+        "# A catalogue for `exchange`: check it with `exchange validate FILE`, read it with",
+        "# `exchange list --data FILE`. Editors complete fields with `exchange schema`.",
+        "programs:",
+        "  # One program, with example values: replace them (`exchange new --record`",
+        "  # prints another to add), then run `exchange validate`.",
+        *_vocabularies(),
     ]
     return "\n".join([*head, *_lines(Program, "    ", "  - ")]) + "\n"

@@ -206,7 +206,8 @@ def closest_words(source: RecordSource, terms: Sequence[Term], limit: int = 5) -
 
 def no_match_hint(source: RecordSource, terms: Sequence[Term]) -> str:
     """Why nothing matched: which words the catalogue lacks (and what it has that looks
-    like them), or that each word matches on its own but not all together."""
+    like them), that the filters left none of the matches, or that each word matches on
+    its own but not all together."""
     from exchange_cli.vocab import excerpt
 
     asked = terms[:HINT_WORDS]
@@ -214,6 +215,10 @@ def no_match_hint(source: RecordSource, terms: Sequence[Term]) -> str:
     wanted = excerpt(wanted + (" ..." if len(terms) > HINT_WORDS else ""), HINT_LENGTH)
     missing = [t for t in asked if not source.search([t])]
     if not missing:
+        unfiltered = len(source.search(terms))
+        if unfiltered:
+            some = f"{unfiltered} program{'s' * (unfiltered != 1)}"
+            return f"exchange: the filters leave none of the {some} matching '{wanted}'"
         return (
             f"exchange: no program matches all of '{wanted}' (each word matches some "
             "program on its own); try fewer words"

@@ -20,9 +20,10 @@ FACETS: tuple[str, ...] = ("sector", "kind", "evidence", "country")
 
 class Criteria:
     """What `list` and friends filter by, already canonical (`query.resolve_criteria`).
-    Values within a field OR; fields AND. `parties` holds folded name fragments."""
+    Values within a field OR; fields AND. `parties` holds folded name fragments, and
+    `typed` each fragment as it was typed (for messages; not part of equality)."""
 
-    __slots__ = ("sectors", "kinds", "countries", "parties", "evidence")
+    __slots__ = ("sectors", "kinds", "countries", "parties", "evidence", "typed")
 
     def __init__(
         self,
@@ -31,9 +32,11 @@ class Criteria:
         countries: tuple[str, ...] = (),
         parties: tuple[str, ...] = (),
         evidence: tuple[str, ...] = (),
+        typed: Mapping[str, str] | None = None,
     ) -> None:
         self.sectors, self.kinds, self.countries = sectors, kinds, countries
         self.parties, self.evidence = parties, evidence
+        self.typed: Mapping[str, str] = typed or {}
 
     def _values(self) -> tuple[tuple[str, ...], ...]:
         return (self.sectors, self.kinds, self.countries, self.parties, self.evidence)

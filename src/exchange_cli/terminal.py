@@ -54,9 +54,21 @@ class _PipeGuard:
 
 
 class Environment:
-    """Where output goes and what that destination can show."""
+    """Where output goes and what that destination can show: a terminal or not, colour,
+    width and height, Unicode; whether every column is wanted (`--wide`); and the pager
+    long terminal output goes through (None: none)."""
 
-    __slots__ = ("stdout", "stderr", "is_terminal", "color", "width", "unicode")
+    __slots__ = (
+        "stdout",
+        "stderr",
+        "is_terminal",
+        "color",
+        "width",
+        "unicode",
+        "height",
+        "wide",
+        "pager",
+    )
 
     def __init__(
         self,
@@ -66,14 +78,18 @@ class Environment:
         color: bool,
         width: int,
         unicode: bool,
+        height: int = 24,
+        wide: bool = False,
+        pager: str | None = None,
     ) -> None:
         self.stdout, self.stderr = stdout, stderr
         self.is_terminal, self.color, self.width, self.unicode = is_terminal, color, width, unicode
+        self.height, self.wide, self.pager = height, wide, pager
 
-    def without_color(self) -> "Environment":
-        return Environment(
-            self.stdout, self.stderr, self.is_terminal, False, self.width, self.unicode
-        )
+    def replace(self, **changes: Any) -> "Environment":
+        """The same environment with some facts changed (`--no-color`, `--wide`, ...)."""
+        facts = {name: getattr(self, name) for name in self.__slots__}
+        return Environment(**{**facts, **changes})
 
     @classmethod
     def detect(
@@ -93,9 +109,9 @@ class Environment:
         except (AttributeError, ValueError):
             is_terminal = False
         encoding = (getattr(out, "encoding", None) or "ascii").lower().replace("-", "")
-        width = terminal_size_value(env.get("COLUMNS", ""))
-        if width is None:
-            width = shutil.get_terminal_size((100, 24)).columns if is_terminal else 100
+        size = shutil.get_terminal_size((100, 24)) if is_terminal else os.terminal_size((100, 24))
+        width = terminal_size_value(env.get("COLUMNS", "")) or size.columns
+        height = terminal_size_value(env.get("LINES", "")) or size.lines
         return cls(
             stdout=cast(TextIO, _PipeGuard(out)),
             stderr=err,
@@ -103,6 +119,8 @@ class Environment:
             color=wants_color(is_terminal, no_color=no_color, environ=env),
             width=min(max(width, MIN_WIDTH), MAX_WIDTH),
             unicode=encoding.startswith("utf"),
+            height=min(max(height, 2), MAX_HEIGHT),
+            pager=pager_command(env) if is_terminal else None,
         )
 
     def note(self, message: str) -> None:
@@ -148,6 +166,17 @@ def sanitize_terminal_size(environ: MutableMapping[str, str], err: TextIO) -> No
                 err.write(f"exchange: warning: ignoring {name}='{shown}': not a positive number\n")
         elif size > largest:
             environ[name] = str(largest)
+
+
+def pager_command(environ: Mapping[str, str]) -> str | None:
+    """The pager for long terminal output, as git and gh choose it: EXCHANGE_PAGER, else
+    PAGER, else `less -FRX` (when it is installed; `pager` checks). Empty, or `cat`,
+    means none."""
+    chosen = environ.get("EXCHANGE_PAGER")
+    if chosen is None:
+        chosen = environ.get("PAGER", "less -FRX")
+    chosen = chosen.strip()
+    return None if chosen in ("", "cat") else chosen
 
 
 def wants_color(is_terminal: bool, *, no_color: bool, environ: Mapping[str, str]) -> bool:

@@ -6,7 +6,7 @@ layer, completion and the JSON Schema all read from here.
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 _SEPARATORS = re.compile(r"[\s_]+")
 
@@ -91,9 +91,36 @@ class Vocabulary:
         return self._lookup.get(normalize(text))
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
-        """Canonical values closest to a misspelling, best first."""
-        matches = closest(normalize(text[:64]), self._lookup, n=limit * 3)
-        return list(dict.fromkeys(self._lookup[m] for m in matches))[:limit]
+        """Canonical values a mistyped value may mean, best first.
+
+        First, up to `limit` values one of whose names has every typed word as the start
+        of its own words (`Arabia` → SA, `collaboration` → defense-collaboration), the
+        shortest such name first; else the one value whose name looks most like it.
+        Short forms (codes, `it`, `rnd`) are compared only with short input, and the bar
+        is higher for large vocabularies, where a distant look-alike is noise: `Burma`
+        is not BR, `Holland` is not Poland, `Narnia` is not Armenia.
+        """
+        folded = normalize(text[:64])
+        typed = words(text[:64])
+        if sum(map(len, typed)) >= 3:
+            found: dict[str, int] = {}
+            for term in self.terms:
+                for name in (term.value, *term.aliases):
+                    if _starts_words(typed, name):
+                        found[term.value] = min(found.get(term.value, len(name)), len(name))
+            if found:
+                return sorted(found, key=found.__getitem__)[:limit]
+        short = len(folded) <= 3
+        names = [name for name in self._lookup if (len(name) <= 3) == short]
+        cutoff = 0.8 if len(self.terms) > 50 else 0.6
+        return [self._lookup[m] for m in closest(folded, names, n=1, cutoff=cutoff)]
+
+    def label(self, value: str) -> str:
+        """A value as a hint shows it: quoted, and for a code its name (`'SA' (Saudi
+        Arabia)`), since a code alone does not say why it was suggested."""
+        if value.isupper() and value in self:
+            return f"'{value}' ({self.describe(value)})"
+        return f"'{excerpt(value)}'"
 
     def complete(self, prefix: str, *, aliases: bool = True) -> Iterable[tuple[str, str]]:
         """(word, help) pairs for a shell: values, and aliases once something is typed, that
@@ -319,9 +346,24 @@ def closest(text: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) 
     return difflib.get_close_matches(text[:64], list(choices), n=n, cutoff=cutoff)
 
 
-def did_you_mean(candidates: Sequence[str], *, before: str = "", after: str = "") -> str:
-    """`did you mean 'a' or 'b'?`, with the punctuation around it, or "" for none."""
+def _starts_words(typed: Sequence[str], name: str) -> bool:
+    """Every typed word starts some word of `name` (`arab` starts `Arabia`)."""
+    have = words(name)
+    return all(any(word.startswith(part) for word in have) for part in typed)
+
+
+def did_you_mean(
+    candidates: Sequence[str],
+    *,
+    before: str = "",
+    after: str = "",
+    label: Callable[[str], str] | None = None,
+) -> str:
+    """`did you mean 'a' or 'b'?`, with the punctuation around it, or "" for none;
+    `label` shows a candidate some other way than quoted (`'SA' (Saudi Arabia)`)."""
     if not candidates:
         return ""
-    names = " or ".join(f"'{excerpt(c)}'" for c in candidates)
+    show = label or (lambda candidate: f"'{excerpt(candidate)}'")
+    shown = [show(c) for c in candidates]
+    names = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
     return f"{before}did you mean {names}?{after}"

@@ -91,6 +91,13 @@ class Export:
 Result = Listing | Record | FacetCounts | GraphView | Problems | Export
 
 
+def is_empty(result: Any) -> bool:
+    """Nothing matched: a listing without rows, or a graph without nodes."""
+    if isinstance(result, Listing):
+        return not result.records
+    return isinstance(result, GraphView) and not result.nodes
+
+
 def rows_of(result: Any) -> Listing:
     """Any tabular result as a listing of rows: what the row formats (csv, tsv, jsonl,
     markdown, a table) print. A graph lists its edges; problems one row each."""

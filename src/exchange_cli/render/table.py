@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TextIO, cast
 
-from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -18,18 +18,51 @@ from rich.text import Text
 
 from exchange_cli.fields import optional_keys
 from exchange_cli.model import Program, program_text
-from exchange_cli.render.results import FacetCounts, GraphView, Listing, Problems, Record, rows_of
+from exchange_cli.render.results import (
+    FacetCounts,
+    GraphView,
+    Listing,
+    Problems,
+    Record,
+    is_empty,
+    rows_of,
+)
 from exchange_cli.render.text import cell_text, flatten, node_label, visible
 from exchange_cli.terminal import Environment
-from exchange_cli.vocab import normalize
+from exchange_cli.vocab import country_name, normalize
 
 _EVIDENCE_STYLE = {"reported": "green", "illustrative": "yellow", "hypothetical": "magenta"}
 
 
-def make_console(env: Environment) -> Console:
+#: The blanks (and the styles around them) that end a line Rich padded to a width.
+_PADDED_END = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)+(?=\n)")
+
+
+class _Trimmed:
+    """A file that drops the blanks Rich pads lines with (to a column's or the terminal's
+    width), keeping the style codes among them: copied text, a pager's search and
+    golden files see no trailing blanks. Where only ASCII can be shown, the "…" Rich
+    cuts text with becomes "~" (one cell, as "…" is)."""
+
+    def __init__(self, file: Any, unicode: bool) -> None:
+        self._file, self._unicode = file, unicode
+
+    def write(self, text: str) -> int:
+        text = _PADDED_END.sub(_without_blanks, text)
+        return int(self._file.write(text if self._unicode else text.replace("…", "~")))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+
+def _without_blanks(match: re.Match[str]) -> str:
+    return match.group().replace(" ", "")
+
+
+def make_console(env: Environment, width: int | None = None) -> Console:
     return Console(
-        file=env.stdout,
-        width=env.width,
+        file=cast(TextIO, _Trimmed(env.stdout, env.unicode)),
+        width=width or env.width,
         color_system="auto" if env.color else None,
         force_terminal=env.color,
         no_color=not env.color,
@@ -47,53 +80,130 @@ def _text(value: Any, style: str = "") -> Text:
 
 def render(result: Any, env: Environment) -> None:
     """The terminal view of a result: a table of rows, one record as a page, facet
-    counts as bars, the graph as a tree. An empty listing says so on stderr instead of
-    drawing an empty box (scripts get their empty `[]` or header row as usual)."""
+    counts as bars, the graph as a tree. Nothing at all for an empty result (`present`
+    says on stderr that nothing matches)."""
+    if is_empty(result) or (isinstance(result, Problems) and not result.problems):
+        return
     if isinstance(result, GraphView):
-        if not result.nodes:
-            env.stderr.write("exchange: nothing matches\n")
-            return
         render_tree(result.tree, env)
         return
-    if isinstance(result, Problems) and not result.problems:
-        return
-    if isinstance(result, Listing) and not result.records:
-        env.stderr.write("exchange: nothing matches\n")
-        return
-    console = make_console(env)
     if isinstance(result, Record):
-        console.print(_program_detail(result, env))
+        make_console(env).print(_program_detail(result, env))
     elif isinstance(result, FacetCounts):
-        console.print(_facet_bars(rows_of(result), env))
+        make_console(env).print(_facet_bars(rows_of(result), env))
     else:
-        console.print(_rows_table(rows_of(result), env))
+        view, width = _rows_table(rows_of(result), env)
+        make_console(env, max(width, env.width)).print(view)
 
 
-#: Narrower than this per column, a table is unreadable: records are stacked instead.
-_MIN_COLUMN = 6
+#: Narrower than this, a table of several columns says little: records are stacked.
+STACKED_BELOW = 60
 
 
-def _rows_table(listing: Listing, env: Environment) -> RenderableType:
-    columns = len(listing.fields)
-    if env.width < columns * (_MIN_COLUMN + 3) + 1:
-        return _stacked(listing, env)
-    table = Table(
-        box=box.ROUNDED if env.unicode else box.ASCII,
-        header_style="bold" if env.color else "",
-        show_lines=False,
-        expand=False,
-    )
+def _rows_table(listing: Listing, env: Environment) -> tuple[RenderableType, int]:
+    """One line a row (`layout.fit`), or with `--wide` every column with free text
+    wrapped (`layout.fit_wide`); a dim line under the table names what was left out.
+    With the width it is drawn at (its lines trimmed to the terminal's width but with
+    `--wide`)."""
+    from exchange_cli.render import layout
+
+    if env.width < STACKED_BELOW and len(listing.fields) > 1 and not env.wide:
+        return _stacked(listing, env), env.width
     text = cell_text(listing)
     cells = [
         [_cell(field, record.get(field), env, listing.highlight, text) for field in listing.fields]
         for record in listing.records
     ]
-    keep_whole = _whole_token_columns(listing.fields, cells, env.width)
-    for field in listing.fields:
-        table.add_column(field, overflow="fold", no_wrap=field in keep_whole)
+    columns = [
+        layout.Column(field, max([len(field), *(row[i].cell_len for row in cells)]))
+        for i, field in enumerate(listing.fields)
+    ]
+    if env.wide:
+        columns = [_with_widest_item(column, cells, i) for i, column in enumerate(columns)]
+        fit = layout.fit_wide(columns, env.width)
+    else:
+        fit = layout.fit(columns, env.width)
+    shown = [i for i, field in enumerate(listing.fields) if field in fit.widths]
+    lists = {i for i in shown if layout.role(listing.fields[i]) == layout.LIST}
+    if lists and not env.wide:
+        cells, widths = _cut_lists(cells, lists, columns, fit.widths)
+        fit = fit._replace(widths=widths)
+    # The gap is each column's right padding, the last one's too (drawn past the width
+    # the layout fits and trimmed off as trailing blanks): Rich counts padding at the
+    # table's edges differently from one version to the next; this way every version
+    # draws the same columns.
+    table = Table(
+        box=None,
+        padding=(0, layout.GAP, 0, 0),
+        header_style="bold" if env.color else "",
+        expand=False,
+    )
+    for i in shown:
+        field = listing.fields[i]
+        wraps = env.wide and layout.role(field) in (layout.TEXT, layout.LIST)
+        table.add_column(
+            field,
+            width=fit.widths[field],
+            no_wrap=not wraps,
+            overflow="fold" if wraps else "ellipsis",
+        )
     for row in cells:
-        table.add_row(*row)
-    return table
+        table.add_row(*(row[i] for i in shown))
+    width = fit.width + layout.GAP
+    if not fit.hidden:
+        return table, width
+    note = Text(
+        f"not shown: {', '.join(fit.hidden)} (see --wide)", style="dim" if env.color else ""
+    )
+    note.truncate(env.width, overflow="ellipsis")
+    return Group(table, note), width
+
+
+def _cut_lists(
+    cells: list[list[Text]], lists: set[int], columns: list[Any], widths: dict[str, int]
+) -> tuple[list[list[Text]], dict[str, int]]:
+    """List columns cut between values (`_cut_list`); the cells a cut frees go to the
+    other columns that lack room (a title cut shorter than it had to be)."""
+    from exchange_cli.render import layout
+
+    cut = [
+        [_cut_list(c, widths[columns[i].field]) if i in lists else c for i, c in enumerate(row)]
+        for row in cells
+    ]
+    narrowed = dict(widths)
+    for i in lists:
+        field = columns[i].field
+        used = max([len(field), *(row[i].cell_len for row in cut)])
+        narrowed[field] = min(used, widths[field])
+    others = [c for i, c in enumerate(columns) if i not in lists and c.field in widths]
+    return cut, layout.grow(others, narrowed, sum(widths.values()))
+
+
+def _cut_list(cell: Text, width: int) -> Text:
+    """Values joined with "; " cut after the last whole value that fits, then "…"
+    (`energy; manufacturing; …`), so no value is broken; when even the first does not
+    fit, it is cut at the end like any text."""
+    if cell.cell_len <= width:
+        return cell
+    plain, end, start = cell.plain, -1, 0
+    while (found := plain.find("; ", start)) >= 0 and cell_len(plain[:found]) + 3 <= width:
+        end, start = found, found + 2
+    if end < 0:
+        return cell
+    cut = cell.copy()
+    cut.right_crop(len(plain) - end)
+    cut.append("; …")
+    return cut
+
+
+def _with_widest_item(column: Any, cells: list[list[Text]], index: int) -> Any:
+    """A list column's widest single value, which `--wide` keeps on one line."""
+    from exchange_cli.render import layout
+
+    if layout.role(column.field) != layout.LIST:
+        return column
+    items = [cell_len(item) + 1 for row in cells for item in row[index].plain.split("; ") if item]
+    return column._replace(widest_item=max(items, default=0))
 
 
 def _stacked(listing: Listing, env: Environment) -> RenderableType:
@@ -108,47 +218,6 @@ def _stacked(listing: Listing, env: Environment) -> RenderableType:
             grid.add_row(field, _cell(field, record.get(field), env, listing.highlight, text))
         blocks.append(Padding(grid, (0, 0, 1, 0)))
     return Group(*blocks)
-
-
-# Columns of single tokens (ids, vocabulary values, codes, numbers) read badly when folded.
-_TOKEN_FIELDS = {
-    "id",
-    "kind",
-    "evidence",
-    "recurrence",
-    "score",
-    "count",
-    "facet",
-    "value",
-    "program",
-    "from_country",
-    "to_country",
-    "source",
-    "target",
-    "line",
-    "column",
-    "severity",
-}
-_TEXT_MIN = 14  # narrowest a wrapped column should get
-
-
-def _whole_token_columns(fields: Sequence[str], rows: list[list[Text]], width: int) -> set[str]:
-    """Token columns kept unwrapped, narrowest first, while free text keeps room to wrap."""
-    widths = {f: max([len(f), *(row[i].cell_len for row in rows)]) for i, f in enumerate(fields)}
-    # The id first (it is what people copy), then the narrowest token columns.
-    tokens = sorted(
-        (f for f in fields if f in _TOKEN_FIELDS), key=lambda f: (f != "id", widths[f])
-    )
-    text_columns = len(fields) - len(tokens)
-    room = width - (3 * len(fields) + 1)
-    whole: set[str] = set()
-    for field in tokens:
-        folded_left = len(tokens) - len(whole) - 1  # token columns that would still fold
-        if room - widths[field] < _TEXT_MIN * (text_columns + folded_left):
-            continue  # too wide to keep whole; a narrower one may still fit
-        room -= widths[field]
-        whole.add(field)
-    return whole
 
 
 def _cell(
@@ -198,15 +267,16 @@ def _program_detail(result: Record, env: Environment) -> RenderableType:
             if field == "title" or (value is None and field in optional):
                 continue  # an optional field the record does not have: nothing to show
             if field == "parties":
-                blocks.append(_section("Parties", [_party_line(p, bullet) for p in value or []]))
+                blocks.append(_section("Parties", [_party_line(p) for p in value or []], bullet))
             elif field == "flows":
-                blocks.append(_section("Flows", [_flow_line(f, arrow, env) for f in value or []]))
+                lines = [_flow_line(f, arrow, env) for f in value or []]
+                blocks.append(_section("Flows", lines, bullet))
             elif field == "benefits":
-                lines = [Text(f"{bullet} " + visible(flatten(b))) for b in value or []]
-                blocks.append(_section("Benefits", lines))
+                lines = [Text(visible(flatten(b))) for b in value or []]
+                blocks.append(_section("Benefits", lines, bullet))
             elif field == "related":
-                lines = [_related_line(r, bullet) for r in value or []]
-                blocks.append(_section("Related programs", lines))
+                lines = [_related_line(r) for r in value or []]
+                blocks.append(_section("Related programs", lines, bullet))
             elif field == "summary":
                 blocks.insert(0, Padding(_text(value), (1, 0, 0, 0)))
             elif field == "source":
@@ -220,14 +290,21 @@ def _program_detail(result: Record, env: Environment) -> RenderableType:
     return Group(*parts)
 
 
-def _section(title: str, lines: Sequence[RenderableType]) -> RenderableType:
-    if not lines:
-        lines = [Text("(none)")]
-    return Padding(Group(Text(title, style="bold underline"), *lines), (1, 0, 0, 0))
+def _section(title: str, lines: Sequence[Text], bullet: str) -> RenderableType:
+    """A titled list, each item after a bullet; an item that wraps stays indented under
+    its first line."""
+    items: RenderableType = Text("(none)")
+    if lines:
+        items = Table.grid(padding=(0, 1))
+        items.add_column(no_wrap=True)
+        items.add_column()
+        for line in lines:
+            items.add_row(bullet, line)
+    return Padding(Group(Text(title, style="bold underline"), items), (1, 0, 0, 0))
 
 
-def _party_line(party: Mapping[str, Any], bullet: str) -> Text:
-    line = Text(f"{bullet} " + visible(flatten(party.get("name"))))
+def _party_line(party: Mapping[str, Any]) -> Text:
+    line = Text(visible(flatten(party.get("name"))))
     detail = str(party.get("type"))
     if party.get("country"):
         detail += f", {party.get('country')}"
@@ -235,9 +312,9 @@ def _party_line(party: Mapping[str, Any], bullet: str) -> Text:
     return line
 
 
-def _related_line(related: Mapping[str, Any], bullet: str) -> Text:
+def _related_line(related: Mapping[str, Any]) -> Text:
     shared = [*related.get("shared_parties", []), *related.get("shared_sectors", [])]
-    line = Text(f"{bullet} " + visible(flatten(related.get("id"))))
+    line = Text(visible(flatten(related.get("id"))))
     line.append(" (shares " + visible(", ".join(str(s) for s in shared)) + ")")
     return line
 
@@ -252,31 +329,53 @@ def _flow_line(flow: Mapping[str, Any], arrow: str, env: Environment) -> Text:
     return line
 
 
+#: The longest bar: longer ones are no easier to compare, only harder to read.
+BAR_MAX = 40
+
+
+def _facet_label(facet: str, value: Any) -> str:
+    """A facet value as people read it: countries by name, with the code --country takes."""
+    if facet == "country" and isinstance(value, str):
+        return f"{country_name(value)} ({value})"
+    return flatten(value)
+
+
 def _facet_bars(listing: Listing, env: Environment) -> RenderableType:
-    """Horizontal bars per facet, scaled to the largest count and the terminal width."""
+    """Horizontal bars per facet, one line a value, scaled to the largest count; at most
+    BAR_MAX cells, and labels cut with "…" where the terminal is narrow."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for record in listing.records:
         groups.setdefault(str(record.get("facet", "")), []).append(record)
     block = "█" if env.unicode else "#"
-    label_width = max((len(str(r.get("value"))) for r in listing.records), default=5)
-    bar_room = max(env.width - label_width - 10, 10)
+    labels = {
+        id(row): visible(_facet_label(facet, row.get("value")))
+        for facet, rows in groups.items()
+        for row in rows
+    }
+    digits = max((len(str(r.get("count"))) for r in listing.records), default=1)
+    label_width = max((cell_len(label) for label in labels.values()), default=5)
+    if not env.wide:
+        label_width = min(label_width, max(env.width - digits - 2 - 10, 8))
+    bar_room = max(min(BAR_MAX, env.width - label_width - digits - 3), 1)
     parts: list[RenderableType] = []
     for facet, rows in groups.items():
         top = max((int(r.get("count") or 0) for r in rows), default=0) or 1
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
+        # Right padding only, the last column's trimmed: see _rows_table.
+        grid = Table.grid(padding=(0, 1, 0, 0), pad_edge=True, collapse_padding=False)
+        grid.add_column(no_wrap=True, overflow="ellipsis", width=label_width)
         grid.add_column(justify="right", no_wrap=True)
         grid.add_column(no_wrap=True)
         for row in rows:
             count = int(row.get("count") or 0)
-            length = round(count / top * bar_room) if count else 0
+            length = max(round(count / top * bar_room), 1) if count else 0
             grid.add_row(
-                _text(row.get("value")),
+                Text(labels[id(row)]),
                 Text(str(count)),
                 Text(block * length, style="cyan" if env.color else ""),
             )
         title = Text(f"by {visible(facet)}", style="bold" if env.color else "")
-        parts.append(Padding(Group(title, grid), (0, 0, 1, 0)))
+        above = 1 if parts else 0  # a blank line between facets, none after the last
+        parts.append(Padding(Group(title, grid), (above, 0, 0, 0), expand=False))
     return Group(*parts)
 
 
