@@ -2,6 +2,9 @@
 
 from typing import Any
 
+#: How messages name standard input (`-` on the command line).
+STDIN_NAME = "<stdin>"
+
 
 class ExitCode:
     """Exit codes documented in the README and in `exchange --help` (plain ints: an
@@ -94,8 +97,12 @@ class CatalogueError(ExchangeError):
         if more > 0:
             import shlex
 
-            where = f" {shlex.quote(problems[0].file)}" if problems else ""
-            first += f" (and {more:,} more; run 'exchange validate{where}' to list them)"
+            if problems and problems[0].file == STDIN_NAME:  # stdin is read once: say so
+                rerun = "'exchange validate -' on the same input"
+            else:
+                where = f" {shlex.quote(problems[0].file)}" if problems else ""
+                rerun = f"'exchange validate{where}'"
+            first += f" (and {more:,} more; run {rerun} to list them)"
         super().__init__(first)
 
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exchange_cli.errors import CatalogueError, Problem, UsageError
+from exchange_cli.errors import STDIN_NAME, CatalogueError, Problem, UsageError
 from exchange_cli.model import Catalogue
 
 if TYPE_CHECKING:  # checking imports these when a file is actually parsed
@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # checking imports these when a file is actually parsed
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_BYTES_ENV = "EXCHANGE_MAX_BYTES"
 STDIN = "-"
-STDIN_NAME = "<stdin>"
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -109,7 +108,11 @@ def read_all(fd: int, name: str, max_bytes: int, size_hint: int = 0) -> bytes:
 def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a catalogue file, or of standard input for `-`."""
     if str(path) == STDIN:
-        return read_all(sys.stdin.fileno(), STDIN_NAME, max_bytes)
+        try:  # None when started with `<&-`; no descriptor under some test runners
+            fd = sys.stdin.fileno()
+        except (AttributeError, ValueError, OSError):
+            raise fatal(STDIN_NAME, "standard input is closed; nothing to read") from None
+        return read_all(fd, STDIN_NAME, max_bytes)
     fd, info = open_regular(path, max_bytes)
     try:
         return read_all(fd, str(path), max_bytes, info.st_size)
