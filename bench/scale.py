@@ -32,7 +32,7 @@ from pathlib import Path
 from harness import Command, Runs, machine, measure
 
 HERE = Path(__file__).resolve().parent
-JQ_FILTER = '[.[] | select(.sectors | index("defense"))]'
+JQ_FILTER = '[.programs[] | select(.sectors | index("defense"))]'
 PARSE_ONLY = (
     "import sys; from exchange_cli.safeyaml import parse; "
     "parse(open(sys.argv[1], encoding='utf-8').read())"
