@@ -178,6 +178,7 @@ def inspect_text(
         _read_json(text, report, programs, form == "jsonl")
     else:
         _read_yaml(text, report, programs)
+    programs.finish()
     if report.errors:
         return None, report
     return Catalogue(programs.found, name), report
@@ -188,16 +189,18 @@ class _Programs:
     exactly right is built by the compiled check (`fastcheck`); anything else, and every
     record when warnings are wanted, goes through the full walk, with its positions."""
 
-    __slots__ = ("report", "lint", "found", "first_ids", "fast")
+    __slots__ = ("report", "lint", "found", "first_ids", "fast", "actors")
 
     def __init__(self, report: Report, lint: bool) -> None:
         from exchange_cli.fastcheck import fast_checker
         from exchange_cli.model import Program
+        from exchange_cli.validation import Actors
 
         self.report, self.lint = report, lint
         self.found: list[Program] = []
         self.first_ids: dict[str, int] = {}
         self.fast = None if lint else fast_checker(Program)
+        self.actors = Actors()
 
     def take(self, raw: Any, index: int, marks: Callable[[], Marks], slow: bool = False) -> None:
         from exchange_cli.fields import INVALID
@@ -208,17 +211,34 @@ class _Programs:
         program = self.fast(raw) if self.fast is not None and not slow else None
         if program is not None and program.id not in self.first_ids:
             self.first_ids[program.id] = index
-            if not report.errors:
-                self.found.append(program)
+            conflicts = self.actors.conflicts(program, index)
+            if not conflicts:
+                if not report.errors:
+                    self.found.append(program)
+                return
+            report.marks = marks()
+            for path, message in conflicts:
+                report.error(path, message)
+            report.marks = Marks()
             return
         report.marks = marks()
         unique = claim_id(raw, index, self.first_ids, report)
         program = check_record(
             Program, raw, ("programs", index), report, "a program", lint=self.lint
         )
+        if program is not INVALID:
+            for path, message in self.actors.conflicts(program, index):
+                report.error(path, message)
+            if self.lint:
+                self.actors.note(program, index, report)
         if program is not INVALID and unique and not report.errors:
             self.found.append(program)
         report.marks = Marks()
+
+    def finish(self) -> None:
+        """What only the whole file shows: actors that look alike (warnings)."""
+        if self.lint:
+            self.actors.warnings(self.report)
 
 
 def _read_yaml(text: str, report: Report, programs: _Programs) -> None:

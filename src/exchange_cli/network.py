@@ -6,35 +6,44 @@ from typing import Any, NamedTuple
 
 from exchange_cli import vocab
 from exchange_cli.errors import UsageError
+from exchange_cli.identity import actor_key, actor_names, nfc, singular
 from exchange_cli.model import Party, Program
 from exchange_cli.vocab import closest, did_you_mean, excerpt
 
 
 class PartyMatcher(NamedTuple):
-    """What `--from`/`--to` asked for, each value an alternative (repeating ORs them).
+    """What `--from`/`--to` asked for, each value an alternative (repeating ORs them),
+    matched against actors (`identity.actor_key`): a party matches when its actor does.
 
     A value that names a country (`SA`, `KSA`, `Saudi Arabia`) matches that country's
-    parties only. A value that is exactly some party's name (case and accents aside)
-    matches that name only ("Islamic Nation" is not "Islamic nations"). Any other value
-    matches names word by word, each word as a prefix (`islamic nat` finds both,
-    `nation` does not find "International").
+    parties only. A value that is exactly an actor's id, or exactly one of its names
+    (case and accents aside), matches that actor only: with an id shared by "Islamic
+    Nation" and "Islamic nations", either name finds both. Any other value matches an
+    actor's names word by word, each word as a prefix, a plural as its singular
+    (`islamic nations` finds "Islamic Nation", `nation` does not find "International").
     """
 
     texts: tuple[str, ...]
     countries: tuple[str | None, ...]
     names: tuple[tuple[str, ...], ...]
-    exact: tuple[str | None, ...]  # the folded full name, when some party has exactly it
+    exact: tuple[frozenset[str] | None, ...]  # the actors named exactly, when any is
+    actors: dict[str, tuple[str, ...]]  # actor key → its folded names and id
 
     def _alternative_matches(self, index: int, party: Party) -> bool:
         code = self.countries[index]
         if code is not None:
             return party.country == code
+        actor = actor_key(party)
         exact = self.exact[index]
         if exact is not None:
-            return vocab.normalize(party.name) == exact
+            return actor in exact
         wanted = self.names[index]
-        have = vocab.words(party.name)
-        return bool(wanted) and all(any(w.startswith(q) for w in have) for q in wanted)
+        if not wanted:
+            return False
+        known = self.actors.get(actor) or (vocab.normalize(party.name),)
+        return any(
+            all(any(w.startswith(q) for w in vocab.words(name)) for q in wanted) for name in known
+        )
 
     def matches(self, party: Party) -> bool:
         return any(self._alternative_matches(i, party) for i in range(len(self.texts)))
@@ -53,20 +62,25 @@ def party_matcher(
     texts: Sequence[str], parties: Iterable[Party] = (), option: str = "--from"
 ) -> PartyMatcher | None:
     """Alternatives from the command line (None when there are none), matched against
-    these parties' names."""
+    the actors these parties are."""
     if not texts:
         return None
     values = tuple(t for t in texts if t.strip())
     if not values:
         raise UsageError(f"{option} needs a country or a party name")
     countries = vocab.countries()
-    names = {vocab.normalize(p.name) for p in parties}
+    actors = actor_names(parties, looks=False)
+    by_name: dict[str, set[str]] = {}
+    for actor, names in actors.items():
+        for name in names:
+            by_name.setdefault(name, set()).add(actor)
     folded = [vocab.normalize(t) for t in values]
     return PartyMatcher(
         values,
         tuple(countries.resolve(t) for t in values),
-        tuple(tuple(vocab.words(t)) for t in values),
-        tuple(f if f in names else None for f in folded),
+        tuple(tuple(singular(word) for word in vocab.words(t)) for t in values),
+        tuple(frozenset(by_name[f]) if f in by_name else None for f in folded),
+        actors,
     )
 
 
@@ -115,7 +129,10 @@ def flow_rows(
 
 
 def node_id(party: Party) -> str:
-    """One node per country (however it is named), else per party name."""
+    """A node's readable id: the party's id, else the country's code, else a slug of
+    the name."""
+    if party.id is not None:
+        return party.id
     if party.country is not None and party.type == "country":
         return party.country.lower()
     return re.sub(r"[^a-z0-9]+", "-", vocab.normalize(party.name)).strip("-") or "party"
@@ -132,13 +149,16 @@ class Graph(NamedTuple):
 
 
 def _node_key(party: Party) -> tuple[str, str]:
+    if party.id is not None:
+        return ("id", party.id)
     if party.country is not None and party.type == "country":
         return ("country", party.country)
-    return ("name", party.name)
+    return ("name", nfc(party.name))
 
 
 def build_graph(programs: Sequence[Program]) -> Graph:
-    """One node per country (however it is named) or per distinct party name.
+    """One node per actor: per party id, else per country (however it is named), else
+    per NFC-normalised party name; a node is named by its first party.
 
     Node ids are readable slugs, made unique: `Ünïcode` and `Unicode`, or a group called
     `SA` and the country SA, stay two nodes.

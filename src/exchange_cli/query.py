@@ -52,9 +52,19 @@ def resolve_criteria(
         sectors=_unique(resolve_term(s, vocab.SECTORS, "--sector") for s in sectors),
         kinds=_unique(resolve_term(k, vocab.KINDS, "--kind") for k in kinds),
         countries=_unique(resolve_term(c, vocab.countries(), "--country") for c in countries),
-        parties=_unique(vocab.normalize(p) for p in parties if p.strip()),
+        parties=_unique(_party_fragments(parties)),
         evidence=_unique(resolve_term(e, vocab.EVIDENCE, "--evidence") for e in evidence),
     )
+
+
+def _party_fragments(parties: Iterable[str]) -> Iterable[str]:
+    """Each `--party` value folded, and in its look-alike form (plural as singular)."""
+    from exchange_cli.identity import lookalike
+
+    for party in parties:
+        if party.strip():
+            yield vocab.normalize(party)
+            yield lookalike(party)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

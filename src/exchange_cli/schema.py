@@ -107,6 +107,8 @@ def _lines(record: type, indent: str, first: str) -> list[str]:
 
 
 def _example(spec: Spec) -> str:
+    if not spec.required:  # optional: left empty (a shared example would tie parties)
+        return "null"
     if isinstance(spec, ListOf):
         items = spec.example or [spec.item.example]
         return "[" + ", ".join(_yaml_scalar(v) for v in items if v is not None) + "]"
