@@ -15,7 +15,7 @@ from exchange_cli.loader import load_catalogue
 from exchange_cli.model import FIELDS, program_text
 from exchange_cli.render.delimited import defuse_formula
 from exchange_cli.render.registry import renderer
-from exchange_cli.render.results import FacetCounts, Listing, Record, Result
+from exchange_cli.render.results import Diff, FacetCounts, Listing, Record, Result
 from exchange_cli.render.text import flatten, visible
 from exchange_cli.terminal import Environment
 
@@ -251,6 +251,13 @@ def sample(kind: type) -> Result:
         from exchange_cli.source import MemorySource
 
         return Export(build_page(MemorySource(load_catalogue(FIXTURE)), Criteria(), "test"))
+    if kind is Diff:
+        from exchange_cli.changes import CHANGE_FIELDS, compare_catalogues
+        from exchange_cli.model import Catalogue
+
+        full = load_catalogue(FIXTURE)
+        changes = compare_catalogues(Catalogue(full.programs[1:], "old"), full)
+        return Diff(changes, CHANGE_FIELDS)
     raise AssertionError(kind)
 
 
@@ -282,6 +289,7 @@ def test_each_commands_format_option_lists_the_registrys_formats() -> None:
         "graph": cli.GRAPH,
         "validate": cli.PROBLEMS,
         "export": cli.EXPORT,
+        "diff": cli.DIFF,
     }
     for name, spec in specs.items():
         command = group.commands[name]  # type: ignore[attr-defined]

@@ -16,7 +16,15 @@ from exchange_cli.errors import ExitCode, Finished, NotFoundError, Problem, Usag
 from exchange_cli.model import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text
 from exchange_cli.options import CatalogueOptions, environment, shared
 from exchange_cli.output import Output, OutputSpec, present
-from exchange_cli.render.results import Export, FacetCounts, GraphView, Listing, Problems, Record
+from exchange_cli.render.results import (
+    Diff,
+    Export,
+    FacetCounts,
+    GraphView,
+    Listing,
+    Problems,
+    Record,
+)
 from exchange_cli.source import Criteria
 
 EXIT_CODES_HELP = (
@@ -53,6 +61,8 @@ FLOWS = OutputSpec(Listing, FLOW_ROW_FIELDS)
 GRAPH = OutputSpec(GraphView, EDGE_FIELDS)
 PROBLEMS = OutputSpec(Problems, Problem._fields, default="text", orderable=False)
 EXPORT = OutputSpec(Export, (), default="html", orderable=False)
+CHANGES = ("change", "id", "title", "field", "old", "new")  # changes.CHANGE_FIELDS
+DIFF = OutputSpec(Diff, CHANGES, default="table", orderable=False)
 
 
 def _version(value: bool) -> None:
@@ -296,6 +306,34 @@ def export(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> N
         )
     source = catalogue.open()
     present(output, Export(build_page(source, criteria, __version__)))
+
+
+@app.command()
+@shared(DIFF)
+def diff(
+    *,
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The catalogue before ('-': stdin).")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The catalogue after ('-': stdin).")],
+    output: Output,
+) -> None:
+    """Compare two catalogues: programs added, removed and changed (by id), field by field.
+
+    Examples:
+
+    git show HEAD:data/programs.yaml | exchange diff - data/programs.yaml
+
+    exchange diff old.yaml new.yaml --format markdown > comment.md
+
+    exchange diff old.yaml new.json --json | jq '.summary'
+
+    Exit 0 when both hold the same programs, 1 when they differ, 3 when one cannot be read.
+    """
+    from exchange_cli.changes import compare_files
+
+    changes = compare_files(old, new)
+    present(output, Diff(changes, output.fields))
+    if not changes.equal:
+        raise Finished(ExitCode.NOT_FOUND)
 
 
 @app.command()

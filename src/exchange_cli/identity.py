@@ -27,9 +27,7 @@ def actor_key(party: Party) -> str:
     return f"#{party.id}" if party.id is not None else f"={nfc(party.name)}"
 
 
-def actor_names(
-    parties: Iterable[Party], *, looks: bool = True
-) -> dict[str, tuple[str, ...]]:
+def actor_names(parties: Iterable[Party], *, looks: bool = True) -> dict[str, tuple[str, ...]]:
     """Each actor's folded names, their look-alike forms (unless `looks` is False), and
     its id: what `--party` matches an actor by, so a part of any of its names (singular
     or plural) finds every party of that actor."""

@@ -73,6 +73,12 @@ def open_regular(path: Path, max_bytes: int) -> tuple[int, os.stat_result]:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise fatal(name, "is a directory, not a catalogue file")
+        if stat.S_ISFIFO(info.st_mode):
+            raise fatal(
+                name,
+                "is a pipe (a FIFO, or <(...) process substitution), not a regular file; "
+                "send it to standard input and name it '-' instead",
+            )
         if not stat.S_ISREG(info.st_mode):
             raise fatal(
                 name, "is not a regular file (a device, FIFO or socket); refusing to read it"

@@ -88,7 +88,16 @@ class Export:
         self.page = page
 
 
-Result = Listing | Record | FacetCounts | GraphView | Problems | Export
+class Diff:
+    """Two catalogues compared (`changes.Changes`): `diff`'s result."""
+
+    __slots__ = ("changes", "fields")
+
+    def __init__(self, changes: Any, fields: Sequence[str]) -> None:
+        self.changes, self.fields = changes, fields
+
+
+Result = Listing | Record | FacetCounts | GraphView | Problems | Export | Diff
 
 
 def rows_of(result: Any) -> Listing:
@@ -104,6 +113,8 @@ def rows_of(result: Any) -> Listing:
         return Listing(result.edges, result.fields)
     if isinstance(result, Problems):
         return Listing([p._asdict() for p in result.problems], result.fields)
+    if isinstance(result, Diff):
+        return Listing(result.changes.rows(), result.fields)
     raise TypeError(type(result).__name__)
 
 
@@ -114,5 +125,7 @@ def as_data(result: Any) -> Any:
         return {field: result.record.get(field) for field in result.fields}
     if isinstance(result, GraphView):
         return {"nodes": list(result.nodes), "edges": list(result.edges)}
+    if isinstance(result, Diff):
+        return result.changes.to_dict()
     listing = rows_of(result)
     return [{f: record.get(f) for f in listing.fields} for record in listing.records]
