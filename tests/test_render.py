@@ -38,11 +38,20 @@ def records() -> list[dict[str, Any]]:
     return [p.to_dict() for p in load_catalogue(FIXTURE)]
 
 
+class _TextAndBytes(io.StringIO):
+    """A stdout with a byte stream underneath, as a real one has (for sqlite)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buffer = io.BytesIO()
+
+
 def output(result: Result, fmt: str, **env_options: Any) -> str:
     env = make_env(**env_options)
+    env.stdout = _TextAndBytes()
     renderer(fmt, type(result)).render(result, env)
-    assert isinstance(env.stdout, io.StringIO)
-    return env.stdout.getvalue()
+    assert isinstance(env.stdout, _TextAndBytes)
+    return env.stdout.getvalue() + env.stdout.buffer.getvalue().decode("latin-1")
 
 
 def test_json_is_an_array_of_full_records() -> None:

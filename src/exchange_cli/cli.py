@@ -287,25 +287,47 @@ def graph(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> No
 
 @app.command()
 @shared(EXPORT)
-def export(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> None:
-    """Write the catalogue as one web page to stdout, to open from disk or share.
+def export(
+    *,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write to this file instead of stdout. For sqlite, a directory (or a path "
+            "ending in /) gets catalogue.db and the metadata.json datasette reads.",
+            show_default=False,
+        ),
+    ] = None,
+    criteria: Criteria,
+    catalogue: CatalogueOptions,
+    output: Output,
+) -> None:
+    """Write the catalogue as one web page, or as an SQLite database, to share or explore.
 
     Examples:
 
     exchange export > catalogue.html
 
-    exchange export --sector defense --evidence reported > defense.html
+    exchange export --sector defense --evidence reported --output defense.html
 
-    The filters are those of `list`; the page is the same bytes for the same input.
+    exchange export --format sqlite --output catalogue/ && datasette catalogue/
+
+    The filters are those of `list`; the same input gives the same bytes.
     """
-    from exchange_cli.export import build_page
+    from exchange_cli.export import build_export
 
-    if output.env.is_terminal:  # 160 KB of HTML is no use on a screen (as gzip refuses, too)
+    if to is None and output.env.is_terminal:  # a page or a database is no use on a screen
+        what, flag, suffix = {
+            "html": ("a web page", "", "html"),
+            "sqlite": ("a database", " -f sqlite", "db"),
+        }[output.format]
         raise UsageError(
-            "export writes a web page; send it to a file: exchange export > catalogue.html"
+            f"export writes {what}; send it to a file: exchange export{flag} > "
+            f"catalogue.{suffix} (or --output catalogue.{suffix})"
         )
-    source = catalogue.open()
-    present(output, Export(build_page(source, criteria, __version__)))
+    present(output, build_export(catalogue.open(), criteria, output.format, to, __version__))
 
 
 @app.command()

@@ -156,16 +156,20 @@ def _node_key(party: Party) -> tuple[str, str]:
     return ("name", nfc(party.name))
 
 
-def build_graph(programs: Sequence[Program]) -> Graph:
+def actor_nodes(
+    programs: Sequence[Program],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """One node per actor: per party id, else per country (however it is named), else
-    per NFC-normalised party name; a node is named by its first party.
+    per NFC-normalised party name; a node is named by its first party. Also, for each
+    program, its party names → their node ids (what the graph and the SQLite export
+    link parties by).
 
     Node ids are readable slugs, made unique: `Ünïcode` and `Unicode`, or a group called
     `SA` and the country SA, stay two nodes.
     """
     nodes: dict[tuple[str, str], dict[str, Any]] = {}
     taken: set[str] = set()
-    edges: list[dict[str, Any]] = []
+    by_program: list[dict[str, str]] = []
     for program in programs:
         ids = {}
         for party in program.parties:
@@ -186,6 +190,16 @@ def build_graph(programs: Sequence[Program]) -> Graph:
             ids[party.name] = node["id"]
             if program.id not in node["programs"]:
                 node["programs"].append(program.id)
+        by_program.append(ids)
+    return list(nodes.values()), by_program
+
+
+def build_graph(programs: Sequence[Program]) -> Graph:
+    """The actors (`actor_nodes`) as nodes; each flow an edge, and each pair of a
+    program's actors a partnership edge."""
+    nodes, by_program = actor_nodes(programs)
+    edges: list[dict[str, Any]] = []
+    for program, ids in zip(programs, by_program, strict=True):
         edges.extend(
             {
                 "source": ids[flow.giver],
@@ -208,7 +222,7 @@ def build_graph(programs: Sequence[Program]) -> Graph:
             for i, first in enumerate(keys)
             for second in keys[i + 1 :]
         )
-    return Graph(list(nodes.values()), edges)
+    return Graph(nodes, edges)
 
 
 def keep_edges(graph: Graph, edges: list[dict[str, Any]]) -> Graph:

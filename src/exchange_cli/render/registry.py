@@ -141,7 +141,29 @@ def _github(result: Any, env: Environment) -> None:
 def _html(result: Any, env: Environment) -> None:
     from exchange_cli.render import html
 
-    env.stdout.write(html.render_page(result.page))
+    page = html.render_page(result.page)
+    if result.target is None:
+        env.stdout.write(page)
+        return
+    from exchange_cli.render import target
+
+    target.write(page.encode("ascii"), result.target, env)
+
+
+def _sqlite(result: Any, env: Environment) -> None:
+    import json
+
+    from exchange_cli.render import sqlite, target
+
+    data = sqlite.build_database(result.programs)
+    if not result.directory:
+        target.write(data, result.target, env)
+        return
+    described = sqlite.metadata("catalogue", "Exchange programs")
+    text = json.dumps(described, indent=2, ensure_ascii=False) + "\n"
+    target.write_directory(
+        {"catalogue.db": data, "metadata.json": text.encode("utf-8")}, result.target
+    )
 
 
 #: Every renderer, in the order `--help` lists formats.
@@ -158,6 +180,7 @@ RENDERERS: tuple[Renderer, ...] = (
     _Renderer("dot", (GraphView,), "a Graphviz digraph", _dot),
     _Renderer("github", (Problems,), "GitHub Actions annotations", _github),
     _Renderer("html", (Export,), "one self-contained web page", _html),
+    _Renderer("sqlite", (Export,), "an SQLite database for datasette and friends", _sqlite),
 )
 
 

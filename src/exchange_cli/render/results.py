@@ -80,12 +80,20 @@ class Problems:
 
 
 class Export:
-    """A whole catalogue (or a filtered part) as one document: `exchange export`."""
+    """A whole catalogue (or a filtered part) as one document: `exchange export`. The
+    web page (`page`, a `render.html.Page`) or the programs of a database; `target` is
+    `--output` (None: stdout), a `directory` for a database and its datasette metadata."""
 
-    __slots__ = ("page",)
+    __slots__ = ("page", "programs", "target", "directory")
 
-    def __init__(self, page: Any) -> None:  # render.html.Page
-        self.page = page
+    def __init__(
+        self,
+        page: Any = None,
+        programs: Sequence[Any] = (),
+        target: Any = None,
+        directory: bool = False,
+    ) -> None:
+        self.page, self.programs, self.target, self.directory = page, programs, target, directory
 
 
 class Diff:
