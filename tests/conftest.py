@@ -107,12 +107,18 @@ def write_catalogue(path: Path, records: list[dict[str, object]]) -> Path:
 
 
 def both_sources(catalogue: object) -> list[object]:
-    """The same catalogue as each kind of record source: in memory, and compiled into
-    an (in-memory) SQLite store. Queries must answer identically from both."""
+    """The same catalogue as each kind of record source: in memory, compiled into an
+    (in-memory) SQLite store, and read for one run only (`catalogue.Uncached`: memory,
+    compiled on demand). Queries must answer identically from all."""
+    from exchange_cli.catalogue import Uncached
     from exchange_cli.source import MemorySource
     from exchange_cli.store.files import compile_catalogue
 
-    return [MemorySource(catalogue), compile_catalogue(catalogue, None, None)]  # type: ignore[arg-type]
+    return [
+        MemorySource(catalogue),  # type: ignore[arg-type]
+        compile_catalogue(catalogue, None, None),  # type: ignore[arg-type]
+        Uncached(catalogue),  # type: ignore[arg-type]
+    ]
 
 
 @pytest.fixture(params=["memory", "store"])

@@ -237,6 +237,12 @@ def paths_of(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
+def _at(record: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        record = record[part]
+    return record
+
+
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
     record = copy.deepcopy(draw(st.sampled_from(RECORDS)))
@@ -245,8 +251,13 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
         parent = record
         for part in path[:-1]:
             parent = parent[part]
-        action = draw(st.sampled_from(["replace", "delete", "add"]))
-        if action == "replace":
+        action = draw(st.sampled_from(["replace", "delete", "add", "repeat"]))
+        if action == "repeat":  # a list item twice: sectors or party names repeated
+            lists = [p for p in paths_of(record) if isinstance(_at(record, p), list)]
+            items = _at(record, draw(st.sampled_from(lists)))
+            if items:
+                items.append(copy.deepcopy(draw(st.sampled_from(items))))
+        elif action == "replace":
             parent[path[-1]] = copy.deepcopy(draw(ODD_VALUES))
         elif action == "delete":
             del parent[path[-1]]
@@ -272,6 +283,13 @@ def test_the_fast_check_accepts_only_what_the_walk_accepts(record: dict[str, Any
     if fast is not None:
         assert report.errors == 0 and walked is not INVALID
         assert fast == walked
+
+
+@pytest.mark.parametrize("where", ["sectors", "parties"])
+def test_the_fast_check_refuses_a_repeated_item(where: str) -> None:
+    record = copy.deepcopy(RECORDS[3])
+    record[where].append(copy.deepcopy(record[where][0]))
+    assert fast_checker(Program)(record) is None
 
 
 def test_a_catalogue_with_errors_reports_the_same_whether_or_not_the_fast_check_runs() -> None:

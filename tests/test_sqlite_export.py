@@ -232,8 +232,11 @@ def test_a_terminal_needs_output_and_a_bad_output_is_exit_4(run: Run, tmp_path: 
     refused = run("export", "--format", "sqlite", tty=True)
     assert refused.exit_code == 2
     assert "--output catalogue.db" in refused.stderr
-    failed = run("export", "-f", "sqlite", "--output", str(tmp_path / "missing" / "dir" / "c.db"))
-    assert failed.exit_code == 4 and failed.stderr.startswith("exchange: error: cannot write")
+    failed = subprocess.run(
+        [str(EXCHANGE), "export", "-f", "sqlite", "-o", str(tmp_path / "missing" / "c.db")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert failed.returncode == 4 and failed.stderr.startswith("exchange: error: cannot write")
     page = run("export", "--output", str(tmp_path / "page.html"), tty=True)
     assert page.exit_code == 0
     assert (tmp_path / "page.html").read_text(encoding="ascii").startswith("<!DOCTYPE html>")

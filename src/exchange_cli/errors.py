@@ -116,6 +116,13 @@ class OutputFailed(ExchangeError):
     """Standard output cannot take our data (disk full, closed, an I/O error): exit 4."""
 
     exit_code = ExitCode.OUTPUT
+    on_stdout = True  # standard output is broken: nothing more goes there
+
+
+class OutputFileFailed(OutputFailed):
+    """The file named by `--output` cannot be written: exit 4, stdout untouched."""
+
+    on_stdout = False
 
 
 class Finished(ExchangeError):
