@@ -59,10 +59,10 @@ def resolve_criteria(
 
 def _party_fragments(parties: Iterable[str]) -> Iterable[str]:
     """Each `--party` value folded, and in its look-alike form (plural as singular)."""
-    from exchange_cli.identity import lookalike
-
     for party in parties:
         if party.strip():
+            from exchange_cli.identity import lookalike  # only when --party is given
+
             yield vocab.normalize(party)
             yield lookalike(party)
 
