@@ -108,11 +108,11 @@ def write_catalogue(path: Path, records: list[dict[str, object]]) -> Path:
 
 def both_sources(catalogue: object) -> list[object]:
     """The same catalogue as each kind of record source: in memory, compiled into an
-    (in-memory) SQLite store, and read for one run only (`catalogue.Uncached`: memory,
+    (in-memory) SQLite store, and read for one run only (`uncached.Uncached`: memory,
     compiled on demand). Queries must answer identically from all."""
-    from exchange_cli.catalogue import Uncached
     from exchange_cli.source import MemorySource
     from exchange_cli.store.files import compile_catalogue
+    from exchange_cli.uncached import Uncached
 
     return [
         MemorySource(catalogue),  # type: ignore[arg-type]

@@ -9,10 +9,8 @@ programs costs more than reading them (BENCHMARKS.md).
 """
 
 import os
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from exchange_cli.loader import (
     STDIN,
@@ -27,8 +25,8 @@ from exchange_cli.loader import (
 )
 
 if TYPE_CHECKING:
-    from exchange_cli.model import Catalogue, Party, Program
-    from exchange_cli.source import Criteria, RecordSource
+    from exchange_cli.model import Catalogue
+    from exchange_cli.source import RecordSource
 
 
 def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "RecordSource":
@@ -42,7 +40,7 @@ def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "RecordSo
     name = display_name(path)
     limit = max_bytes_from_env()
     if str(path) == STDIN:
-        return Uncached(catalogue_from_bytes(read_catalogue_bytes(path, limit), name))
+        return _uncached(catalogue_from_bytes(read_catalogue_bytes(path, limit), name))
     directory = store.trusted_directory() if cache and store.enabled() else None
     fd, info = open_regular(path, limit)
     try:
@@ -59,7 +57,7 @@ def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "RecordSo
     catalogue = catalogue_from_bytes(data, name)
     del data
     if key is None or directory is None:
-        return Uncached(catalogue)
+        return _uncached(catalogue)
     return store.compile_catalogue(catalogue, key, directory)
 
 
@@ -69,62 +67,7 @@ def _in_memory(path: Path | None) -> "RecordSource":
     return MemorySource(load_catalogue(path))
 
 
-class Uncached:
-    """A `RecordSource` for a catalogue read for this run only: memory answers what it
-    answers fast, an in-memory store (compiled on first need) what needs an index."""
+def _uncached(catalogue: "Catalogue") -> "RecordSource":
+    from exchange_cli.uncached import Uncached
 
-    def __init__(self, catalogue: "Catalogue") -> None:
-        from exchange_cli.source import MemorySource
-
-        self.catalogue = catalogue
-        self.name = catalogue.name
-        self._memory = MemorySource(catalogue)
-        self._store: RecordSource | None = None
-
-    def _compiled(self) -> "RecordSource":
-        if self._store is None:
-            from exchange_cli.store.files import compile_catalogue
-
-            self._store = compile_catalogue(self.catalogue, None, None)
-        return self._store
-
-    def __len__(self) -> int:
-        return len(self._memory)
-
-    def ids(self) -> Sequence[str]:
-        return self._memory.ids()
-
-    def position(self, program_id: str) -> int | None:
-        return self._memory.position(program_id)
-
-    def select(self, criteria: "Criteria") -> list[int]:
-        return self._memory.select(criteria)
-
-    def programs(self, positions: Iterable[int]) -> "list[Program]":
-        return self._memory.programs(positions)
-
-    def records(self, positions: Iterable[int]) -> list[Mapping[str, Any]]:
-        return self._memory.records(positions)
-
-    def count(self, facet: str, positions: Sequence[int]) -> Counter[str]:
-        return self._memory.count(facet, positions)
-
-    def countries(self) -> list[str]:
-        return self._memory.countries()
-
-    def parties(self) -> "list[Party]":
-        return self._memory.parties()
-
-    def related(self, position: int, limit: int) -> list[int]:
-        return self._memory.related(position, limit)
-
-    def related_many(
-        self, positions: Sequence[int], limit: int, within: Sequence[int] | None = None
-    ) -> dict[int, list[int]]:
-        return self._compiled().related_many(positions, limit, within)
-
-    def search(self, terms: Sequence[Any]) -> list[tuple[int, float]]:
-        return self._compiled().search(terms)
-
-    def words(self) -> set[str]:
-        return self._compiled().words()
+    return Uncached(catalogue)

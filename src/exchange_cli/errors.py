@@ -113,16 +113,14 @@ class OutputClosed(ExchangeError):
 
 
 class OutputFailed(ExchangeError):
-    """Standard output cannot take our data (disk full, closed, an I/O error): exit 4."""
+    """The output cannot take our data (disk full, closed, an I/O error): exit 4.
+    `on_stdout` is False for the file named by `--output` (stdout itself is fine)."""
 
     exit_code = ExitCode.OUTPUT
-    on_stdout = True  # standard output is broken: nothing more goes there
 
-
-class OutputFileFailed(OutputFailed):
-    """The file named by `--output` cannot be written: exit 4, stdout untouched."""
-
-    on_stdout = False
+    def __init__(self, message: str, *, on_stdout: bool = True) -> None:
+        super().__init__(message)
+        self.on_stdout = on_stdout
 
 
 class Finished(ExchangeError):

@@ -7,7 +7,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from exchange_cli.errors import OutputFailed, OutputFileFailed
+from exchange_cli.errors import OutputFailed
 from exchange_cli.terminal import Environment, output_error
 
 
@@ -32,7 +32,8 @@ def write(data: bytes, target: Path | None, env: Environment) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise OutputFileFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+        message = f"cannot write {target}: {exc.strerror or exc}"
+        raise OutputFailed(message, on_stdout=False) from None
 
 
 def write_directory(files: dict[str, bytes], directory: Path) -> None:
@@ -40,6 +41,7 @@ def write_directory(files: dict[str, bytes], directory: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputFileFailed(f"cannot make {directory}: {exc.strerror or exc}") from None
+        message = f"cannot make {directory}: {exc.strerror or exc}"
+        raise OutputFailed(message, on_stdout=False) from None
     for name, data in files.items():
         write(data, directory / name, Environment.detect())
