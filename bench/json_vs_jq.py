@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Command, machine, measure
+from harness import Command, machine, measure, with_party_ids
 
 HERE = Path(__file__).resolve().parent
 JQ_FILTER = '[.programs[] | select(.sectors | index("defense"))]'
@@ -71,7 +71,9 @@ def main() -> None:
             Command("yaml", query("yaml", "--no-cache")),
         ]
         answers = [
-            json.loads(subprocess.run(c.argv, capture_output=True, check=True, env=env).stdout)
+            with_party_ids(
+                json.loads(subprocess.run(c.argv, capture_output=True, check=True, env=env).stdout)
+            )
             for c in commands[:3]
         ]
         if not answers[0] == answers[1] == answers[2]:

@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Command, Runs, machine, measure
+from harness import Command, Runs, machine, measure, with_party_ids
 
 HERE = Path(__file__).resolve().parent
 JQ_FILTER = '[.programs[] | select(.sectors | index("defense"))]'
@@ -84,7 +84,7 @@ def same_answer(
     fresh = subprocess.run([*query, "--no-cache"], capture_output=True, check=True, env=env)
     theirs = subprocess.run([jq, "-c", JQ_FILTER, str(json_path)], capture_output=True, check=True)
     records = json.loads(ours.stdout)
-    if records != json.loads(theirs.stdout) or records != json.loads(fresh.stdout):
+    if records != with_party_ids(json.loads(theirs.stdout)) or records != json.loads(fresh.stdout):
         raise SystemExit(f"{yaml_path.name}: exchange and jq disagree")
     return len(records)
 
