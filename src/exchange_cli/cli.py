@@ -316,17 +316,10 @@ def export(
 
     The filters are those of `list`; the same input gives the same bytes.
     """
-    from exchange_cli.export import build_export
+    from exchange_cli.export import build_export, not_for_a_terminal
 
     if to is None and output.env.is_terminal:  # a page or a database is no use on a screen
-        what, flag, suffix = {
-            "html": ("a web page", "", "html"),
-            "sqlite": ("a database", " -f sqlite", "db"),
-        }[output.format]
-        raise UsageError(
-            f"export writes {what}; send it to a file: exchange export{flag} > "
-            f"catalogue.{suffix} (or --output catalogue.{suffix})"
-        )
+        raise UsageError(not_for_a_terminal(output.format))
     present(output, build_export(catalogue.open(), criteria, output.format, to, __version__))
 
 

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from exchange_cli.source import RecordSource
 
 
+def not_for_a_terminal(form: str) -> str:
+    """What `export` says when it would write a page or a database onto a terminal."""
+    what, flag, suffix = {
+        "html": ("a web page", "", "html"),
+        "sqlite": ("a database", " -f sqlite", "db"),
+    }[form]
+    return (
+        f"export writes {what}; send it to a file: exchange export{flag} > "
+        f"catalogue.{suffix} (or --output catalogue.{suffix})"
+    )
+
+
 def build_export(
     source: "RecordSource", criteria: Criteria, form: str, to: str | None, version: str
 ) -> Export:
