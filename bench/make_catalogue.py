@@ -1,11 +1,14 @@
 """Write a valid synthetic catalogue of N programs, for benchmarks.
 
     python bench/make_catalogue.py 100000 > /tmp/programs-100k.yaml
-    python bench/make_catalogue.py 100000 --json > /tmp/programs-100k.json   # for jq
+    python bench/make_catalogue.py 60000 --json > /tmp/programs-60k.json
+    python bench/make_catalogue.py 60000 --jsonl > /tmp/programs-60k.jsonl
 
 Records have the shape and field sizes of the shipped catalogue (two or three parties,
 one or two flows, two to four benefits, a two-sentence summary) and only vocabulary
 values, so the file passes `exchange validate`. The same N and --seed give the same bytes.
+`--json` writes the same catalogue as a JSON document (`{"programs": [...]}`, one program
+a line), which both `exchange` and jq read; `--jsonl` as JSON Lines.
 """
 
 from __future__ import annotations
@@ -172,12 +175,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int, help="number of programs")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--json", action="store_true", help="a JSON array (for jq) instead")
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="a JSON catalogue instead")
+    shape.add_argument("--jsonl", action="store_true", help="JSON Lines, one program a line")
     args = parser.parse_args()
     records = make_records(args.count, args.seed)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     if args.json:
-        json.dump(records, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write('{"programs": [\n' + ",\n".join(map(encode, records)) + "\n]}\n")
+    elif args.jsonl:
+        sys.stdout.writelines(encode(record) + "\n" for record in records)
     else:
         write_yaml(records, sys.stdout)
 

@@ -32,13 +32,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Command, Runs, machine, measure
+from harness import Command, Runs, machine, measure, with_party_ids
 
 HERE = Path(__file__).resolve().parent
-JQ_FILTER = '[.[] | select(.sectors | index("defense"))]'
+JQ_FILTER = '[.programs[] | select(.sectors | index("defense"))]'
 WORD = "petroleum"
 JQ_SEARCH = (
-    '[.[] | select((.title + " " + .summary + " " + ([.flows[].what] | join(" ")))'
+    '[.programs[] | select((.title + " " + .summary + " " + ([.flows[].what] | join(" ")))'
     f' | test("{WORD}"; "i"))]'
 )
 PYYAML = "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)"
@@ -94,7 +94,7 @@ def same_answer(
     fresh = subprocess.run([*query, "--no-cache"], capture_output=True, check=True, env=env)
     theirs = subprocess.run([jq, "-c", JQ_FILTER, str(json_path)], capture_output=True, check=True)
     records = json.loads(ours.stdout)
-    if records != json.loads(theirs.stdout) or records != json.loads(fresh.stdout):
+    if records != with_party_ids(json.loads(theirs.stdout)) or records != json.loads(fresh.stdout):
         raise SystemExit(f"{yaml_path.name}: exchange and jq disagree")
     return len(records)
 

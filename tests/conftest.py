@@ -108,12 +108,18 @@ def write_catalogue(path: Path, records: list[dict[str, object]]) -> Path:
 
 
 def both_sources(catalogue: object) -> list[object]:
-    """The same catalogue as each kind of record source: in memory, and compiled into
-    an (in-memory) SQLite store. Queries must answer identically from both."""
+    """The same catalogue as each kind of record source: in memory, compiled into an
+    (in-memory) SQLite store, and read for one run only (`uncached.Uncached`: memory,
+    compiled on demand). Queries must answer identically from all."""
     from exchange_cli.source import MemorySource
     from exchange_cli.store.files import compile_catalogue
+    from exchange_cli.uncached import Uncached
 
-    return [MemorySource(catalogue), compile_catalogue(catalogue, None, None)]  # type: ignore[arg-type]
+    return [
+        MemorySource(catalogue),  # type: ignore[arg-type]
+        compile_catalogue(catalogue, None, None),  # type: ignore[arg-type]
+        Uncached(catalogue),  # type: ignore[arg-type]
+    ]
 
 
 @pytest.fixture(params=["memory", "store"])

@@ -181,10 +181,10 @@ def test_each_shell_has_a_script_that_never_evaluates_answers(shell: str) -> Non
     assert not any("eval" in line for line in code)
 
 
-def test_show_completion_uses_the_shell_in_SHELL() -> None:
+def test_the_shell_in_SHELL_is_the_default() -> None:
     for shell in ("bash", "zsh", "fish"):
         proc = subprocess.run(
-            [str(EXCHANGE), "--show-completion"],
+            [str(EXCHANGE), "completion"],
             capture_output=True,
             text=True,
             env={**os.environ, "SHELL": f"/usr/bin/{shell}"},
@@ -223,7 +223,7 @@ def test_installing_adds_one_line_once_and_changes_nothing_else(
     env.pop("ZDOTDIR", None)
     for _ in range(2):
         proc = subprocess.run(
-            [str(EXCHANGE), "--install-completion"],
+            [str(EXCHANGE), "completion", "--install"],
             capture_output=True,
             text=True,
             env=env,

@@ -99,7 +99,10 @@ def test_every_help_example_works_as_written(command: str, example: str, tmp_pat
     environ.update(HOME=str(home), SHELL="/bin/bash", XDG_CACHE_HOME=str(home / ".cache"))
     for name in ("XDG_CONFIG_HOME", "ZDOTDIR"):
         environ.pop(name, None)
-    for script in ("exchange new > my-programs.yaml", example):
+    setup = (
+        "exchange new > my-programs.yaml && cp my-programs.yaml old.yaml && cp old.yaml new.yaml"
+    )
+    for script in (setup, example):
         done = subprocess.run(
             ["bash", "-o", "pipefail", "-c", script],
             cwd=tmp_path,

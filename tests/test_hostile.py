@@ -113,7 +113,7 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
     proc = run_exchange("list", "--data", str(fifo), timeout=5)
-    assert_refused(proc, "is not a regular file")
+    assert_refused(proc, "is a pipe (a FIFO, or <(...) process substitution), not a regular file")
 
 
 def test_dev_zero_is_refused() -> None:

@@ -222,13 +222,28 @@ def test_fields_with_a_drawing_format_is_a_usage_error(run: Run, small: Path, fm
     assert "--fields" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_an_exact_party_name_matches_that_party_only(run: Run) -> None:
-    def senders(*args: str) -> set[str]:
-        rows = json.loads(run("flows", *args, "--json").stdout)
-        return {r["from"] for r in rows}
+def test_an_exact_party_name_matches_that_actor_only(run: Run, tmp_path: Path) -> None:
+    """Without ids, "Islamic Nation" and "Islamic nations" are two actors: the exact name
+    finds one, a prefix both. With one id, either name finds the one actor."""
+    group = {"type": "group", "country": None}
+    records = [
+        program_record("one", parties=[{"name": "Islamic Nation", **group}, country("JP", "JP")]),
+        program_record("two", parties=[{"name": "Islamic nations", **group}, country("OM", "OM")]),
+    ]
+    plain = write_catalogue(tmp_path / "plain.yaml", records)
 
-    assert senders("--from", "Islamic Nation") == {"Islamic Nation"}
-    assert senders("--from", "islamic nat") == {"Islamic Nation", "Islamic nations"}
+    def senders(path: Path, *args: str) -> set[str]:
+        rows = json.loads(run("flows", "--data", str(path), *args, "--json").stdout)
+        return {r["program"] for r in rows}
+
+    assert senders(plain, "--from", "Islamic Nation") == {"one"}
+    assert senders(plain, "--from", "islamic nat") == {"one", "two"}
+    for record in records:
+        record["parties"][0]["id"] = "islamic-nation"  # type: ignore[index]
+    one_actor = write_catalogue(tmp_path / "one-actor.yaml", records)
+    assert senders(one_actor, "--from", "Islamic Nation") == {"one", "two"}
+    assert senders(one_actor, "--from", "Islamic nations") == {"one", "two"}
+    assert senders(one_actor, "--from", "islamic-nation") == {"one", "two"}
 
 
 def test_a_typo_among_several_values_is_still_an_error(run: Run) -> None:

@@ -25,10 +25,10 @@ def catalogue() -> Catalogue:
     return load_catalogue(FIXTURE)
 
 
-@pytest.fixture(params=["memory", "store"])
+@pytest.fixture(params=["memory", "store", "uncached"])
 def source(request: pytest.FixtureRequest, catalogue: Catalogue) -> Any:
-    memory, store = both_sources(catalogue)
-    return memory if request.param == "memory" else store
+    kinds = dict(zip(("memory", "store", "uncached"), both_sources(catalogue), strict=True))
+    return kinds[request.param]
 
 
 def ids(source: Any, criteria: query.Criteria) -> list[str]:
@@ -101,9 +101,10 @@ def test_facet_counts_list_every_vocabulary_value(source: Any) -> None:
 def test_a_filter_returns_an_ordered_subset(sectors: list[str], evidence: list[str]) -> None:
     catalogue = load_catalogue(FIXTURE)
     criteria = query.resolve_criteria(sectors=sectors, evidence=evidence)
-    memory, store = both_sources(catalogue)
+    memory, store, uncached = both_sources(catalogue)
     found = query.select_programs(memory, criteria)
     assert found == query.select_programs(store, criteria)
+    assert found == query.select_programs(uncached, criteria)
     all_ids = list(catalogue.ids())
     positions = [all_ids.index(p.id) for p in found]
     assert positions == sorted(positions)
@@ -126,16 +127,17 @@ def test_facet_index_holds_what_each_facet_counts() -> None:
 
 def test_the_shipped_catalogue_answers_the_same_from_both_sources() -> None:
     catalogue = load_catalogue(SHIPPED)
-    memory, store = both_sources(catalogue)
+    memory, *others = both_sources(catalogue)
     everything = memory.select(query.Criteria())
-    assert store.select(query.Criteria()) == everything
-    for facet in query.FACETS:
-        assert memory.count(facet, everything) == store.count(facet, everything)
-    for position in everything:
-        assert memory.related(position, 10) == store.related(position, 10)
-    assert memory.related_many(everything, 3, everything[:7]) == store.related_many(
-        everything, 3, everything[:7]
-    )
-    assert memory.parties() == store.parties()
-    assert memory.countries() == store.countries()
-    assert memory.words() == store.words()
+    for store in others:
+        assert store.select(query.Criteria()) == everything
+        for facet in query.FACETS:
+            assert memory.count(facet, everything) == store.count(facet, everything)
+        for position in everything:
+            assert memory.related(position, 10) == store.related(position, 10)
+        assert memory.related_many(everything, 3, everything[:7]) == store.related_many(
+            everything, 3, everything[:7]
+        )
+        assert memory.parties() == store.parties()
+        assert memory.countries() == store.countries()
+        assert memory.words() == store.words()

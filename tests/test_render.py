@@ -15,7 +15,7 @@ from exchange_cli.loader import load_catalogue
 from exchange_cli.model import FIELDS, program_text
 from exchange_cli.render.delimited import defuse_formula
 from exchange_cli.render.registry import renderer
-from exchange_cli.render.results import FacetCounts, Listing, Record, Result
+from exchange_cli.render.results import Diff, FacetCounts, Listing, Record, Result
 from exchange_cli.render.text import flatten, visible
 from exchange_cli.terminal import Environment
 
@@ -38,11 +38,20 @@ def records() -> list[dict[str, Any]]:
     return [p.to_dict() for p in load_catalogue(FIXTURE)]
 
 
+class _TextAndBytes(io.StringIO):
+    """A stdout with a byte stream underneath, as a real one has (for sqlite)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buffer = io.BytesIO()
+
+
 def output(result: Result, fmt: str, **env_options: Any) -> str:
     env = make_env(**env_options)
+    env.stdout = _TextAndBytes()
     renderer(fmt, type(result)).render(result, env)
-    assert isinstance(env.stdout, io.StringIO)
-    return env.stdout.getvalue()
+    assert isinstance(env.stdout, _TextAndBytes)
+    return env.stdout.getvalue() + env.stdout.buffer.getvalue().decode("latin-1")
 
 
 def test_json_is_an_array_of_full_records() -> None:
@@ -296,6 +305,13 @@ def sample(kind: type) -> Result:
         from exchange_cli.source import MemorySource
 
         return Export(build_page(MemorySource(load_catalogue(FIXTURE)), Criteria(), "test"))
+    if kind is Diff:
+        from exchange_cli.changes import CHANGE_FIELDS, compare_catalogues
+        from exchange_cli.model import Catalogue
+
+        full = load_catalogue(FIXTURE)
+        changes = compare_catalogues(Catalogue(full.programs[1:], "old"), full)
+        return Diff(changes, CHANGE_FIELDS)
     raise AssertionError(kind)
 
 
@@ -327,6 +343,7 @@ def test_each_commands_format_option_lists_the_registrys_formats() -> None:
         "graph": cli.GRAPH,
         "validate": cli.PROBLEMS,
         "export": cli.EXPORT,
+        "diff": cli.DIFF,
     }
     for name, spec in specs.items():
         command = group.commands[name]  # type: ignore[attr-defined]

@@ -20,10 +20,10 @@ def catalogue() -> Catalogue:
     return load_catalogue(FIXTURE)
 
 
-@pytest.fixture(params=["memory", "store"])
+@pytest.fixture(params=["memory", "store", "uncached"])
 def source(request: pytest.FixtureRequest, catalogue: Catalogue) -> Any:
-    memory, store = both_sources(catalogue)
-    return memory if request.param == "memory" else store
+    kinds = dict(zip(("memory", "store", "uncached"), both_sources(catalogue), strict=True))
+    return kinds[request.param]
 
 
 def ids(source: Any, *query: str) -> list[str]:
@@ -160,7 +160,7 @@ def test_the_store_ranks_exactly_like_the_reference_scorer(words: list[str]) -> 
     per-field match levels; the result must equal `score_program` over every program."""
     for path in (FIXTURE, Path(__file__).resolve().parents[1] / "data" / "programs.yaml"):
         catalogue = load_catalogue(path)
-        memory, store = both_sources(catalogue)
+        memory, store, uncached = both_sources(catalogue)
         terms = parse_query(words)
         expected = [
             (i, score_program(p, terms))
@@ -170,3 +170,4 @@ def test_the_store_ranks_exactly_like_the_reference_scorer(words: list[str]) -> 
         expected.sort(key=lambda hit: -hit[1])
         assert memory.search(terms) == expected
         assert store.search(terms) == expected
+        assert uncached.search(terms) == expected

@@ -1,5 +1,11 @@
 """Open a catalogue for querying: the store's copy when it holds this exact file, else
 the file read, checked and compiled (`loader` → `store`). The one module that knows both.
+
+A catalogue read for this run only (standard input, `--no-cache`, no trusted cache
+directory) is not compiled up front: filters, counts and one program's related programs
+are answered from memory, and the in-memory store is built only when a question needs
+its indexes (search, and related programs for many programs at once). Compiling 60,000
+programs costs more than reading them (BENCHMARKS.md).
 """
 
 import os
@@ -19,6 +25,7 @@ from exchange_cli.loader import (
 )
 
 if TYPE_CHECKING:
+    from exchange_cli.model import Catalogue
     from exchange_cli.source import RecordSource
 
 
@@ -33,8 +40,7 @@ def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "RecordSo
     name = display_name(path)
     limit = max_bytes_from_env()
     if str(path) == STDIN:
-        catalogue = catalogue_from_bytes(read_catalogue_bytes(path, limit), name)
-        return store.compile_catalogue(catalogue, None, None)
+        return _uncached(catalogue_from_bytes(read_catalogue_bytes(path, limit), name))
     directory = store.trusted_directory() if cache and store.enabled() else None
     fd, info = open_regular(path, limit)
     try:
@@ -50,6 +56,8 @@ def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "RecordSo
     key = store.SourceKey.of(path, info, store.checksum(data)) if whole else None
     catalogue = catalogue_from_bytes(data, name)
     del data
+    if key is None or directory is None:
+        return _uncached(catalogue)
     return store.compile_catalogue(catalogue, key, directory)
 
 
@@ -57,3 +65,9 @@ def _in_memory(path: Path | None) -> "RecordSource":
     from exchange_cli.source import MemorySource
 
     return MemorySource(load_catalogue(path))
+
+
+def _uncached(catalogue: "Catalogue") -> "RecordSource":
+    from exchange_cli.uncached import Uncached
+
+    return Uncached(catalogue)

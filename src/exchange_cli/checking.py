@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from exchange_cli.errors import CatalogueError, Problem
-from exchange_cli.loader import check_catalogue, display_name
+from exchange_cli.errors import CatalogueError, Problem, UsageError
+from exchange_cli.loader import STDIN, check_catalogue, display_name
 from exchange_cli.terminal import Environment
 
 
@@ -18,6 +18,8 @@ class Checked(NamedTuple):
 
 
 def check_files(paths: Sequence[Path | None], env: Environment) -> Checked:
+    if sum(str(path) == STDIN for path in paths) > 1:
+        raise UsageError("'-' (standard input) can be given once: it can be read only once")
     problems: list[Problem] = []
     errors = dropped = 0
     unreadable = False

@@ -10,25 +10,29 @@ from typing import Annotated
 
 import typer
 
-from exchange_cli import __version__, query
-from exchange_cli.completion import (
-    complete_facet,
-    complete_party_or_country,
-    complete_program_id,
-    complete_shell,
+from exchange_cli import __version__, completion, query
+from exchange_cli.errors import (
+    EXIT_CODES_HELP,
+    ExitCode,
+    Finished,
+    NotFoundError,
+    Problem,
+    UsageError,
 )
-from exchange_cli.errors import ExitCode, Finished, NotFoundError, Problem, UsageError
 from exchange_cli.model import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text, scored
 from exchange_cli.options import CatalogueOptions, environment, shared
 from exchange_cli.output import Output, OutputSpec, present
-from exchange_cli.render.results import Export, FacetCounts, GraphView, Listing, Problems, Record
+from exchange_cli.render.results import (
+    Diff,
+    Export,
+    FacetCounts,
+    GraphView,
+    Listing,
+    Problems,
+    Record,
+)
 from exchange_cli.source import Criteria
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 success (an empty result is success) · 1 not found, or validation "
-    "found problems · 2 usage error · 3 the catalogue cannot be read or is invalid · "
-    "4 the output cannot be written · 130 interrupted · 141 output pipe closed early."
-)
 ENVIRONMENT_HELP = (
     "Environment: EXCHANGE_DATA (catalogue file), NO_COLOR, FORCE_COLOR, "
     "EXCHANGE_MAX_BYTES (size cap, default 64 MiB), EXCHANGE_DEBUG=1 (tracebacks), "
@@ -60,6 +64,8 @@ FLOWS = OutputSpec(Listing, FLOW_ROW_FIELDS)
 GRAPH = OutputSpec(GraphView, EDGE_FIELDS)
 PROBLEMS = OutputSpec(Problems, Problem._fields, default="text", orderable=False)
 EXPORT = OutputSpec(Export, (), default="html", orderable=False)
+CHANGES = ("change", "id", "title", "field", "old", "new")  # changes.CHANGE_FIELDS
+DIFF = OutputSpec(Diff, CHANGES, default="table", orderable=False)
 
 
 def _version(value: bool) -> None:
@@ -68,42 +74,11 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _show_completion(ctx: typer.Context, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        completion_script(ctx, None, install=False)
-        raise typer.Exit()
-
-
-def _install_completion(ctx: typer.Context, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        completion_script(ctx, None, install=True)
-        raise typer.Exit()
-
-
 @app.callback()
 def root(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
-    install_completion: Annotated[
-        bool,
-        typer.Option(
-            "--install-completion",
-            callback=_install_completion,
-            is_eager=True,
-            help="Install Tab completion for the shell in $SHELL "
-            "(any shell: exchange completion SHELL --install).",
-        ),
-    ] = False,
-    show_completion: Annotated[
-        bool,
-        typer.Option(
-            "--show-completion",
-            callback=_show_completion,
-            is_eager=True,
-            help="Print the completion script for the shell in $SHELL.",
-        ),
     ] = False,
 ) -> None:
     """A terminal catalogue of international cooperation and exchange programs."""
@@ -118,7 +93,7 @@ def completion_script(
             metavar="[SHELL]",
             help="bash, zsh or fish (default: the shell in $SHELL).",
             show_default=False,
-            autocompletion=complete_shell,
+            autocompletion=completion.complete_shell,
         ),
     ] = None,
     install: Annotated[
@@ -140,9 +115,7 @@ def completion_script(
 
     source <(exchange completion bash)
     """
-    from exchange_cli.completion import print_or_install
-
-    print_or_install(shell, install, environment(ctx))
+    completion.print_or_install(shell, install, environment(ctx))
 
 
 @app.command("list")
@@ -168,7 +141,9 @@ def show(
     *,
     program_id: Annotated[
         str,
-        typer.Argument(metavar="ID", help="The program's id.", autocompletion=complete_program_id),
+        typer.Argument(
+            metavar="ID", help="The program's id.", autocompletion=completion.complete_program_id
+        ),
     ],
     catalogue: CatalogueOptions,
     output: Output,
@@ -200,7 +175,7 @@ def summarize(
             "--by",
             metavar="FACET",
             help=f"Count only this facet: {', '.join(query.FACETS)}. Repeatable.",
-            autocompletion=complete_facet,
+            autocompletion=completion.complete_facet,
             show_default=False,
         ),
     ] = None,
@@ -271,7 +246,7 @@ def flows(
             metavar="PARTY",
             help="Giving side: country code, country or party name, or alias (SA, KSA); "
             "repeat to allow several.",
-            autocompletion=complete_party_or_country,
+            autocompletion=completion.complete_party_or_country,
             show_default=False,
         ),
     ] = None,
@@ -282,7 +257,7 @@ def flows(
             metavar="PARTY",
             help="Receiving side: country code, country or party name, or alias; "
             "repeat to allow several.",
-            autocompletion=complete_party_or_country,
+            autocompletion=completion.complete_party_or_country,
             show_default=False,
         ),
     ] = None,
@@ -332,40 +307,78 @@ def graph(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> No
         )
     source = catalogue.open()
     built = network.build_graph(query.select_programs(source, criteria))
-    if output.sort is not None or output.reverse or output.limit is not None:
-        edges = query.order_records(
-            built.edges, sort=output.sort, reverse=output.reverse, limit=output.limit
-        )
-        built = network.keep_edges(built, [dict(edge) for edge in edges])
+    built = network.ordered(built, output.sort, reverse=output.reverse, limit=output.limit)
     edges = [{f: e[f] for f in output.fields} for e in built.edges]
     tree = network.partner_tree(built) if output.format == "table" else ()
-    present(
-        output,
-        GraphView(built.nodes, edges, output.fields, tree),
-    )
+    present(output, GraphView(built.nodes, edges, output.fields, tree))
 
 
 @app.command()
 @shared(EXPORT)
-def export(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> None:
-    """Write the catalogue as one web page to stdout, to open from disk or share.
+def export(
+    *,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write to this file instead of stdout. For sqlite, a directory (or a path "
+            "ending in /) gets catalogue.db and the metadata.json datasette reads.",
+            show_default=False,
+        ),
+    ] = None,
+    criteria: Criteria,
+    catalogue: CatalogueOptions,
+    output: Output,
+) -> None:
+    """Write the catalogue as one web page, or as an SQLite database, to share or explore.
 
     Examples:
 
     exchange export > catalogue.html
 
-    exchange export --sector defense --evidence reported > defense.html
+    exchange export --sector defense --evidence reported --output defense.html
 
-    The filters are those of `list`; the page is the same bytes for the same input.
+    exchange export --format sqlite --output catalogue/
+
+    A directory gets catalogue.db and the metadata.json datasette reads: `datasette
+    catalogue/` serves both. The filters are those of `list`; the same input gives the
+    same bytes.
     """
-    from exchange_cli.export import build_page
+    from exchange_cli.export import build_export, not_for_a_terminal
 
-    if output.env.is_terminal:  # 160 KB of HTML is no use on a screen (as gzip refuses, too)
-        raise UsageError(
-            "export writes a web page; send it to a file: exchange export > catalogue.html"
-        )
-    source = catalogue.open()
-    present(output, Export(build_page(source, criteria, __version__)))
+    if to is None and output.env.is_terminal:  # a page or a database is no use on a screen
+        raise UsageError(not_for_a_terminal(output.format))
+    present(output, build_export(catalogue.open(), criteria, output.format, to, __version__))
+
+
+@app.command()
+@shared(DIFF)
+def diff(
+    *,
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The catalogue before ('-': stdin).")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The catalogue after ('-': stdin).")],
+    output: Output,
+) -> None:
+    """Compare two catalogues: programs added, removed and changed (by id), field by field.
+
+    Examples:
+
+    git show HEAD:data/programs.yaml | exchange diff - data/programs.yaml
+
+    exchange diff old.yaml new.yaml --format markdown > comment.md
+
+    exchange diff old.yaml new.yaml --json | jq '.summary'
+
+    Exit 0 when both hold the same programs, 1 when they differ, 3 when one cannot be read.
+    """
+    from exchange_cli.changes import compare_files
+
+    changes = compare_files(old, new)
+    present(output, Diff(changes, output.fields))
+    if not changes.equal:
+        raise Finished(ExitCode.NOT_FOUND)
 
 
 @app.command()

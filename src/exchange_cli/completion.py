@@ -217,7 +217,7 @@ def print_or_install(shell: str | None, install_it: bool, env: Any) -> None:
 
 
 def script(shell: str) -> str:
-    """The completion script for a shell, as `--show-completion` prints it."""
+    """The completion script for a shell, as `exchange completion SHELL` prints it."""
     from importlib import resources
 
     name = {"bash": "exchange.bash", "zsh": "exchange.zsh", "fish": "exchange.fish"}[shell]

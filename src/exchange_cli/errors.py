@@ -2,6 +2,9 @@
 
 from typing import Any
 
+#: How messages name standard input (`-` on the command line).
+STDIN_NAME = "<stdin>"
+
 
 class ExitCode:
     """Exit codes documented in the README and in `exchange --help` (plain ints: an
@@ -15,6 +18,14 @@ class ExitCode:
     INTERRUPTED = 130  # 128 + SIGINT
     BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it
     ALL = (OK, NOT_FOUND, USAGE, CATALOGUE, OUTPUT, INTERRUPTED, BROKEN_PIPE)
+
+
+#: The exit codes as `--help` lists them (README's "Exit codes" has the long form).
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success (an empty result is success) · 1 not found, or validation "
+    "found problems · 2 usage error · 3 the catalogue cannot be read or is invalid · "
+    "4 the output cannot be written · 130 interrupted · 141 output pipe closed early."
+)
 
 
 class Problem:
@@ -94,8 +105,12 @@ class CatalogueError(ExchangeError):
         if more > 0:
             import shlex
 
-            where = f" {shlex.quote(problems[0].file)}" if problems else ""
-            first += f" (and {more:,} more; run 'exchange validate{where}' to list them)"
+            if problems and problems[0].file == STDIN_NAME:  # stdin is read once: say so
+                rerun = "'exchange validate -' on the same input"
+            else:
+                where = f" {shlex.quote(problems[0].file)}" if problems else ""
+                rerun = f"'exchange validate{where}'"
+            first += f" (and {more:,} more; run {rerun} to list them)"
         super().__init__(first)
 
 
@@ -106,9 +121,14 @@ class OutputClosed(ExchangeError):
 
 
 class OutputFailed(ExchangeError):
-    """Standard output cannot take our data (disk full, closed, an I/O error): exit 4."""
+    """The output cannot take our data (disk full, closed, an I/O error): exit 4.
+    `on_stdout` is False for the file named by `--output` (stdout itself is fine)."""
 
     exit_code = ExitCode.OUTPUT
+
+    def __init__(self, message: str, *, on_stdout: bool = True) -> None:
+        super().__init__(message)
+        self.on_stdout = on_stdout
 
 
 class Finished(ExchangeError):

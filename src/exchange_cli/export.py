@@ -2,16 +2,49 @@
 each one's related programs (among those exported, so every link leads somewhere), the
 counts, the filter index, the search index and the graph."""
 
+import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exchange_cli import network, query, search
+from exchange_cli.errors import UsageError
 from exchange_cli.model import Program
 from exchange_cli.render.html import Page
+from exchange_cli.render.results import Export
 from exchange_cli.source import Criteria
 
 if TYPE_CHECKING:
     from exchange_cli.source import RecordSource
+
+
+def not_for_a_terminal(form: str) -> str:
+    """What `export` says when it would write a page or a database onto a terminal."""
+    what, flag, suffix = {
+        "html": ("a web page", "", "html"),
+        "sqlite": ("a database", " -f sqlite", "db"),
+    }[form]
+    return (
+        f"export writes {what}; send it to a file: exchange export{flag} > "
+        f"catalogue.{suffix} (or --output catalogue.{suffix})"
+    )
+
+
+def build_export(
+    source: "RecordSource", criteria: Criteria, form: str, to: str | None, version: str
+) -> Export:
+    """What `export` writes in `form` ("html" or "sqlite"), to `to` (None: stdout; for
+    sqlite, a directory when it is one or ends in `/`)."""
+    if to is not None and not to.strip():
+        raise UsageError("--output needs a file name")
+    target = None if to is None else Path(to)
+    directory = to is not None and (Path(to).is_dir() or to.endswith(("/", os.sep)))
+    if form == "sqlite":
+        return Export(programs=query.select_programs(source, criteria), target=target,
+                      directory=directory)  # fmt: skip
+    if directory:
+        raise UsageError(f"--output {to} is a directory; name the page's file")
+    return Export(build_page(source, criteria, version), target=target)
 
 
 def build_page(source: "RecordSource", criteria: Criteria, version: str) -> Page:

@@ -12,19 +12,17 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from exchange_cli.errors import CatalogueError, Problem, UsageError
+from exchange_cli.errors import STDIN_NAME, CatalogueError, Problem, UsageError
 from exchange_cli.model import Catalogue
 
 if TYPE_CHECKING:  # checking imports these when a file is actually parsed
-    from exchange_cli.model import Program
     from exchange_cli.validation import Report
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_BYTES_ENV = "EXCHANGE_MAX_BYTES"
 STDIN = "-"
-STDIN_NAME = "<stdin>"
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -78,6 +76,12 @@ def open_regular(path: Path, max_bytes: int) -> tuple[int, os.stat_result]:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise fatal(name, "is a directory, not a catalogue file")
+        if stat.S_ISFIFO(info.st_mode):
+            raise fatal(
+                name,
+                "is a pipe (a FIFO, or <(...) process substitution), not a regular file; "
+                "send it to standard input and name it '-' instead",
+            )
         if not stat.S_ISREG(info.st_mode):
             raise fatal(
                 name, "is not a regular file (a device, FIFO or socket); refusing to read it"
@@ -114,7 +118,11 @@ def read_all(fd: int, name: str, max_bytes: int, size_hint: int = 0) -> bytes:
 def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a catalogue file, or of standard input for `-`."""
     if str(path) == STDIN:
-        return read_all(sys.stdin.fileno(), STDIN_NAME, max_bytes)
+        try:  # None when started with `<&-`; no descriptor under some test runners
+            fd = sys.stdin.fileno()
+        except (AttributeError, ValueError, OSError):
+            raise fatal(STDIN_NAME, "standard input is closed; nothing to read") from None
+        return read_all(fd, STDIN_NAME, max_bytes)
     fd, info = open_regular(path, max_bytes)
     try:
         return read_all(fd, display_name(path), max_bytes, info.st_size)
@@ -146,87 +154,36 @@ def decode_text(data: bytes, name: str) -> str:
 # -- text → programs ---------------------------------------------------------------------------
 
 
+def catalogue_format(name: str, text: str) -> str:
+    """How a catalogue's text is read: "json" for `.json` (a `{"programs": [...]}`
+    document), "jsonl" for `.jsonl` and `.ndjson` (one program a line), else "yaml";
+    standard input is JSON when it starts like JSON (`safejson.sniff`)."""
+    lower = name.lower()
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    if name == STDIN_NAME:
+        from exchange_cli.safejson import sniff
+
+        return sniff(text) or "yaml"
+    return "yaml"
+
+
 def inspect_text(
-    text: str, name: str = "<text>", *, lint: bool = True
+    text: str, name: str = "<text>", *, lint: bool = True, form: str | None = None
 ) -> tuple[Catalogue | None, Report]:
     """Check catalogue text: the catalogue (None when there is any error) and the report.
 
     Once an error is found no more programs are built (the catalogue is refused anyway),
     but checking goes on so that every problem is counted.
     """
-    from exchange_cli.safeyaml import Reader, YamlError
-    from exchange_cli.validation import Report
+    from exchange_cli.reading import read_text
 
-    report = Report(name)
-    programs: list[Program] = []
-
-    def duplicate(path: tuple[str | int, ...], mark: tuple[int, int], message: str) -> None:
-        report.at(*mark, message, path)
-
-    with Reader(text, duplicate) as reader:
-        try:
-            reader.begin()
-            _read_document(reader, report, programs, lint)
-            reader.end()
-        except YamlError as exc:
-            report.fatal(exc.line, exc.column, exc.message)
+    programs, report = read_text(text, name, form or catalogue_format(name, text), lint=lint)
     if report.errors:
         return None, report
     return Catalogue(programs, name), report
-
-
-def _read_document(reader: Any, report: Report, programs: list[Program], lint: bool) -> None:
-    from exchange_cli.fields import describe
-    from exchange_cli.vocab import excerpt
-
-    line, column = reader.mark()
-    kind = reader.kind()
-    if kind != "mapping":
-        value = reader.read(()) if kind == "scalar" else reader.skip() or []
-        report.at(
-            line,
-            column,
-            f"the top level must be a mapping with a 'programs' list, not {describe(value)}",
-        )
-        return
-    found = False
-    for key, key_mark in reader.entries(()):
-        if key != "programs":
-            unknown = f"unknown top-level key '{excerpt(key)}' (expected only 'programs')"
-            report.at(key_mark[0], key_mark[1], unknown, (key,))
-            reader.skip()
-            continue
-        found = True
-        at_line, at_column = reader.mark()
-        if reader.kind() != "sequence":
-            value = (
-                reader.read(("programs",)) if reader.kind() == "scalar" else reader.skip() or {}
-            )
-            got = f"expected a list of programs, got {describe(value)}"
-            report.at(at_line, at_column, got, ("programs",))
-            continue
-        _read_programs(reader, report, programs, lint)
-    if not found:
-        report.at(line, column, "missing the top-level 'programs' list")
-
-
-def _read_programs(reader: Any, report: Report, programs: list[Program], lint: bool) -> None:
-    from exchange_cli.fields import INVALID
-    from exchange_cli.model import Program
-    from exchange_cli.validation import Marks, check_record, claim_id
-
-    first_ids: dict[str, int] = {}
-    for index in reader.items():
-        path = ("programs", index)
-        values: dict[tuple[str | int, ...], tuple[int, int]] = {}
-        keys: dict[tuple[str | int, ...], tuple[int, int]] = {}
-        raw = reader.read(path, values, keys)
-        report.marks = Marks(values, keys)
-        unique = claim_id(raw, index, first_ids, report)
-        program = check_record(Program, raw, path, report, "a program", lint=lint)
-        if program is not INVALID and unique and not report.errors:
-            programs.append(program)
-    report.marks = Marks()
 
 
 def check_text(

@@ -80,7 +80,8 @@ def _run(argv: list[str], env: Environment | None) -> int:
         _abandon_stdout()
         return int(ExitCode.BROKEN_PIPE)
     except OutputFailed as exc:
-        _abandon_stdout()
+        if exc.on_stdout:
+            _abandon_stdout()
         return _fail(env, str(exc), exc.exit_code, debug)
     except ExchangeError as exc:
         return _fail(env, str(exc), exc.exit_code, debug)

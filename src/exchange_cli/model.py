@@ -51,9 +51,18 @@ class Source(NamedTuple):
 
 
 class Party(NamedTuple):
-    """One side of a program: a country, an organization, or an unnamed group."""
+    """One side of a program: a country, an organization, or an unnamed group. Parties
+    with the same `id` are one actor across the catalogue; without one, the name (NFC)
+    says who it is (`identity.actor_key`)."""
 
-    name: Annotated[str, Text("The party's name as the document gives it.", example="Alibaba")]
+    name: Annotated[
+        str,
+        Text(
+            "The party's name as the document gives it (its display name: the same for "
+            "every party sharing an id).",
+            example="Alibaba",
+        ),
+    ]
     type: Annotated[
         str, Term(vocab.PARTY_TYPES, "country, organization or group.", example="organization")
     ]
@@ -65,6 +74,16 @@ class Party(NamedTuple):
             example="CN",
         ),
     ]
+    id: Annotated[
+        str | None,
+        Slug(
+            "Optional slug naming this actor across the catalogue: parties with the same id "
+            "are one actor (one node in the graph) and must agree on type and country; "
+            "null when absent.",
+            required=False,
+            example="alibaba",
+        ),
+    ] = None
 
     @staticmethod
     def flat(data: Mapping[str, Any]) -> str:

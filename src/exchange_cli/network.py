@@ -6,35 +6,44 @@ from typing import Any, NamedTuple
 
 from exchange_cli import vocab
 from exchange_cli.errors import UsageError
+from exchange_cli.identity import actor_key, actor_names, nfc, singular
 from exchange_cli.model import Party, Program
 from exchange_cli.vocab import closest, did_you_mean, excerpt
 
 
 class PartyMatcher(NamedTuple):
-    """What `--from`/`--to` asked for, each value an alternative (repeating ORs them).
+    """What `--from`/`--to` asked for, each value an alternative (repeating ORs them),
+    matched against actors (`identity.actor_key`): a party matches when its actor does.
 
     A value that names a country (`SA`, `KSA`, `Saudi Arabia`) matches that country's
-    parties only. A value that is exactly some party's name (case and accents aside)
-    matches that name only ("Islamic Nation" is not "Islamic nations"). Any other value
-    matches names word by word, each word as a prefix (`islamic nat` finds both,
-    `nation` does not find "International").
+    parties only. A value that is exactly an actor's id, or exactly one of its names
+    (case and accents aside), matches that actor only: with an id shared by "Islamic
+    Nation" and "Islamic nations", either name finds both. Any other value matches an
+    actor's names word by word, each word as a prefix, a plural as its singular
+    (`islamic nations` finds "Islamic Nation", `nation` does not find "International").
     """
 
     texts: tuple[str, ...]
     countries: tuple[str | None, ...]
     names: tuple[tuple[str, ...], ...]
-    exact: tuple[str | None, ...]  # the folded full name, when some party has exactly it
+    exact: tuple[frozenset[str] | None, ...]  # the actors named exactly, when any is
+    actors: dict[str, tuple[str, ...]]  # actor key → its folded names and id
 
     def _alternative_matches(self, index: int, party: Party) -> bool:
         code = self.countries[index]
         if code is not None:
             return party.country == code
+        actor = actor_key(party)
         exact = self.exact[index]
         if exact is not None:
-            return vocab.normalize(party.name) == exact
+            return actor in exact
         wanted = self.names[index]
-        have = vocab.words(party.name)
-        return bool(wanted) and all(any(w.startswith(q) for w in have) for q in wanted)
+        if not wanted:
+            return False
+        known = self.actors.get(actor) or (vocab.normalize(party.name),)
+        return any(
+            all(any(w.startswith(q) for w in vocab.words(name)) for q in wanted) for name in known
+        )
 
     def matches(self, party: Party) -> bool:
         return any(self._alternative_matches(i, party) for i in range(len(self.texts)))
@@ -53,8 +62,8 @@ def party_matcher(
     texts: Sequence[str], parties: Iterable[Party] = (), option: str = "--from"
 ) -> PartyMatcher | None:
     """Alternatives from the command line (None when there are none), matched against
-    these parties' names. A value that is neither a country nor a match for one of these
-    parties is a usage error, as an unknown `--country` is: it can never match."""
+    the actors these parties are. A value that is neither a country nor a match for one
+    of them is a usage error, as an unknown `--country` is: it can never match."""
     if not texts:
         return None
     values = tuple(t for t in texts if t.strip())
@@ -62,13 +71,18 @@ def party_matcher(
         raise UsageError(f"{option} needs a country or a party name")
     countries = vocab.countries()
     everyone = list(parties)
-    names = {vocab.normalize(p.name) for p in everyone}
+    actors = actor_names(everyone, looks=False)
+    by_name: dict[str, set[str]] = {}
+    for actor, names in actors.items():
+        for name in names:
+            by_name.setdefault(name, set()).add(actor)
     folded = [vocab.normalize(t) for t in values]
     matcher = PartyMatcher(
         values,
         tuple(countries.resolve(t) for t in values),
-        tuple(tuple(vocab.words(t)) for t in values),
-        tuple(f if f in names else None for f in folded),
+        tuple(tuple(singular(word) for word in vocab.words(t)) for t in values),
+        tuple(frozenset(by_name[f]) if f in by_name else None for f in folded),
+        actors,
     )
     for text in matcher.unmatched(everyone):
         if countries.resolve(text) is None:
@@ -128,7 +142,10 @@ def flow_rows(
 
 
 def node_id(party: Party) -> str:
-    """One node per country (however it is named), else per party name."""
+    """A node's readable id: the party's id, else the country's code, else a slug of
+    the name."""
+    if party.id is not None:
+        return party.id
     if party.country is not None and party.type == "country":
         return party.country.lower()
     return re.sub(r"[^a-z0-9]+", "-", vocab.normalize(party.name)).strip("-") or "party"
@@ -145,20 +162,27 @@ class Graph(NamedTuple):
 
 
 def _node_key(party: Party) -> tuple[str, str]:
+    if party.id is not None:
+        return ("id", party.id)
     if party.country is not None and party.type == "country":
         return ("country", party.country)
-    return ("name", party.name)
+    return ("name", nfc(party.name))
 
 
-def build_graph(programs: Sequence[Program]) -> Graph:
-    """One node per country (however it is named) or per distinct party name.
+def actor_nodes(
+    programs: Sequence[Program],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """One node per actor: per party id, else per country (however it is named), else
+    per NFC-normalised party name; a node is named by its first party. Also, for each
+    program, its party names → their node ids (what the graph and the SQLite export
+    link parties by).
 
     Node ids are readable slugs, made unique: `Ünïcode` and `Unicode`, or a group called
     `SA` and the country SA, stay two nodes.
     """
     nodes: dict[tuple[str, str], dict[str, Any]] = {}
     taken: set[str] = set()
-    edges: list[dict[str, Any]] = []
+    by_program: list[dict[str, str]] = []
     for program in programs:
         ids = {}
         for party in program.parties:
@@ -179,6 +203,16 @@ def build_graph(programs: Sequence[Program]) -> Graph:
             ids[party.name] = node["id"]
             if program.id not in node["programs"]:
                 node["programs"].append(program.id)
+        by_program.append(ids)
+    return list(nodes.values()), by_program
+
+
+def build_graph(programs: Sequence[Program]) -> Graph:
+    """The actors (`actor_nodes`) as nodes; each flow an edge, and each pair of a
+    program's actors a partnership edge."""
+    nodes, by_program = actor_nodes(programs)
+    edges: list[dict[str, Any]] = []
+    for program, ids in zip(programs, by_program, strict=True):
         edges.extend(
             {
                 "source": ids[flow.giver],
@@ -201,7 +235,18 @@ def build_graph(programs: Sequence[Program]) -> Graph:
             for i, first in enumerate(keys)
             for second in keys[i + 1 :]
         )
-    return Graph(list(nodes.values()), edges)
+    return Graph(nodes, edges)
+
+
+def ordered(graph: "Graph", sort: str | None, *, reverse: bool, limit: int | None) -> "Graph":
+    """The graph with its edges sorted, reversed and cut as `--sort`, `--reverse` and
+    `--limit` say (its nodes those the kept edges still use)."""
+    if sort is None and not reverse and limit is None:
+        return graph
+    from exchange_cli.query import order_records
+
+    edges = order_records(graph.edges, sort=sort, reverse=reverse, limit=limit)
+    return keep_edges(graph, [dict(edge) for edge in edges])
 
 
 def keep_edges(graph: Graph, edges: list[dict[str, Any]]) -> Graph:

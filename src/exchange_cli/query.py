@@ -48,7 +48,10 @@ def resolve_criteria(
     evidence: Iterable[str] = (),
 ) -> Criteria:
     """Turn raw option values into `Criteria`, rejecting unknown vocabulary values."""
-    typed = {vocab.normalize(p): p.strip() for p in parties if p.strip()}
+    typed: dict[str, str] = {}  # each --party fragment → the value it came from
+    for party in parties:
+        for fragment in _party_fragments([party]):
+            typed.setdefault(fragment, party.strip())
     return Criteria(
         sectors=_unique(resolve_term(s, vocab.SECTORS, "--sector") for s in sectors),
         kinds=_unique(resolve_term(k, vocab.KINDS, "--kind") for k in kinds),
@@ -57,6 +60,16 @@ def resolve_criteria(
         evidence=_unique(resolve_term(e, vocab.EVIDENCE, "--evidence") for e in evidence),
         typed=typed,
     )
+
+
+def _party_fragments(parties: Iterable[str]) -> Iterable[str]:
+    """Each `--party` value folded, and in its look-alike form (plural as singular)."""
+    for party in parties:
+        if party.strip():
+            from exchange_cli.identity import lookalike  # only when --party is given
+
+            yield vocab.normalize(party)
+            yield lookalike(party)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -68,11 +81,14 @@ def select(source: "RecordSource", criteria: Criteria) -> list[int]:
     of no party's name in the catalogue is a usage error, as an unknown country is: it
     can never match, whatever the other filters say."""
     if criteria.parties:
-        names = sorted({party.name for party in source.parties()})
+        everyone = source.parties()
+        names = sorted({party.name for party in everyone} | {p.id for p in everyone if p.id})
         folded = [vocab.normalize(name) for name in names]
+        values: dict[str, list[str]] = {}  # each value typed → its fragments
         for part in criteria.parties:
-            if not any(part in name for name in folded):
-                shown = criteria.typed.get(part, part)
+            values.setdefault(criteria.typed.get(part, part), []).append(part)
+        for shown, parts in values.items():
+            if not any(part in name for part in parts for name in folded):
                 close = vocab.closest(vocab.normalize(shown), folded, n=2)
                 hint = did_you_mean([names[folded.index(c)] for c in close], after=" ")
                 raise UsageError(

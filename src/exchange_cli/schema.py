@@ -105,12 +105,15 @@ def _lines(
             lines.append(f"{lead}{field.key}:  # {note}")
             lines.extend(_lines(spec.record, indent + "  ", indent + "  "))
         else:
-            value = _example(spec) if values is None else _yaml_scalar(values[field.key])
+            given = values is not None and field.key in values  # an optional field may not be
+            value = _yaml_scalar(values[field.key]) if given else _example(spec)  # type: ignore[index]
             lines.append(f"{lead}{field.key}: {value}  # {note}")
     return lines
 
 
 def _example(spec: Spec) -> str:
+    if not spec.required:  # optional: left empty (a shared example would tie parties)
+        return "null"
     if isinstance(spec, ListOf):
         items = spec.example or [spec.item.example]
         return "[" + ", ".join(_yaml_scalar(v) for v in items if v is not None) + "]"

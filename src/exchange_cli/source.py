@@ -116,11 +116,13 @@ if TYPE_CHECKING:  # a typing-only protocol: nothing to define on every run
 
 
 def party_keys(program: Program) -> dict[str, str]:
-    """What makes two programs' parties the same party: the country code, else the folded
-    name. Key → this program's name for it (the first party with the key)."""
+    """What makes two programs' parties the same party, for related programs: the
+    country code (an organization shares its country's), else the party's id, else its
+    folded name. Key → this program's name for it (the first party with the key)."""
     keys: dict[str, str] = {}
     for party in program.parties:
-        keys.setdefault(party.country or vocab.normalize(party.name), party.name)
+        key = party.country or (f"#{party.id}" if party.id else vocab.normalize(party.name))
+        keys.setdefault(key, party.name)
     return keys
 
 
@@ -143,6 +145,7 @@ class MemorySource:
         self.catalogue = catalogue
         self.name = catalogue.name
         self._positions = {p.id: i for i, p in enumerate(catalogue.programs)}
+        self._actors: dict[str, tuple[str, ...]] | None = None  # made for --party only
 
     def __len__(self) -> int:
         return len(self.catalogue)
@@ -154,7 +157,12 @@ class MemorySource:
         return self._positions.get(program_id.strip().lower())
 
     def select(self, criteria: Criteria) -> list[int]:
-        return [i for i, p in enumerate(self.catalogue) if matches(p, criteria)]
+        if criteria.parties and self._actors is None:
+            from exchange_cli.identity import actor_names
+
+            self._actors = actor_names(p for program in self.catalogue for p in program.parties)
+        actors = self._actors or {}
+        return [i for i, p in enumerate(self.catalogue) if matches(p, criteria, actors)]
 
     def programs(self, positions: Iterable[int]) -> list[Program]:
         programs = self.catalogue.programs
@@ -222,12 +230,16 @@ class MemorySource:
         }
 
 
-def _party_order(party: Party) -> tuple[str, str, str]:
-    return (party.name, party.type, party.country or "")
+def _party_order(party: Party) -> tuple[str, str, str, str]:
+    return (party.name, party.type, party.country or "", party.id or "")
 
 
-def matches(program: Program, criteria: Criteria) -> bool:
-    """Whether a program satisfies every given field (by any of its values)."""
+def matches(
+    program: Program, criteria: Criteria, actors: Mapping[str, Sequence[str]] | None = None
+) -> bool:
+    """Whether a program satisfies every given field (by any of its values). A `--party`
+    fragment matches a party through any name or the id of its actor (`actors`, from
+    `identity.actor_names`; without it, through the party's own name)."""
     if criteria.sectors and not set(criteria.sectors) & set(program.sectors):
         return False
     if criteria.kinds and program.kind not in criteria.kinds:
@@ -237,6 +249,12 @@ def matches(program: Program, criteria: Criteria) -> bool:
     if criteria.countries and not set(criteria.countries) & set(program.countries()):
         return False
     if criteria.parties:
-        folded = [vocab.normalize(party.name) for party in program.parties]
+        from exchange_cli.identity import actor_key
+
+        folded = [
+            name
+            for party in program.parties
+            for name in (actors or {}).get(actor_key(party), (vocab.normalize(party.name),))
+        ]
         return any(part in name for part in criteria.parties for name in folded)
     return True

@@ -101,6 +101,13 @@ class Report:
         if self.errors <= self.limit:
             self.kept.append(Problem(self.name, line, column, format_path(path), message))
 
+    def warn_at(self, line: int | None, column: int | None, message: str, path: Path) -> None:
+        """A warning found at a known place (across records: look-alike actors)."""
+        self.warnings += 1
+        if self.warnings <= self.limit:
+            problem = Problem(self.name, line, column, format_path(path), message, "warning")
+            self.kept.append(problem)
+
     def fatal(self, line: int | None, column: int | None, message: str) -> None:
         """The file is not a document we read (bad YAML, a forbidden tag): that one
         problem stands alone, as what was read before it cannot be trusted."""
@@ -295,3 +302,92 @@ def claim_id(raw: Any, index: int, first: dict[str, int], report: Report) -> boo
         return False
     first[program_id] = index
     return True
+
+
+# -- actors across records: one id, one actor -----------------------------------------------
+
+#: Where a party was first seen: (line, column, path).
+Seen = tuple[int | None, int | None, Path]
+
+
+class Actors:
+    """The parties of one file as actors (`identity`): parties sharing an id must agree
+    on type and country (errors, as records arrive); names that look like one actor but
+    are two, and one actor written two ways, are warnings at the end (`validate`)."""
+
+    __slots__ = ("kinds", "names", "looks")
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, tuple[str, str | None, Path]] = {}  # id → type, country, where
+        self.names: dict[str, dict[str, Seen]] = {}  # actor → its spellings, first seen
+        self.looks: dict[str, dict[str, tuple[str, Seen]]] = {}  # look-alike → actors
+
+    def conflicts(self, program: Program, index: int) -> list[tuple[Path, str]]:
+        """Problems of this program's party ids against the earlier ones (cheap: most
+        parties have no id)."""
+        found: list[tuple[Path, str]] = []
+        mine: set[str] = set()
+        for j, party in enumerate(program.parties):
+            if party.id is None:
+                continue
+            at: Path = ("programs", index, "parties", j)
+            if party.id in mine:
+                found.append(((*at, "id"), f"party id '{party.id}' is listed twice"))
+            mine.add(party.id)
+            first = self.kinds.setdefault(party.id, (party.type, party.country, at))
+            for field, value, theirs in (
+                ("type", party.type, first[0]),
+                ("country", party.country, first[1]),
+            ):
+                if value != theirs:
+                    shown = "null" if theirs is None else f"'{theirs}'"
+                    found.append(
+                        (
+                            (*at, field),
+                            f"party id '{party.id}' has {field} {shown} at "
+                            f"{format_path(first[2])}; parties sharing an id are one actor "
+                            "and must agree",
+                        )
+                    )
+        return found
+
+    def note(self, program: Program, index: int, report: Report) -> None:
+        """Remember where each actor's spellings first appear (for `warnings`)."""
+        from exchange_cli.identity import actor_key, lookalike
+
+        for j, party in enumerate(program.parties):
+            at: Path = ("programs", index, "parties", j, "name")
+            actor = actor_key(party)
+            spellings = self.names.setdefault(actor, {})
+            if party.name in spellings:
+                continue
+            seen = (*report.marks.locate(at), at)
+            spellings[party.name] = seen
+            for look in {lookalike(party.name), lookalike(party.id or party.name)}:
+                self.looks.setdefault(look, {}).setdefault(actor, (party.name, seen))
+
+    def warnings(self, report: Report) -> None:
+        for actor, spellings in self.names.items():
+            (first, (line, _, _)), *others = spellings.items()
+            for name, (at_line, at_column, path) in others:
+                what = f"id '{actor[1:]}'" if actor.startswith("#") else "name"
+                report.warn_at(
+                    at_line,
+                    at_column,
+                    f"'{excerpt(name)}' and '{excerpt(first)}' (line {line}) are one actor "
+                    f"(same {what}) written two ways; give it one display name",
+                    path,
+                )
+        for actors in self.looks.values():
+            if len(actors) < 2 or all(actor.startswith("#") for actor in actors):
+                continue  # one actor; or distinct ids, which say they are different
+            (_, (first, (line, _, _))), *rest = actors.items()
+            for _, (name, (at_line, at_column, path)) in rest:
+                report.warn_at(
+                    at_line,
+                    at_column,
+                    f"'{excerpt(name)}' looks like '{excerpt(first)}' (line {line}) but they "
+                    "are two actors; give both the same party id if they are one, or "
+                    "different ids if they are not",
+                    path,
+                )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from exchange_cli.render.results import (
+    Diff,
     Export,
     FacetCounts,
     GraphView,
@@ -62,6 +63,11 @@ ROWS = (Listing, Record, FacetCounts, GraphView, Problems)
 
 
 def _table(result: Any, env: Environment) -> None:
+    if isinstance(result, Diff):
+        from exchange_cli.render import diff
+
+        diff.render_table(result, env)
+        return
     from exchange_cli.render import table
 
     table.render(result, env)
@@ -98,6 +104,11 @@ def _tsv(result: Any, env: Environment) -> None:
 
 
 def _markdown(result: Any, env: Environment) -> None:
+    if isinstance(result, Diff):
+        from exchange_cli.render import diff
+
+        diff.render_markdown(result, env)
+        return
     from exchange_cli.render import markdown
 
     markdown.render_markdown(rows_of(result), env)
@@ -130,24 +141,46 @@ def _github(result: Any, env: Environment) -> None:
 def _html(result: Any, env: Environment) -> None:
     from exchange_cli.render import html
 
-    for part in html.page_parts(result.page):  # streamed: the page is never whole in memory
-        env.stdout.write(part)
+    if result.target is None:
+        for part in html.page_parts(result.page):  # streamed: never whole in memory
+            env.stdout.write(part)
+        return
+    from exchange_cli.render import target
+
+    target.write(html.render_page(result.page).encode("ascii"), result.target, env)
+
+
+def _sqlite(result: Any, env: Environment) -> None:
+    import json
+
+    from exchange_cli.render import sqlite, target
+
+    data = sqlite.build_database(result.programs)
+    if not result.directory:
+        target.write(data, result.target, env)
+        return
+    described = sqlite.metadata("catalogue", "Exchange programs")
+    text = json.dumps(described, indent=2, ensure_ascii=False) + "\n"
+    target.write_directory(
+        {"catalogue.db": data, "metadata.json": text.encode("utf-8")}, result.target
+    )
 
 
 #: Every renderer, in the order `--help` lists formats.
 RENDERERS: tuple[Renderer, ...] = (
     _Renderer("text", (Problems,), "file:line:column: message, one problem a line", _text),
-    _Renderer("table", ROWS, "a table, a page or a drawing for a terminal", _table),
-    _Renderer("json", ROWS, "one JSON document", _json),
-    _Renderer("jsonl", ROWS, "one JSON object a line", _jsonl),
+    _Renderer("table", (*ROWS, Diff), "a table, a page or a drawing for a terminal", _table),
+    _Renderer("json", (*ROWS, Diff), "one JSON document", _json),
+    _Renderer("jsonl", (*ROWS, Diff), "one JSON object a line", _jsonl),
     _Renderer("csv", ROWS, "comma-separated, RFC 4180", _csv),
     _Renderer("tsv", ROWS, "tab-separated, one line a row", _tsv),
     _Renderer("yaml", ROWS, "YAML that reads back to the JSON data", _yaml),
-    _Renderer("markdown", ROWS, "a GitHub-flavoured Markdown table", _markdown),
+    _Renderer("markdown", (*ROWS, Diff), "GitHub-flavoured Markdown", _markdown),
     _Renderer("mermaid", (GraphView,), "a Mermaid flowchart", _mermaid),
     _Renderer("dot", (GraphView,), "a Graphviz digraph", _dot),
     _Renderer("github", (Problems,), "GitHub Actions annotations", _github),
     _Renderer("html", (Export,), "one self-contained web page", _html),
+    _Renderer("sqlite", (Export,), "an SQLite database for datasette and friends", _sqlite),
 )
 
 

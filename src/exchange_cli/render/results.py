@@ -80,15 +80,32 @@ class Problems:
 
 
 class Export:
-    """A whole catalogue (or a filtered part) as one document: `exchange export`."""
+    """A whole catalogue (or a filtered part) as one document: `exchange export`. The
+    web page (`page`, a `render.html.Page`) or the programs of a database; `target` is
+    `--output` (None: stdout), a `directory` for a database and its datasette metadata."""
 
-    __slots__ = ("page",)
+    __slots__ = ("page", "programs", "target", "directory")
 
-    def __init__(self, page: Any) -> None:  # render.html.Page
-        self.page = page
+    def __init__(
+        self,
+        page: Any = None,
+        programs: Sequence[Any] = (),
+        target: Any = None,
+        directory: bool = False,
+    ) -> None:
+        self.page, self.programs, self.target, self.directory = page, programs, target, directory
 
 
-Result = Listing | Record | FacetCounts | GraphView | Problems | Export
+class Diff:
+    """Two catalogues compared (`changes.Changes`): `diff`'s result."""
+
+    __slots__ = ("changes", "fields")
+
+    def __init__(self, changes: Any, fields: Sequence[str]) -> None:
+        self.changes, self.fields = changes, fields
+
+
+Result = Listing | Record | FacetCounts | GraphView | Problems | Export | Diff
 
 
 def is_empty(result: Any) -> bool:
@@ -111,6 +128,8 @@ def rows_of(result: Any) -> Listing:
         return Listing(result.edges, result.fields)
     if isinstance(result, Problems):
         return Listing([p._asdict() for p in result.problems], result.fields)
+    if isinstance(result, Diff):
+        return Listing(result.changes.rows(), result.fields)
     raise TypeError(type(result).__name__)
 
 
@@ -121,5 +140,7 @@ def as_data(result: Any) -> Any:
         return {field: result.record.get(field) for field in result.fields}
     if isinstance(result, GraphView):
         return {"nodes": list(result.nodes), "edges": list(result.edges)}
+    if isinstance(result, Diff):
+        return result.changes.to_dict()
     listing = rows_of(result)
     return [{f: record.get(f) for f in listing.fields} for record in listing.records]

@@ -7,7 +7,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from exchange_cli import __version__, vocab
+from exchange_cli import __version__
+from exchange_cli.identity import actor_key, actor_names
 from exchange_cli.model import Catalogue
 from exchange_cli.related import sector_mask
 from exchange_cli.source import party_keys
@@ -37,8 +38,12 @@ CREATE TABLE program_countries (
 ) WITHOUT ROWID;
 CREATE TABLE parties (
     program INTEGER NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL,
-    folded TEXT NOT NULL, type TEXT NOT NULL, country TEXT,
+    actor TEXT NOT NULL, type TEXT NOT NULL, country TEXT, id TEXT,
     PRIMARY KEY (program, position)
+) WITHOUT ROWID;
+CREATE INDEX parties_by_actor ON parties (actor);
+CREATE TABLE actor_names (
+    actor TEXT NOT NULL, folded TEXT NOT NULL, PRIMARY KEY (actor, folded)
 ) WITHOUT ROWID;
 CREATE TABLE party_keys (
     key TEXT NOT NULL, program INTEGER NOT NULL, PRIMARY KEY (key, program)
@@ -83,12 +88,17 @@ def fill(
             ((c, i) for i, p in enumerate(programs) for c in p.countries()),
         )
         connection.executemany(
-            "INSERT INTO parties VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO parties VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                (i, j, party.name, vocab.normalize(party.name), party.type, party.country)
+                (i, j, party.name, actor_key(party), party.type, party.country, party.id)
                 for i, p in enumerate(programs)
                 for j, party in enumerate(p.parties)
             ),
+        )
+        actors = actor_names(party for p in programs for party in p.parties)
+        connection.executemany(
+            "INSERT INTO actor_names VALUES (?, ?)",
+            ((actor, name) for actor, names in actors.items() for name in names),
         )
         connection.executemany(
             "INSERT INTO party_keys VALUES (?, ?)",

@@ -23,7 +23,7 @@ __all__ = [
     "trusted_directory",
 ]
 
-FORMAT = "exchange-store/1"
+FORMAT = "exchange-store/2"  # 2: parties carry their actor and id
 NO_CACHE_ENV = "EXCHANGE_NO_CACHE"
 #: Databases kept; the least recently built go first (each catalogue path makes one).
 MAX_ENTRIES = 16

@@ -118,10 +118,10 @@ class StoreSource:
 
     def parties(self) -> list[Party]:
         rows = self._rows(
-            "SELECT DISTINCT name, type, country FROM parties "
-            "ORDER BY name, type, coalesce(country, '')"
+            "SELECT DISTINCT name, type, country, id FROM parties "
+            "ORDER BY name, type, coalesce(country, ''), coalesce(id, '')"
         )
-        return [Party(name, kind, country) for name, kind, country in rows]
+        return [Party(name, kind, country, id) for name, kind, country, id in rows]
 
     # -- related programs ------------------------------------------------------------------
 
@@ -287,8 +287,11 @@ def _where(criteria: Criteria) -> tuple[str, list[Any]]:
             "position IN (SELECT program FROM program_countries "
             f"WHERE country IN ({among(criteria.countries)}))"
         )
-    if criteria.parties:
+    if criteria.parties:  # a part of any name (or the id) of a party's actor
         found = " OR ".join("instr(folded, ?) > 0" for _ in criteria.parties)
         parameters.extend(criteria.parties)
-        clauses.append(f"position IN (SELECT program FROM parties WHERE {found})")
+        clauses.append(
+            "position IN (SELECT program FROM parties WHERE actor IN "
+            f"(SELECT actor FROM actor_names WHERE {found}))"
+        )
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), parameters

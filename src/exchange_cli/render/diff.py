@@ -1,0 +1,138 @@
+"""`exchange diff` for people: a table on a terminal, and Markdown for a pull-request
+comment. (json and jsonl print `Changes.to_dict()` and its rows, like any result.)
+
+Escaping. Terminal: every string from the data goes in as a Rich `Text` (never markup)
+after control and bidi characters are made visible (`render.text.visible`). Markdown:
+the same, then the characters that mean something inline (`\\ ` * _ [ ] | ~`) are
+backslash-escaped, `& < >` written as entities, `@` followed by a zero-width space
+(`@&#8203;`, as Renovate writes it, so GitHub links no mention), and a line-starting
+block marker (`# - + > = !`, `1.`) escaped, so a program's text can neither format the
+comment, nor break its table, nor add a link, HTML, a heading, or a mention of someone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from exchange_cli.model import program_text
+from exchange_cli.render.text import flatten, visible
+from exchange_cli.terminal import Environment
+
+_STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
+_SIGN = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def value_text(field: str | None, value: Any) -> str:
+    """One field's value as one line: the declaration's way (`Saudi Arabia (SA)`)."""
+    if field is None or value is None:
+        return flatten(value)
+    try:
+        return program_text(field, value)
+    except KeyError:
+        return flatten(value)
+
+
+def headline(changes: Any) -> str:
+    counts = changes.summary()
+    if changes.equal:
+        return f"{changes.old} and {changes.new}: no changes ({counts['unchanged']} programs)"
+    return (
+        f"{changes.old} → {changes.new}: {counts['added']} added, {counts['removed']} "
+        f"removed, {counts['changed']} changed, {counts['unchanged']} unchanged"
+    )
+
+
+# -- terminal ------------------------------------------------------------------------------
+
+
+def render_table(result: Any, env: Environment) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from exchange_cli.render.table import make_console
+
+    changes = result.changes
+    console = make_console(env)
+    arrow = "→" if env.unicode else "->"
+    console.print(Text(visible(headline(changes).replace("→", arrow))))
+    if changes.equal:
+        return
+    table = Table(
+        box=box.ROUNDED if env.unicode else box.ASCII,
+        header_style="bold" if env.color else "",
+        expand=False,
+    )
+    for name in ("", "id", "field", "old", "new"):
+        table.add_column(name, overflow="fold", no_wrap=name in ("", "id"))
+    for row in changes.rows():
+        style = _STYLE[row["change"]] if env.color else ""
+        if row["change"] == "changed":
+            cells = [row["field"], value_text(row["field"], row["old"]),
+                     value_text(row["field"], row["new"])]  # fmt: skip
+        else:
+            title = visible(row["title"])
+            cells = ["(program)", title if row["change"] == "removed" else "",
+                     title if row["change"] == "added" else ""]  # fmt: skip
+        table.add_row(
+            Text(_SIGN[row["change"]], style=style),
+            Text(visible(row["id"]), style=style),
+            *(Text(visible(cell)) for cell in cells),
+        )
+    console.print(table)
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_BLOCK_START = re.compile(r"^(\s*\d*)([#+\-=!.)])")
+
+
+def markdown_text(text: str) -> str:
+    """Text that reads as itself in GitHub Markdown, in a table cell or a paragraph."""
+    text = visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _INLINE.sub(r"\\\1", text).replace("@", "@&#8203;")
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def render_markdown(result: Any, env: Environment) -> None:
+    changes = result.changes
+    counts = changes.summary()
+    old, new = markdown_text(changes.old), markdown_text(changes.new)
+    lines = ["### Catalogue changes", ""]
+    if changes.equal:
+        lines.append(f"No changes: {old} and {new} hold the same {counts['unchanged']} programs.")
+        env.stdout.write("\n".join(lines) + "\n")
+        return
+    lines.append(
+        f"{old} → {new}: **{counts['added']} added**, **{counts['removed']} removed**, "
+        f"**{counts['changed']} changed**, {counts['unchanged']} unchanged."
+    )
+    for title, records in (("Added", changes.added), ("Removed", changes.removed)):
+        if records:
+            lines += ["", f"#### {title}", "", "| id | title | kind | evidence |",
+                      "| --- | --- | --- | --- |"]  # fmt: skip
+            lines += [
+                "| " + " | ".join(markdown_text(str(r[k])) for k in ("id", "title", "kind",
+                                                                        "evidence")) + " |"
+                for r in records
+            ]  # fmt: skip
+    if changes.changed:
+        lines += [
+            "",
+            "#### Changed",
+            "",
+            "| id | field | old | new |",
+            "| --- | --- | --- | --- |",
+        ]
+        for entry in changes.changed:
+            for field in entry["fields"]:
+                cells = (
+                    entry["id"],
+                    field["field"],
+                    value_text(field["field"], field["old"]),
+                    value_text(field["field"], field["new"]),
+                )
+                lines.append("| " + " | ".join(markdown_text(c) for c in cells) + " |")
+    env.stdout.write("\n".join(lines) + "\n")

@@ -1,0 +1,47 @@
+"""Where an export goes: standard output, or a file named by `--output`, written whole
+or not at all (a temporary file beside it, renamed into place)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from exchange_cli.errors import OutputFailed
+from exchange_cli.terminal import Environment, output_error
+
+
+def write(data: bytes, target: Path | None, env: Environment) -> None:
+    """`data` to the file `target`, or to standard output's bytes when None."""
+    if target is None:
+        env.stdout.flush()
+        buffer = getattr(env.stdout, "buffer", None)
+        if buffer is None:
+            raise OutputFailed("standard output takes no bytes here; use --output FILE")
+        try:
+            buffer.write(data)
+            buffer.flush()
+        except OSError as exc:
+            raise output_error(exc) from None
+        return
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "xb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        message = f"cannot write {target}: {exc.strerror or exc}"
+        raise OutputFailed(message, on_stdout=False) from None
+
+
+def write_directory(files: dict[str, bytes], directory: Path) -> None:
+    """Each file into `directory` (made when missing), each one whole or not at all."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        message = f"cannot make {directory}: {exc.strerror or exc}"
+        raise OutputFailed(message, on_stdout=False) from None
+    for name, data in files.items():
+        write(data, directory / name, Environment.detect())
