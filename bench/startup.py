@@ -39,7 +39,6 @@ def commands() -> list[Command]:
     python = sys.executable
     exchange = str(Path(python).parent / "exchange")
     app = str(HERE / "minimal_app.py")
-    complete = {"COMP_CWORD": "3"}
     return [
         Command("python", [python, "-c", "pass"]),
         Command("typer-app", [python, app, "hello"]),
@@ -48,7 +47,7 @@ def commands() -> list[Command]:
             "typer-complete",
             [python, app],
             {
-                **complete,
+                "COMP_CWORD": "3",
                 "_MINIMAL_COMPLETE": "complete_bash",
                 "COMP_WORDS": "minimal hello --name ",
             },
@@ -59,14 +58,10 @@ def commands() -> list[Command]:
             [exchange, "list", "--sector", "defense", "--format", "json", "--no-cache"],
         ),
         Command("exchange-table", [exchange, "list", "--sector", "defense"], terminal=True),
-        Command(
+        Command(  # what our bash script runs on `exchange list --sector <Tab>`
             "exchange-complete",
-            [exchange],
-            {
-                **complete,
-                "_EXCHANGE_COMPLETE": "complete_bash",
-                "COMP_WORDS": "exchange list --sector ",
-            },
+            [exchange, "list", "--sector", ""],
+            {"_EXCHANGE_COMPLETE": "bash"},
         ),
         Command("pip-list", [python, "-m", "pip", "list", "--format", "json"]),
     ]
