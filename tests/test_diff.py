@@ -80,6 +80,24 @@ def test_a_catalogue_against_itself_is_exit_0(run: Run, tmp_path: Path) -> None:
     assert table.stdout.strip().endswith("no changes (15 programs)")
 
 
+def test_piped_the_table_is_never_wrapped(run: Run, tmp_path: Path) -> None:
+    """However long the paths (a virtual environment's site-packages in CI), piped
+    output keeps the headline and each row on one line each."""
+    deep = tmp_path.joinpath(*["a-rather-long-directory-name"] * 6)
+    deep.mkdir(parents=True)
+    old, new = deep / "old.yaml", deep / "new.yaml"
+    shutil.copy(SHIPPED, old)
+    data = copy.deepcopy(RECORDS)
+    data[0]["title"] = "A title changed so that the row is wider than a terminal " * 3
+    new.write_text(json.dumps({"programs": data}), encoding="utf-8")
+    same = run("diff", str(old), str(old))
+    assert same.stdout.count("\n") == 1 and same.stdout.rstrip().endswith("(15 programs)")
+    changed = run("diff", str(old), str(new))
+    lines = changed.stdout.splitlines()
+    assert lines[0].endswith("0 added, 0 removed, 1 changed, 14 unchanged")
+    assert sum("A title changed" in line for line in lines) == 1
+
+
 def test_every_changed_field_is_listed_with_its_values(run: Run, tmp_path: Path) -> None:
     records = copy.deepcopy(RECORDS[:2])
     records[0]["sectors"] = ["energy"]

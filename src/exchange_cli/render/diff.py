@@ -52,11 +52,13 @@ def render_table(result: Any, env: Environment) -> None:
     from rich.text import Text
 
     from exchange_cli.render.table import make_console
+    from exchange_cli.terminal import MAX_WIDTH
 
     changes = result.changes
-    console = make_console(env)
+    # piped (a CI log, a file), nothing is wrapped: the table takes the width it needs
+    console = make_console(env, None if env.is_terminal else MAX_WIDTH)
     arrow = "→" if env.unicode else "->"
-    console.print(Text(visible(headline(changes).replace("→", arrow))))
+    console.print(Text(visible(headline(changes).replace("→", arrow))), soft_wrap=True)
     if changes.equal:
         return
     table = Table(
