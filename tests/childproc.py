@@ -2,15 +2,23 @@
 
 `resource.getrusage(RUSAGE_CHILDREN)` reports the largest peak of *any* child reaped so
 far (Playwright's driver, say), so a bound read from it depends on which tests ran
-before. `os.wait4` returns the rusage of the one child it reaps.
+before. `os.wait4` returns the rusage of the one child it reaps; but Linux counts in a
+process's peak the memory of the process it was forked from, as it stood when the
+child called exec. Forked from pytest, whose own size depends on the tests that ran
+before (150 MiB on Python 3.13 after the browser tests), every child would look that
+big. So the command is started by a small launcher (`_LAUNCHER`: a bare Python, about
+10 MiB), which sets the limits, forks and execs it, and reports its rusage: the peak
+measured is the command's own, plus at most the launcher's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import resource
+import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -46,20 +54,20 @@ def run_measured(
     allocation fails inside the child instead of exhausting the test machine.
     """
 
-    def limit() -> None:
-        if address_space_mib is not None:
-            cap = address_space_mib * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
+    report_read, report_write = os.pipe()
+    cap = str(address_space_mib * 1024 * 1024 if address_space_mib is not None else -1)
+    launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report_write), cap]
     proc = subprocess.Popen(
-        list(argv),
+        [*launcher, *argv],
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=dict(env) if env is not None else None,
         cwd=cwd,
-        preexec_fn=limit,
+        pass_fds=(report_write,),
+        start_new_session=True,
     )
+    os.close(report_write)
     out: list[bytes] = []
     err: list[bytes] = []
     readers = [
@@ -76,28 +84,47 @@ def run_measured(
             proc.stdin.close()
     expired = threading.Event()
 
-    def kill() -> None:
+    def kill() -> None:  # the launcher and the command: they share a process group
         expired.set()
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
     timer = threading.Timer(timeout, kill)
     timer.start()
     try:
-        _, status, usage = os.wait4(proc.pid, 0)  # reaps this child, and only this one
+        with os.fdopen(report_read, "rb") as report:
+            measured = report.read()
+        proc.wait()
     finally:
         timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
     for reader in readers:
         reader.join()
     for stream in (proc.stdout, proc.stderr):
         assert stream is not None
         stream.close()
-    if expired.is_set():
+    if expired.is_set() or not measured:
         raise subprocess.TimeoutExpired(list(argv), timeout)
-    return Finished(
-        proc.returncode,
-        b"".join(out),
-        b"".join(err),
-        usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
-    )
+    returncode, cpu, peak_kib = json.loads(measured)
+    return Finished(returncode, b"".join(out), b"".join(err), cpu, peak_kib / 1024)
+
+
+#: Sets RLIMIT_AS (when not -1), runs the command as its own child, and writes
+#: [exit code as subprocess reports it, the child's CPU seconds, its peak KiB] to the
+#: report pipe. A timeout kills both: they share a new process group.
+_LAUNCHER = """
+import json, os, resource, sys
+report, cap, argv = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    if cap >= 0:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+code = os.waitstatus_to_exitcode(status)
+os.write(report, json.dumps([code, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]).encode())
+sys.exit(0)
+"""

@@ -101,3 +101,16 @@ def test_problems_beyond_the_first_hundred_are_counted(tmp_path: Path) -> None:
     assert "failed: 2,200 errors, 0 warnings (not loaded); 2,100 more not listed" in err
     load = exchange("list", "--no-cache", "--data", str(path), limit_mib=1024)
     assert "(and 2,199 more;" in load.stderr.decode()
+
+
+def test_a_childs_peak_is_its_own_not_the_test_processs() -> None:
+    """Linux counts in a child's peak the process it was forked from; childproc starts
+    the command from a small launcher so that a big test process does not show."""
+    import sys
+
+    ballast = bytearray(300 * MiB)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page: it is resident
+    proc = run_measured([sys.executable, "-c", "pass"])
+    assert proc.returncode == 0
+    assert proc.peak_mib < 100, proc.peak_mib
+    del ballast
