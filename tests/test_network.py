@@ -370,3 +370,39 @@ def test_partner_tree_lists_what_flows_each_way() -> None:
     [program] = link["programs"]
     assert program["gives"] == ["oil production methods"]
     assert program["receives"] == ["chip manufacturing"]
+
+
+# -- found by mutation testing (mutmut): behaviour no test pinned ----------------------------
+
+
+def test_flow_rows_from_a_party_keep_a_program_s_later_flows() -> None:
+    """A program's first flow not matching `--from` does not hide its others."""
+    from exchange_cli import network
+    from exchange_cli.loader import catalogue_from_bytes
+
+    record = program_record(
+        "two-way",
+        flows=[
+            {"from": "Saudi Arabia", "to": "South Korea", "what": "oil know-how"},
+            {"from": "South Korea", "to": "Saudi Arabia", "what": "chip know-how"},
+        ],
+    )
+    text = json.dumps({"programs": [record]})
+    programs = list(catalogue_from_bytes(text.encode(), "two-way.json"))
+    parties = programs[0].parties
+    from_korea = network.flow_rows(programs, network.party_matcher(["KR"], parties))
+    assert [row["what"] for row in from_korea] == ["chip know-how"]
+
+
+def test_unmatched_hints_stop_after_five_and_count_the_rest() -> None:
+    from exchange_cli import network
+
+    parties = [p for program in _programs() for p in program.parties]
+    five = network.party_matcher([f"Narnia{i}" for i in range(5)] + ["SA"], parties)
+    assert network.unmatched_hints(five, parties) == [
+        f"exchange: no party matches 'Narnia{i}'" for i in range(5)
+    ]
+    seven = network.party_matcher([f"Narnia{i}" for i in range(7)], parties)
+    hints = network.unmatched_hints(seven, parties)
+    assert len(hints) == 6
+    assert hints[-1] == "exchange: ... and 2 more values match no party"
