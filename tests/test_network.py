@@ -406,3 +406,11 @@ def test_unmatched_hints_stop_after_five_and_count_the_rest() -> None:
     hints = network.unmatched_hints(seven, parties)
     assert len(hints) == 6
     assert hints[-1] == "exchange: ... and 2 more values match no party"
+
+
+def test_a_cut_graph_tree_still_titles_its_programs(run: Run, small: Path) -> None:
+    """`--limit` may keep a program's flow but cut its partnership edge, which carried
+    its title: the tree showed `alpha-tech: alpha-tech`."""
+    out = run("graph", "--data", str(small), "--limit", "1", "--no-color", tty=True).stdout
+    assert "└── alpha-tech: Alpha Technology Exchange\n        └── → gives:" in out
+    assert "alpha-tech: alpha-tech" not in out
