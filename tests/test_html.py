@@ -375,3 +375,27 @@ def test_export_writes_nothing_but_stdout(run: Run, tmp_path: Path) -> None:
     export(run, "--data", str(copy))
     assert sorted(p.name for p in tmp_path.iterdir()) == [*before, "programs.yaml"]
     assert copy.read_bytes() == SHIPPED.read_bytes() and copy.stat().st_mtime_ns == stamp
+
+
+# -- found by mutation testing (mutmut): behaviour no test pinned ----------------------------
+
+
+def test_the_page_ranks_with_the_search_module_s_whole_word_bonus(run: Run, small: Path) -> None:
+    data = Page(export(run, "--data", str(small))).data()
+    assert data["search"]["exact_bonus"] == search.EXACT - search.PREFIX
+    assert set(data["search"]["words"]) == {"alpha-tech", "beta-defense", "gamma-trade"}
+
+
+def test_vocabulary_labels_and_counts_read_as_words() -> None:
+    assert htmltext.label("digital-technology") == "digital technology"
+    assert htmltext.label("e-commerce") == "e-commerce"
+    assert htmltext.label("x-ray-imaging-systems") == "x-ray imaging systems"
+    assert htmltext.label("energy") == "energy"
+    assert htmltext.label("vitamin-c") == "vitamin-c"
+    assert htmltext.label("next-up") == "next up"
+    assert [htmltext.plural(n, "program") for n in (0, 1, 2)] == [
+        "0 programs",
+        "1 program",
+        "2 programs",
+    ]
+    assert htmltext.plural(2, "party", "parties") == "2 parties"
