@@ -372,3 +372,19 @@ def test_list_json_is_indented_on_a_terminal_from_either_source(run: Any) -> Non
     for _ in range(2):  # the first run compiles the cache, the second reads the store
         result = run("list", "--data", str(FIXTURE), "--format", "json", tty=True)
         assert result.stdout.startswith('[\n  {\n    "id": "alpha-tech",\n'), result.stdout
+
+
+def test_a_terminal_table_spells_out_nested_fields_wide_or_stacked(run: Any) -> None:
+    args = ("list", "--data", str(FIXTURE), "--fields", "id,parties,source", "--no-color")
+    wide = run(*args, tty=True, env={"COLUMNS": "200"}).stdout
+    assert "│ alpha-tech   │ Saudi Arabia (SA); South Korea (KR) │ Doc One / Part A │" in wide
+    narrow = run(*args, tty=True, env={"COLUMNS": "24"}).stdout
+    assert "│" not in narrow  # too narrow for columns: one block per record
+    assert [line.rstrip() for line in narrow.splitlines()[:6]] == [
+        "id      alpha-tech",
+        "parties Saudi Arabia",
+        "        (SA); South",
+        "        Korea (KR)",
+        "source  Doc One / Part A",
+        "",
+    ]
