@@ -414,3 +414,12 @@ def test_a_cut_graph_tree_still_titles_its_programs(run: Run, small: Path) -> No
     out = run("graph", "--data", str(small), "--limit", "1", "--no-color", tty=True).stdout
     assert "└── alpha-tech: Alpha Technology Exchange\n        └── → gives:" in out
     assert "alpha-tech: alpha-tech" not in out
+
+
+def test_dot_labels_escape_backslashes_before_quotes(run: Run, tmp_path: Path) -> None:
+    """A label ending in `\\` must not escape its own closing quote (README: dot escapes
+    `\\` and `"`)."""
+    flow = {"from": "Saudi Arabia", "to": "South Korea", "what": 'path C:\\ then "q" \\'}
+    path = write_catalogue(tmp_path / "slash.yaml", [program_record("slash", flows=[flow])])
+    dot = run("graph", "--data", str(path), "--format", "dot").stdout
+    assert 'label="path C:\\\\ then \\"q\\" \\\\"' in dot
