@@ -332,3 +332,37 @@ def test_validate_honours_the_size_cap(run: Any, tmp_path: Path, small: Path) ->
     result = run("validate", str(small), env={"EXCHANGE_MAX_BYTES": "100"})
     assert result.exit_code != 0
     assert "over the 100-byte limit (raise it with EXCHANGE_MAX_BYTES)" in result.stdout
+
+
+def test_a_file_exactly_at_the_size_cap_is_read_whole(tmp_path: Path, small: Path) -> None:
+    data = small.read_bytes()
+    path = tmp_path / "exact.yaml"
+    path.write_bytes(data)
+    assert read_catalogue_bytes(path, max_bytes=len(data)) == data
+    with pytest.raises(CatalogueError, match=f"over the {len(data) - 1:,}-byte limit"):
+        read_catalogue_bytes(path, max_bytes=len(data) - 1)
+
+
+def test_a_catalogue_from_standard_input(small: Path) -> None:
+    """`--data -` reads stdin, under the same size cap (a pipe has no size to check first)."""
+    import subprocess
+    import sys
+
+    exchange = Path(sys.executable).parent / "exchange"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
+    args = [str(exchange), "list", "--data", "-", "--format", "json"]
+    proc = subprocess.run(
+        args, input=small.read_bytes(), capture_output=True, env=base, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [r["id"] for r in json.loads(proc.stdout)] == [
+        "alpha-tech",
+        "beta-defense",
+        "gamma-trade",
+    ]
+    capped = {**base, "EXCHANGE_MAX_BYTES": "100"}
+    proc = subprocess.run(
+        args, input=small.read_bytes(), capture_output=True, env=capped, check=False
+    )
+    assert proc.returncode == 3 and proc.stdout == b""
+    assert b"<stdin>: is over the 100-byte limit" in proc.stderr
