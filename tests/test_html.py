@@ -402,3 +402,20 @@ def test_vocabulary_labels_and_counts_read_as_words() -> None:
         "2 programs",
     ]
     assert htmltext.plural(2, "party", "parties") == "2 parties"
+
+
+def test_a_program_view_shows_its_evidence_parties_and_source(run: Run, small: Path) -> None:
+    text = export(run, "--data", str(small))
+    start = text.index('<article class="program evidence-card-reported" id="program-alpha-tech"')
+    view = text[start : text.index("</article>", start)]
+    for part in (
+        '<span class="badge evidence-reported">Reported</span>',
+        '<span class="kind">technology exchange</span>',
+        "<strong>Reported.</strong> A named program or practice the document presents as fact.",
+        '<li>Saudi Arabia <span class="muted">(country, SA)</span></li>',
+        '<li>South Korea <span class="muted">(country, KR)</span></li>',
+        "<dd>energy, digital technology</dd>",
+        '<cite>Doc One</cite>, section <span class="section">Part A</span>',
+        '<p class="flow-what">oil production methods</p>',
+    ):
+        assert part in view, part
