@@ -423,3 +423,34 @@ def test_dot_labels_escape_backslashes_before_quotes(run: Run, tmp_path: Path) -
     path = write_catalogue(tmp_path / "slash.yaml", [program_record("slash", flows=[flow])])
     dot = run("graph", "--data", str(path), "--format", "dot").stdout
     assert 'label="path C:\\\\ then \\"q\\" \\\\"' in dot
+
+
+def test_graph_nodes_list_their_programs_once_and_number_clashing_slugs(run: Run) -> None:
+    """Node ids are what edges point at: stable slugs, numbered from 2 on a clash; each
+    node lists the programs it takes part in, once each."""
+    from exchange_cli import network
+    from exchange_cli.loader import catalogue_from_bytes
+
+    korea = {"name": "South Korea", "type": "country", "country": "KR"}
+    records = [
+        program_record("one"),
+        program_record(
+            "two",
+            parties=[
+                {"name": "Unicode", "type": "group", "country": None},
+                {"name": "Ünïcode", "type": "group", "country": None},
+                {"name": "UNICODE!", "type": "group", "country": None},
+                korea,
+                {"name": "Korea (Republic)", "type": "country", "country": "KR"},
+            ],
+        ),
+    ]
+    programs = list(catalogue_from_bytes(json.dumps({"programs": records}).encode(), "x"))
+    nodes = {node["name"]: node for node in network.build_graph(programs).nodes}
+    assert [nodes[n]["id"] for n in ("Unicode", "Ünïcode", "UNICODE!")] == [
+        "unicode",
+        "unicode-2",
+        "unicode-3",
+    ]
+    assert nodes["Saudi Arabia"]["programs"] == ["one"]
+    assert nodes["South Korea"]["programs"] == ["one", "two"]  # KR twice in "two": once
