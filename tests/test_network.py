@@ -442,6 +442,7 @@ def test_graph_nodes_list_their_programs_once_and_number_clashing_slugs(run: Run
                 {"name": "UNICODE!", "type": "group", "country": None},
                 korea,
                 {"name": "Korea (Republic)", "type": "country", "country": "KR"},
+                {"name": "Samsung", "type": "organization", "country": "KR"},
             ],
         ),
     ]
@@ -454,3 +455,5 @@ def test_graph_nodes_list_their_programs_once_and_number_clashing_slugs(run: Run
     ]
     assert nodes["Saudi Arabia"]["programs"] == ["one"]
     assert nodes["South Korea"]["programs"] == ["one", "two"]  # KR twice in "two": once
+    assert "Korea (Republic)" not in nodes  # one node per country, however it is named
+    assert nodes["Samsung"]["id"] == "samsung"  # an organisation is not its country
