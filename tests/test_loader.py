@@ -314,16 +314,16 @@ def test_validate_counts_warnings_and_a_yaml_error_as_one_error(run: Any, tmp_pa
 
 def test_validate_locates_a_non_utf8_byte(run: Any, tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
-    path.write_bytes("programs:\n  - title: caf\xe9\n".encode("latin-1"))
+    path.write_bytes("programs:\n  - id: x\n    title: caf\xe9\n\n\n".encode("latin-1"))
     result = run("validate", "--format", "json", str(path))
     assert result.exit_code == 1
     [problem] = json.loads(result.stdout)
     assert problem == {
         "file": str(path),
-        "line": 2,
+        "line": 3,
         "column": 15,
         "path": "",
-        "message": "not UTF-8: invalid byte 0xe9 at byte offset 24",
+        "message": "not UTF-8: invalid byte 0xe9 at byte offset 34",
         "severity": "error",
     }
 
@@ -332,6 +332,9 @@ def test_validate_honours_the_size_cap(run: Any, tmp_path: Path, small: Path) ->
     result = run("validate", str(small), env={"EXCHANGE_MAX_BYTES": "100"})
     assert result.exit_code != 0
     assert "over the 100-byte limit (raise it with EXCHANGE_MAX_BYTES)" in result.stdout
+    result = run("validate", "--format", "json", str(small), env={"EXCHANGE_MAX_BYTES": "100"})
+    [problem] = json.loads(result.stdout)
+    assert (problem["line"], problem["column"], problem["path"]) == (None, None, "")
 
 
 def test_a_file_exactly_at_the_size_cap_is_read_whole(tmp_path: Path, small: Path) -> None:
