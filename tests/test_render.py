@@ -302,6 +302,7 @@ def test_tsv_and_markdown_spell_out_nested_fields_as_csv_does() -> None:
         "South Korea -> Saudi Arabia: chip manufacturing\tDoc One / Part A"
     )
     markdown = output(Listing(records(), fields, program_text), "markdown").splitlines()
+    assert len(markdown) == 5 and all(r.startswith("| ") and r.endswith(" |") for r in markdown)
     assert markdown[2] == (
         "| alpha\\-tech | Saudi Arabia \\(SA\\)\\; South Korea \\(KR\\) | "
         "Saudi Arabia \\-\\> South Korea\\: oil production methods\\; "
