@@ -369,3 +369,17 @@ def test_a_catalogue_from_standard_input(small: Path) -> None:
     )
     assert proc.returncode == 3 and proc.stdout == b""
     assert b"<stdin>: is over the 100-byte limit" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("  - id: one\n    title: A Title\n", "  - title: A Title\n"), "programs[0]: missing "),
+        (("id: one", "id: 5"), "cat.yaml:2:9: programs[0].id: expected a string"),
+    ],
+)
+def test_a_missing_or_non_text_id_is_reported_not_a_crash(
+    change: tuple[str, str], expected: str
+) -> None:
+    [message] = errors_of(catalogue_text(record(), record("two")).replace(*change, 1))
+    assert expected in message
