@@ -157,6 +157,9 @@ def test_the_policy_allows_exactly_the_inline_style_and_script(run: Run) -> None
     assert policy["base-uri"] == "'none'"
     assert policy["form-action"] == "'none'"
     assert policy["img-src"] == "data:"
+    # the page's script writes no HTML from strings: DOM XSS sinks refuse them
+    assert policy["require-trusted-types-for"] == "'script'"
+    assert policy["trusted-types"] == "'none'"
     assert "connect-src" not in policy
     assert "unsafe" not in page.csp() and "http" not in page.csp()
     # Nothing else could run or load: no event handlers, style attributes or remote URLs.
@@ -382,3 +385,44 @@ def test_export_writes_nothing_but_stdout(run: Run, tmp_path: Path) -> None:
     export(run, "--data", str(copy))
     assert sorted(p.name for p in tmp_path.iterdir()) == [*before, "programs.yaml"]
     assert copy.read_bytes() == SHIPPED.read_bytes() and copy.stat().st_mtime_ns == stamp
+
+
+# -- found by mutation testing (mutmut): behaviour no test pinned ----------------------------
+
+
+def test_the_page_ranks_with_the_search_module_s_whole_word_bonus(run: Run, small: Path) -> None:
+    data = Page(export(run, "--data", str(small))).data()
+    assert data["search"]["exact_bonus"] == search.EXACT - search.PREFIX
+    assert set(data["search"]["words"]) == {"alpha-tech", "beta-defense", "gamma-trade"}
+
+
+def test_vocabulary_labels_and_counts_read_as_words() -> None:
+    assert htmltext.label("digital-technology") == "digital technology"
+    assert htmltext.label("e-commerce") == "e-commerce"
+    assert htmltext.label("x-ray-imaging-systems") == "x-ray imaging systems"
+    assert htmltext.label("energy") == "energy"
+    assert htmltext.label("vitamin-c") == "vitamin-c"
+    assert htmltext.label("next-up") == "next up"
+    assert [htmltext.plural(n, "program") for n in (0, 1, 2)] == [
+        "0 programs",
+        "1 program",
+        "2 programs",
+    ]
+    assert htmltext.plural(2, "party", "parties") == "2 parties"
+
+
+def test_a_program_view_shows_its_evidence_parties_and_source(run: Run, small: Path) -> None:
+    text = export(run, "--data", str(small))
+    start = text.index('<article class="program evidence-card-reported" id="program-alpha-tech"')
+    view = text[start : text.index("</article>", start)]
+    for part in (
+        '<span class="badge evidence-reported">Reported</span>',
+        '<span class="kind">technology exchange</span>',
+        "<strong>Reported.</strong> A named program or practice the document presents as fact.",
+        '<li>Saudi Arabia <span class="muted">(country, SA)</span></li>',
+        '<li>South Korea <span class="muted">(country, KR)</span></li>',
+        "<dd>energy, digital technology</dd>",
+        '<cite>Doc One</cite>, section <span class="section">Part A</span>',
+        '<p class="flow-what">oil production methods</p>',
+    ):
+        assert part in view, part

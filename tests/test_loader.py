@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -249,3 +251,168 @@ def test_environment_size_cap(
     with pytest.raises(CatalogueError, match="EXCHANGE_MAX_BYTES"):
         load_catalogue(small)
     assert os.environ["EXCHANGE_MAX_BYTES"] == "100"
+
+
+# -- found by mutation testing (mutmut): behaviour no test pinned ----------------------------
+
+
+def test_a_bad_field_value_is_located_at_the_value_not_its_key() -> None:
+    """Editors jump to the column given: the value for a bad value, the key for an
+    unknown field."""
+    text = catalogue_text(record().replace("    kind: technology-exchange", "    kind: bogus"))
+    text = text.replace("    evidence: reported\n", "    evidence: reported\n    colour: red\n")
+    bad_kind, unknown = errors_of(text)
+    assert bad_kind.startswith("cat.yaml:4:11: programs[0].kind: unknown kind 'bogus'")
+    assert unknown.startswith("cat.yaml:13:5: programs[0].colour: unknown field 'colour'")
+
+
+def test_problems_are_in_file_order_line_first() -> None:
+    """A later line comes later even when its column is smaller."""
+    text = catalogue_text(record("one", sector="defnse"), record("two")).replace(
+        "  - id: two\n    title: A Title\n", "  - id: two\n"
+    )
+    lines = [problem.line for problem in check_text(text, "cat.yaml")[1]]
+    assert lines == [5, 16], lines  # the sector's value at column 15, then the record at 5
+
+
+def test_lint_warnings_name_their_field_and_line() -> None:
+    text = catalogue_text(record(title="Two countries swap expertise"))
+    text = text.replace('country: "SA"', "country: null")
+    text = text.replace(
+        "    flows:\n      - {from: Saudi Arabia, to: South Korea, what: oil know-how}\n",
+        "    flows: []\n",
+    )
+    catalogue, problems = check_text(text, "cat.yaml")
+    assert catalogue is not None
+    found = [(p.line, p.column, p.path, p.message, p.severity) for p in problems]
+    assert found == [
+        (
+            7,
+            54,
+            "programs[0].parties[0].country",
+            "country party 'Saudi Arabia' has no ISO code",
+            "warning",
+        ),
+        (
+            9,
+            12,
+            "programs[0].flows",
+            "no flows: say what each party gives or teaches the other",
+            "warning",
+        ),
+        (13, 14, "programs[0].summary", "the summary only repeats the title", "warning"),
+    ]
+    assert check_text(text, "cat.yaml", warnings=False)[1] == []
+
+
+def test_a_summary_that_repeats_the_title_but_its_full_stop_is_flagged() -> None:
+    text = catalogue_text(record(title="Two countries swap expertise."))
+    text = text.replace(
+        "    summary: Two countries swap expertise.", "    summary: Two countries swap expertise"
+    )
+    assert [p.message for p in check_text(text)[1]] == ["the summary only repeats the title"]
+
+
+def test_the_report_keeps_exactly_its_limit_and_counts_the_rest() -> None:
+    from exchange_cli.validation import Report
+
+    report = Report("cat.yaml", limit=2)
+    for _ in range(2):
+        report.error(("programs",), "bad")
+        report.warn(("programs",), "odd")
+    assert (len(report.kept), report.errors, report.warnings, report.dropped) == (4, 2, 2, 0)
+    report.at(1, 1, "worse")
+    report.warn(("programs",), "odder")
+    assert (len(report.kept), report.errors, report.warnings, report.dropped) == (4, 3, 3, 2)
+    report.fatal(2, 3, "not YAML")
+    assert (report.errors, report.warnings, report.dropped) == (1, 0, 0)
+    report.at(3, 1, "the limit's own problem is kept whole")
+    assert (len(report.kept), report.dropped) == (2, 0)
+
+
+def test_validate_counts_warnings_and_a_yaml_error_as_one_error(run: Any, tmp_path: Path) -> None:
+    """The summary line CI reads: warnings counted, and a file that is not YAML is one error."""
+    text = catalogue_text(record(title="Two countries swap expertise"))
+    warned = tmp_path / "warned.yaml"
+    warned.write_text(text.replace('country: "SA"', "country: null"), encoding="utf-8")
+    result = run("validate", str(warned))
+    assert result.exit_code == 0
+    assert f"{warned}: ok: 0 errors, 2 warnings (1 program)" in result.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace('country: "SA"', "country: null") + "programs: [\n")
+    result = run("validate", str(broken))
+    assert result.exit_code == 1
+    assert f"{broken}: failed: 1 error, 0 warnings (not loaded)" in result.stderr
+
+
+def test_validate_locates_a_non_utf8_byte(run: Any, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("programs:\n  - id: x\n    title: caf\xe9\n\n\n".encode("latin-1"))
+    result = run("validate", "--format", "json", str(path))
+    assert result.exit_code == 1
+    [problem] = json.loads(result.stdout)
+    assert problem == {
+        "file": str(path),
+        "line": 3,
+        "column": 15,
+        "path": "",
+        "message": "not UTF-8: invalid byte 0xe9 at byte offset 34",
+        "severity": "error",
+    }
+
+
+def test_validate_honours_the_size_cap(run: Any, tmp_path: Path, small: Path) -> None:
+    result = run("validate", str(small), env={"EXCHANGE_MAX_BYTES": "100"})
+    assert result.exit_code != 0
+    assert "over the 100-byte limit (raise it with EXCHANGE_MAX_BYTES)" in result.stdout
+    result = run("validate", "--format", "json", str(small), env={"EXCHANGE_MAX_BYTES": "100"})
+    [problem] = json.loads(result.stdout)
+    assert (problem["line"], problem["column"], problem["path"]) == (None, None, "")
+
+
+def test_a_file_exactly_at_the_size_cap_is_read_whole(tmp_path: Path, small: Path) -> None:
+    data = small.read_bytes()
+    path = tmp_path / "exact.yaml"
+    path.write_bytes(data)
+    assert read_catalogue_bytes(path, max_bytes=len(data)) == data
+    with pytest.raises(CatalogueError, match=f"over the {len(data) - 1:,}-byte limit"):
+        read_catalogue_bytes(path, max_bytes=len(data) - 1)
+
+
+def test_a_catalogue_from_standard_input(small: Path) -> None:
+    """`--data -` reads stdin, under the same size cap (a pipe has no size to check first)."""
+    import subprocess
+    import sys
+
+    exchange = Path(sys.executable).parent / "exchange"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
+    args = [str(exchange), "list", "--data", "-", "--format", "json"]
+    proc = subprocess.run(
+        args, input=small.read_bytes(), capture_output=True, env=base, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [r["id"] for r in json.loads(proc.stdout)] == [
+        "alpha-tech",
+        "beta-defense",
+        "gamma-trade",
+    ]
+    capped = {**base, "EXCHANGE_MAX_BYTES": "100"}
+    proc = subprocess.run(
+        args, input=small.read_bytes(), capture_output=True, env=capped, check=False
+    )
+    assert proc.returncode == 3 and proc.stdout == b""
+    assert b"<stdin>: is over the 100-byte limit" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("  - id: one\n    title: A Title\n", "  - title: A Title\n"), "programs[0]: missing "),
+        (("id: one", "id: 5"), "cat.yaml:2:9: programs[0].id: expected a string"),
+    ],
+)
+def test_a_missing_or_non_text_id_is_reported_not_a_crash(
+    change: tuple[str, str], expected: str
+) -> None:
+    [message] = errors_of(catalogue_text(record(), record("two")).replace(*change, 1))
+    assert expected in message

@@ -410,3 +410,76 @@ def test_partner_tree_lists_what_flows_each_way() -> None:
     [program] = link["programs"]
     assert program["gives"] == ["oil production methods"]
     assert program["receives"] == ["chip manufacturing"]
+
+
+# -- found by mutation testing (mutmut): behaviour no test pinned ----------------------------
+
+
+def test_flow_rows_from_a_party_keep_a_program_s_later_flows() -> None:
+    """A program's first flow not matching `--from` does not hide its others."""
+    from exchange_cli import network
+    from exchange_cli.loader import catalogue_from_bytes
+
+    record = program_record(
+        "two-way",
+        flows=[
+            {"from": "Saudi Arabia", "to": "South Korea", "what": "oil know-how"},
+            {"from": "South Korea", "to": "Saudi Arabia", "what": "chip know-how"},
+        ],
+    )
+    text = json.dumps({"programs": [record]})
+    programs = list(catalogue_from_bytes(text.encode(), "two-way.json"))
+    parties = programs[0].parties
+    from_korea = network.flow_rows(programs, network.party_matcher(["KR"], parties))
+    assert [row["what"] for row in from_korea] == ["chip know-how"]
+
+
+def test_a_cut_graph_tree_still_titles_its_programs(run: Run, small: Path) -> None:
+    """`--limit` may keep a program's flow but cut its partnership edge, which carried
+    its title: the tree showed `alpha-tech: alpha-tech`."""
+    out = run("graph", "--data", str(small), "--limit", "1", "--no-color", tty=True).stdout
+    assert "└── alpha-tech: Alpha Technology Exchange\n        └── → gives:" in out
+    assert "alpha-tech: alpha-tech" not in out
+
+
+def test_dot_labels_escape_backslashes_before_quotes(run: Run, tmp_path: Path) -> None:
+    """A label ending in `\\` must not escape its own closing quote (README: dot escapes
+    `\\` and `"`)."""
+    flow = {"from": "Saudi Arabia", "to": "South Korea", "what": 'path C:\\ then "q" \\'}
+    path = write_catalogue(tmp_path / "slash.yaml", [program_record("slash", flows=[flow])])
+    dot = run("graph", "--data", str(path), "--format", "dot").stdout
+    assert 'label="path C:\\\\ then \\"q\\" \\\\"' in dot
+
+
+def test_graph_nodes_list_their_programs_once_and_number_clashing_slugs(run: Run) -> None:
+    """Node ids are what edges point at: stable slugs, numbered from 2 on a clash; each
+    node lists the programs it takes part in, once each."""
+    from exchange_cli import network
+    from exchange_cli.loader import catalogue_from_bytes
+
+    korea = {"name": "South Korea", "type": "country", "country": "KR"}
+    records = [
+        program_record("one"),
+        program_record(
+            "two",
+            parties=[
+                {"name": "Unicode", "type": "group", "country": None},
+                {"name": "Ünïcode", "type": "group", "country": None},
+                {"name": "UNICODE!", "type": "group", "country": None},
+                korea,
+                {"name": "Korea (Republic)", "type": "country", "country": "KR"},
+                {"name": "Samsung", "type": "organization", "country": "KR"},
+            ],
+        ),
+    ]
+    programs = list(catalogue_from_bytes(json.dumps({"programs": records}).encode(), "x"))
+    nodes = {node["name"]: node for node in network.build_graph(programs).nodes}
+    assert [nodes[n]["id"] for n in ("Unicode", "Ünïcode", "UNICODE!")] == [
+        "unicode",
+        "unicode-2",
+        "unicode-3",
+    ]
+    assert nodes["Saudi Arabia"]["programs"] == ["one"]
+    assert nodes["South Korea"]["programs"] == ["one", "two"]  # KR twice in "two": once
+    assert "Korea (Republic)" not in nodes  # one node per country, however it is named
+    assert nodes["Samsung"]["id"] == "samsung"  # an organisation is not its country

@@ -3,14 +3,16 @@ record source, answered the same from memory and from the store."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import both_sources
+from conftest import both_sources, program_record
 from exchange_cli import query
 from exchange_cli.errors import UsageError
 from exchange_cli.loader import load_catalogue
@@ -141,3 +143,70 @@ def test_the_shipped_catalogue_answers_the_same_from_both_sources() -> None:
         assert memory.parties() == store.parties()
         assert memory.countries() == store.countries()
         assert memory.words() == store.words()
+
+
+# -- found by mutation testing (mutmut): behaviour no test pinned ----------------------------
+
+
+def test_order_records_sorts_lists_and_mappings_by_their_text_nulls_last() -> None:
+    """`--sort sectors` orders by the values' text, `--sort source` by the mapping's."""
+    records = [
+        {"id": "a", "sectors": ["energy", "Trade"], "source": {"document": "Doc B"}},
+        {"id": "b", "sectors": None, "source": None},
+        {"id": "c", "sectors": ["Defense"], "source": {"document": "doc a", "section": "Z"}},
+        {"id": "d", "sectors": ["energy", "defense"], "source": {"document": "Doc A"}},
+    ]
+    assert [r["id"] for r in query.order_records(records, sort="sectors")] == ["c", "d", "a", "b"]
+    assert [r["id"] for r in query.order_records(records, sort="source")] == ["d", "c", "a", "b"]
+
+
+def test_list_sorts_by_a_list_field(run: Any) -> None:
+    result = run("list", "--data", str(FIXTURE), "--sort", "sectors", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)] == [
+        "beta-defense",
+        "gamma-trade",
+        "alpha-tech",
+    ]
+
+
+def test_by_forgives_plurals_case_and_countries() -> None:
+    facets = query.resolve_facets(["Countries", "SECTORS", "kinds", "country"])
+    assert facets == ("country", "sector", "kind")
+    assert query.resolve_facets([]) == query.FACETS
+    with pytest.raises(UsageError) as caught:
+        query.resolve_facets(["secter"])
+    assert str(caught.value) == (
+        "unknown facet 'secter' for --by; did you mean 'sector'? "
+        "valid facets: sector, kind, evidence, country"
+    )
+
+
+def test_unknown_id_suggests_at_most_three_close_or_containing_ids() -> None:
+    from exchange_cli.loader import catalogue_from_bytes
+    from exchange_cli.source import MemorySource
+
+    ids = [
+        "unrelated-first",
+        "onex",
+        "solar-ones",
+        "long-program-one-a",
+        "long-program-one-b",
+        "energy-two",
+        "energy-three",
+        "energy-four",
+        "energy-five",
+    ]
+    text = yaml.safe_dump({"programs": [program_record(i) for i in ids]}, sort_keys=False)
+    source = MemorySource(catalogue_from_bytes(text.encode(), "ids.yaml"))
+    # one close id, then ids containing what was typed, in catalogue order
+    assert query.unknown_id("one", source) == (
+        "no program with id 'one'; did you mean 'onex', 'solar-ones' or "
+        "'long-program-one-a'? (see 'exchange list')"
+    )
+    # the closest ids first, however far down the catalogue they are
+    assert query.unknown_id("energy", source) == (
+        "no program with id 'energy'; did you mean 'energy-two', 'energy-four' or "
+        "'energy-five'? (see 'exchange list')"
+    )
+    assert query.unknown_id("zzzz", source) == "no program with id 'zzzz' (see 'exchange list')"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -349,3 +350,104 @@ def test_each_commands_format_option_lists_the_registrys_formats() -> None:
         command = group.commands[name]  # type: ignore[attr-defined]
         [option] = [p for p in command.params if "--format" in p.opts]
         assert option.help.startswith(", ".join(formats_for(spec.kind)) + "."), name
+
+
+# -- found by mutation testing (mutmut): behaviour no test pinned ----------------------------
+
+
+def test_tsv_and_markdown_spell_out_nested_fields_as_csv_does() -> None:
+    fields = ("id", "parties", "flows", "source")
+    tsv = output(Listing(records(), fields, program_text), "tsv").splitlines()
+    assert tsv[1] == (
+        "alpha-tech\tSaudi Arabia (SA); South Korea (KR)\t"
+        "Saudi Arabia -> South Korea: oil production methods; "
+        "South Korea -> Saudi Arabia: chip manufacturing\tDoc One / Part A"
+    )
+    markdown = output(Listing(records(), fields, program_text), "markdown").splitlines()
+    assert len(markdown) == 5 and all(r.startswith("| ") and r.endswith(" |") for r in markdown)
+    assert markdown[2] == (
+        "| alpha\\-tech | Saudi Arabia \\(SA\\)\\; South Korea \\(KR\\) | "
+        "Saudi Arabia \\-\\> South Korea\\: oil production methods\\; "
+        "South Korea \\-\\> Saudi Arabia\\: chip manufacturing | Doc One \\/ Part A |"
+    )
+
+
+def test_tsv_defuses_formulas_but_not_counts() -> None:
+    rows = [{"id": '=HYPERLINK("http://x")', "title": "@SUM(A1)", "count": -3}]
+    text = output(Listing(rows, ("id", "title", "count")), "tsv")
+    assert text.splitlines()[1] == "'=HYPERLINK(\"http://x\")\t'@SUM(A1)\t-3"
+
+
+def test_yaml_keeps_the_record_s_field_order_in_block_style() -> None:
+    text = output(Listing(records()[:1], FIELDS), "yaml")
+    keys = [m.group(1) for m in re.finditer(r"^(?:- |  )([a-z_]+):", text, re.MULTILINE)]
+    assert keys == list(FIELDS)
+    assert "  sectors:\n  - energy\n  - digital-technology\n" in text
+
+
+def test_json_is_indented_for_a_person_and_one_record_a_line_when_piped() -> None:
+    one = records()[0]
+    assert output(Record(one, FIELDS), "json", color=True).startswith('{\n  "id": "alpha-tech",\n')
+    listing = output(Listing(records(), FIELDS), "json", color=True)
+    assert listing.startswith('[\n  {\n    "id": "alpha-tech",\n')
+    piped = output(Listing(records(), FIELDS), "json").splitlines()
+    assert [piped[0], piped[-1]] == ["[", "]"] and len(piped) == 5
+    assert json.loads(piped[1].rstrip(",")) == one
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "yaml"])
+def test_structured_output_is_ascii_when_the_output_cannot_show_unicode(fmt: str) -> None:
+    rows = [{"id": "sao", "title": "São Paulo – Zürich"}]
+    for result in (Listing(rows, ("id", "title")), Record(rows[0], ("id", "title"))):
+        if fmt == "jsonl" and isinstance(result, Record):
+            continue
+        text = output(result, fmt, unicode=False)
+        assert text.isascii(), text
+        data = yaml.safe_load(text) if fmt != "jsonl" else json.loads(text)
+        assert "São Paulo – Zürich" in str(data)
+        assert not output(result, fmt, unicode=True).isascii()
+        assert not output(result, fmt, unicode=True, color=True).isascii()
+
+
+def test_validate_text_marks_warnings_and_github_escapes_them(tmp_path: Path) -> None:
+    from exchange_cli.errors import Problem
+    from exchange_cli.render.results import Problems
+
+    problems = Problems(
+        [
+            Problem("a.yaml", 3, 5, "programs[0].flows", "odd", "warning"),
+            Problem("b:c,d.yaml", 4, None, "programs[1].x:y,z", "100%\r\nsure"),
+        ],
+        ("file", "line", "column", "path", "message", "severity"),
+    )
+    assert output(problems, "text").splitlines() == [
+        "warning: a.yaml:3:5: programs[0].flows: odd",
+        "b:c,d.yaml:4: programs[1].x:y,z: 100%\\r\\nsure",
+    ]
+    assert output(problems, "github").splitlines() == [
+        "::warning file=a.yaml,line=3,col=5,title=programs[0].flows::odd",
+        "::error file=b%3Ac%2Cd.yaml,line=4,title=programs[1].x%3Ay%2Cz::100%25\\r\\nsure",
+    ]
+
+
+def test_list_json_is_indented_on_a_terminal_from_either_source(run: Any) -> None:
+    """The store hands over records' stored JSON text; a terminal still gets it indented."""
+    for _ in range(2):  # the first run compiles the cache, the second reads the store
+        result = run("list", "--data", str(FIXTURE), "--format", "json", tty=True)
+        assert result.stdout.startswith('[\n  {\n    "id": "alpha-tech",\n'), result.stdout
+
+
+def test_a_terminal_table_spells_out_nested_fields_wide_or_stacked(run: Any) -> None:
+    args = ("list", "--data", str(FIXTURE), "--fields", "id,parties,source", "--no-color")
+    wide = run(*args, tty=True, env={"COLUMNS": "200"}).stdout
+    assert "alpha-tech    Saudi Arabia (SA); South Korea (KR)  Doc One / Part A" in wide
+    narrow = run(*args, tty=True, env={"COLUMNS": "24"}).stdout
+    assert "│" not in narrow  # too narrow for columns: one block per record
+    assert [line.rstrip() for line in narrow.splitlines()[:6]] == [
+        "id      alpha-tech",
+        "parties Saudi Arabia",
+        "        (SA); South",
+        "        Korea (KR)",
+        "source  Doc One / Part A",
+        "",
+    ]

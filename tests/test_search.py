@@ -10,7 +10,15 @@ import pytest
 from conftest import both_sources
 from exchange_cli.loader import load_catalogue
 from exchange_cli.model import Catalogue
-from exchange_cli.search import Term, closest_words, parse_query, score_program, search_programs
+from exchange_cli.search import (
+    Term,
+    closest_words,
+    match_level,
+    no_match_hint,
+    parse_query,
+    score_program,
+    search_programs,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
 
@@ -171,3 +179,38 @@ def test_the_store_ranks_exactly_like_the_reference_scorer(words: list[str]) -> 
         assert memory.search(terms) == expected
         assert store.search(terms) == expected
         assert uncached.search(terms) == expected
+
+
+# -- found by mutation testing (mutmut): behaviour no test pinned ----------------------------
+
+
+def test_an_unbalanced_quote_still_makes_terms() -> None:
+    assert parse_query(['"oil production']) == [Term(("oil", "production"))]
+    assert parse_query(["korea's", "chips"]) == [Term(("korea", "s")), Term(("chips",))]
+
+
+def test_a_phrase_of_three_words_matches_them_in_order(source: Any) -> None:
+    assert (
+        match_level(Term(("oil", "production", "met")), [["oil", "production", "methods"]]) == 1.0
+    )
+    assert ids(source, "oil production methods") == ["alpha-tech"]
+    assert ids(source, "production oil methods") == []
+
+
+def test_the_no_match_hint_names_the_missing_words(source: Any) -> None:
+    def hint(*query: str) -> str:
+        return no_match_hint(source, parse_query(query))
+
+    assert hint("prodution", "zzqx") == (
+        "exchange: no programs match 'prodution zzqx': nothing contains 'prodution, zzqx'; "
+        "the catalogue has: production"
+    )
+    assert hint('"oil production" zzz', "qqq") == (
+        "exchange: no programs match '\"oil production\" zzz qqq': nothing contains 'zzz, qqq'"
+    )
+    assert hint("oil", "malaysia") == (
+        "exchange: no program matches all of 'oil malaysia' (each word matches some "
+        "program on its own); try fewer words"
+    )
+    assert "'a b c d e'" in hint("a", "b", "c", "d", "e")
+    assert "'a b c d e ...'" in hint("a", "b", "c", "d", "e", "f")

@@ -306,10 +306,13 @@ def graph(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> No
             "markdown); the tree, mermaid and dot draw whole edges"
         )
     source = catalogue.open()
-    built = network.build_graph(query.select_programs(source, criteria))
+    programs = query.select_programs(source, criteria)
+    built = network.build_graph(programs)
     built = network.ordered(built, output.sort, reverse=output.reverse, limit=output.limit)
     edges = [{f: e[f] for f in output.fields} for e in built.edges]
-    tree = network.partner_tree(built) if output.format == "table" else ()
+    # titled from the programs: --sort/--limit may have cut the edges that carry titles
+    titles = {p.id: p.title for p in programs} if output.format == "table" else {}
+    tree = network.partner_tree(built, titles) if output.format == "table" else ()
     present(output, GraphView(built.nodes, edges, output.fields, tree))
 
 
