@@ -355,6 +355,16 @@ def test_an_output_that_is_a_fifo_is_written_into_not_replaced(tmp_path: Path) -
     assert received.startswith(b"SQLite format 3\x00")
 
 
+def test_an_output_that_is_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    """The file a link names is replaced whole; the link (`latest.db`, /dev/stdout) stays."""
+    real = tmp_path / "real.db"
+    real.write_bytes(b"old")
+    (tmp_path / "latest.db").symlink_to("real.db")
+    export(tmp_path, name="latest.db")
+    assert (tmp_path / "latest.db").is_symlink()
+    assert real.read_bytes().startswith(b"SQLite format 3\x00")
+
+
 def stat_is_fifo(path: Path) -> bool:
     import stat
 

@@ -32,6 +32,8 @@ def write(data: bytes, target: Path | None, env: Environment) -> None:
             message = f"cannot write {target}: {exc.strerror or exc}"
             raise OutputFailed(message, on_stdout=False) from None
         return
+    if target.is_symlink():  # the file it points to is replaced, not the link (/dev/stdout)
+        target = Path(os.path.realpath(target))
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "xb") as out:
