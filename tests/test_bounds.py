@@ -114,3 +114,26 @@ def test_a_childs_peak_is_its_own_not_the_test_processs() -> None:
     assert proc.returncode == 0
     assert proc.peak_mib < 100, proc.peak_mib
     del ballast
+
+
+#: JSON shapes whose problems make the reader look for positions (hostile-pass).
+JSON_SHAPES: dict[str, tuple[str, str, str, str]] = {
+    # every line has a problem and a repeated key: positions were counted from the top
+    # of the file again for each line (quadratic: 1 MiB took 7 s, 4 MiB over 2 minutes)
+    "json lines with repeated keys": ("hostile.jsonl", "", '{"a":1,"a":1,"a":1,"a":1}\n', ""),
+    # one string that fills the file, in a record with a problem: the position scanner's
+    # pattern kept a backtracking entry per character (4 MiB took 500 MiB)
+    "one long string in json": ("hostile.json", '{"programs":[{"title":"', "a", '"}]}'),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(JSON_SHAPES))
+def test_a_4_mib_hostile_json_file_costs_little(tmp_path: Path, shape: str) -> None:
+    name, head, unit, tail = JSON_SHAPES[shape]
+    path = tmp_path / name
+    count = (4 * MiB - len(head) - len(tail)) // len(unit)
+    path.write_text(head + unit * count + tail, encoding="ascii")
+    proc = exchange("validate", str(path), limit_mib=1024)
+    refused_in_one_line(proc, 1)
+    assert proc.peak_mib < 320, proc.peak_mib
+    assert proc.cpu_seconds < 10, proc.cpu_seconds

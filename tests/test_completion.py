@@ -111,6 +111,24 @@ def test_a_broken_catalogue_completes_nothing_quietly(tmp_path: Path) -> None:
     assert ask("list", "--country", "", EXCHANGE_DATA=str(tmp_path / "missing.yaml")) == []
 
 
+def test_a_catalogue_on_standard_input_is_never_read_on_tab() -> None:
+    """`cat c.yaml | exchange show --data - <Tab>`: the completion's standard input is the
+    user's terminal; reading it hung bash and fish and swallowed what was typed next."""
+    held, kept_open = os.pipe()  # never closed while exchange runs: a read would block
+    try:
+        asked = ((("show", "--data", "-", ""), {}), (("show", ""), {"EXCHANGE_DATA": "-"}))
+        for words, env in asked:
+            environ = {k: v for k, v in os.environ.items() if k != "EXCHANGE_DATA"}
+            proc = subprocess.run(
+                [str(EXCHANGE), *words], stdin=held, capture_output=True, text=True,
+                env={**environ, "_EXCHANGE_COMPLETE": "bash", **env}, timeout=20, check=False,
+            )  # fmt: skip
+            assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
+    finally:
+        os.close(held)
+        os.close(kept_open)
+
+
 @pytest.mark.parametrize("legacy", ["complete_zsh", "zsh_complete", "source_bash", "1", ""])
 def test_an_older_scripts_request_gets_no_answer(legacy: str) -> None:
     """Typer's zsh script evaluated what it read; whatever such a script asks is answered

@@ -149,6 +149,18 @@ def test_the_markdown_comment_reads_back_to_the_changes(run: Run, tmp_path: Path
     assert [row[:2] for row in rows if row[1] == "title"] == [[what["changed"], "title"]]
 
 
+def test_the_markdown_comment_has_no_autolink(run: Run, tmp_path: Path) -> None:
+    """GitHub links a bare URL, `www.` address or domain (GFM's autolink extension):
+    read with linkify on, as GitHub does, the catalogue's text makes no link."""
+    hostile = "see https://evil.example/x www.evil.example evil.example mailto:a@b.example"
+    path, _ = edited(tmp_path, title=hostile)
+    result = run("diff", str(SHIPPED), str(path), "--format", "markdown")
+    html = MarkdownIt("gfm-like").render(result.stdout)
+    assert "<a " not in html
+    shown = "see https://evil.example/x www.evil.example evil.example mailto:a@\u200bb.example"
+    assert shown in html
+
+
 def test_markdown_when_equal_says_so(run: Run) -> None:
     result = run("diff", str(SHIPPED), str(SHIPPED), "-f", "markdown")
     assert result.exit_code == 0

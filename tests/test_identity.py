@@ -164,6 +164,9 @@ def test_the_conflict_is_found_on_the_fast_path_too(tmp_path: Path, run: Run) ->
         ("Islamic Nation", "Islamic nations"),  # singular and plural
         ("Cafe Alliance", "Caf\u00e9 Alliance"),  # accents
         ("Islamic Nation", "Islamic\u200b Nation"),  # an invisible character
+        ("Islamic Nation", "Islamic Nation\u3164"),  # a Hangul filler, shown as nothing
+        ("Islamic Nation", "Is\u115flamic Nation"),
+        ("Islamic Nation", "Islamic Nation\u2800"),  # the Braille blank
         ("Allied Party", "Allied Parties"),
     ],
 )

@@ -334,3 +334,38 @@ def test_datasette_facets_equal_summarize_and_it_shows_the_descriptions(
     assert facet(evidence, "evidence") == expected["evidence"]
     schema = get(f"{alone}/catalogue/programs")
     assert "-- One row per program" in schema  # datasette shows the schema, comments in it
+
+
+def test_an_output_that_is_a_fifo_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """`--output /dev/null` (or /dev/stdout, or a FIFO) must not be renamed over: as root
+    the rename replaced /dev/null with a regular file. A FIFO stands for the device."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    ran = subprocess.run(
+        [str(EXCHANGE), "export", "-f", "sqlite", "--output", str(fifo)],
+        capture_output=True, check=False, timeout=60,
+    )  # fmt: skip
+    replaced = not stat_is_fifo(fifo)
+    if replaced:  # nothing will ever write to the reader's end
+        reader.kill()
+    received, _ = reader.communicate(timeout=60)
+    assert not replaced, "the FIFO was replaced by a regular file"
+    assert ran.returncode == 0, ran.stderr
+    assert received.startswith(b"SQLite format 3\x00")
+
+
+def test_an_output_that_is_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    """The file a link names is replaced whole; the link (`latest.db`, /dev/stdout) stays."""
+    real = tmp_path / "real.db"
+    real.write_bytes(b"old")
+    (tmp_path / "latest.db").symlink_to("real.db")
+    export(tmp_path, name="latest.db")
+    assert (tmp_path / "latest.db").is_symlink()
+    assert real.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def stat_is_fifo(path: Path) -> bool:
+    import stat
+
+    return stat.S_ISFIFO(os.lstat(path).st_mode)

@@ -792,3 +792,25 @@ def test_every_command_prints_the_same_fresh_first_and_warm(
     for result in (first, warm):
         assert (result.exit_code, result.stdout, result.stderr) == (0, fresh.stdout, "")
     assert snapshot(database_of(cache, copy)) == built
+
+
+def test_hundreds_of_party_values_are_a_query_not_a_damaged_cache(
+    run: Run, tmp_path: Path, cache: Path
+) -> None:
+    """A few hundred `--party` values made an SQL expression deeper than SQLite allows:
+    it was reported as a damaged cache (exit 3), and the good database was deleted."""
+    from conftest import program_record, write_catalogue
+
+    name = "abcdefghijklmnopqrstuvwxyz0123456789"
+    group = {"name": name, "type": "group", "country": None}
+    country = {"name": "Saudi Arabia", "type": "country", "country": "SA"}
+    data = write_catalogue(tmp_path / "c.yaml", [program_record("p1", parties=[group, country])])
+    parts = sorted({name[i:j] for i in range(len(name)) for j in range(i + 2, len(name) + 1)})
+    many = [arg for part in parts for arg in ("--party", part)]  # 630 values
+    titles(run, data)  # builds the database
+    built = ours(cache)
+    cached = run("list", "--data", str(data), "--json", *many)
+    assert (cached.exit_code, cached.stderr) == (0, ""), cached.stderr
+    fresh = run("list", "--data", str(data), "--json", "--no-cache", *many)
+    assert cached.stdout == fresh.stdout
+    assert ours(cache) == built

@@ -143,6 +143,12 @@ def _catalogue(ctx: typer.Context) -> Any:
     from exchange_cli.store.files import enabled
 
     data = ctx.params.get("data") or os.environ.get("EXCHANGE_DATA")
+    if data is not None and str(data) == "-":
+        # standard input is the user's terminal while Tab is pressed: reading it would
+        # hang the shell and swallow what is typed next
+        from exchange_cli.errors import UsageError
+
+        raise UsageError("standard input is not read while completing")
     cache = enabled(bool(ctx.params.get("no_cache")))
     return open_catalogue(Path(data) if data else None, cache=cache)
 

@@ -43,6 +43,9 @@ def actor_names(parties: Iterable[Party], *, looks: bool = True) -> dict[str, tu
 
 
 _INVISIBLE = ("Cf", "Cc", "Mn", "Me")  # format (ZWSP, bidi marks, BOM), control, marks
+#: Letters that show as nothing or a blank (Unicode's default-ignorable Hangul fillers,
+#: the Braille blank): "Acme Corp\u3164" reads exactly like "Acme Corp".
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def lookalike(text: str) -> str:
@@ -52,7 +55,11 @@ def lookalike(text: str) -> str:
         import unicodedata
 
         decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if unicodedata.category(ch) not in _INVISIBLE)
+        text = "".join(
+            ch
+            for ch in decomposed
+            if unicodedata.category(ch) not in _INVISIBLE and ch not in _BLANK
+        )
     words = vocab.normalize(text).replace("-", " ").split()
     return "-".join(_singular(word) for word in words)
 

@@ -28,8 +28,10 @@ OnProblem = Callable[[int, int, str, Path], None]
 _SPACE = re.compile(r"[ \t\n\r]*")
 _LINE_SPACE = re.compile(r"[ \t\r]*")
 #: A token of the marks scanner: a string, or one character of structure, or a bare
-#: word (number, true, false, null, NaN...).
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+#: word (number, true, false, null, NaN...). A string is matched possessively and
+#: unrolled: `(?:a|b)*` keeps a backtracking entry per character (a 4 MiB string took
+#: 500 MiB).
+_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 _SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile(
     r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
@@ -67,9 +69,14 @@ class _Lines:
         self.text, self.offset, self.line, self.line_start = text, 0, 1, 0
 
     def at(self, offset: int) -> Mark:
-        if offset < self.offset:
-            self.offset, self.line, self.line_start = 0, 1, 0
         text = self.text
+        if offset < self.offset:  # back to a record already counted: step back, not restart
+            crossed = text.count("\n", offset, self.offset)
+            if crossed:
+                self.line -= crossed
+                self.line_start = text.rfind("\n", 0, offset) + 1
+            self.offset = offset
+            return (self.line, offset - self.line_start + 1)
         newlines = text.count("\n", self.offset, offset)
         if newlines:
             self.line += newlines

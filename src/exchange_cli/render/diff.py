@@ -3,11 +3,12 @@ comment. (json and jsonl print `Changes.to_dict()` and its rows, like any result
 
 Escaping. Terminal: every string from the data goes in as a Rich `Text` (never markup)
 after control and bidi characters are made visible (`render.text.visible`). Markdown:
-the same, then the characters that mean something inline (`\\ ` * _ [ ] | ~`) are
-backslash-escaped, `& < >` written as entities, `@` followed by a zero-width space
-(`@&#8203;`, as Renovate writes it, so GitHub links no mention), and a line-starting
-block marker (`# - + > = !`, `1.`) escaped, so a program's text can neither format the
-comment, nor break its table, nor add a link, HTML, a heading, or a mention of someone.
+the same, then the characters that mean something inline (`\\ ` * _ [ ] | ~`) and `:`
+and `.` (no bare URL, `www.` or domain autolink) are backslash-escaped, `& < >` written
+as entities, `@` followed by a zero-width space (`@&#8203;`, as Renovate writes it, so
+GitHub links no mention), and a line-starting block marker (`# - + > = !`, `1.`)
+escaped, so a program's text can neither format the comment, nor break its table, nor
+add a link, HTML, a heading, or a mention of someone.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def render_table(result: Any, env: Environment) -> None:
 
 # -- Markdown ------------------------------------------------------------------------------
 
-_INLINE = re.compile(r"([\\`*_\[\]|~])")
+#: `:` and `.` too: GitHub links a bare `https://...` or `www.x.y` (GFM's autolinks).
+_INLINE = re.compile(r"([\\`*_\[\]|~:.])")
 _BLOCK_START = re.compile(r"^(\s*\d*)([#+\-=!.)])")
 
 

@@ -24,6 +24,16 @@ def write(data: bytes, target: Path | None, env: Environment) -> None:
         except OSError as exc:
             raise output_error(exc) from None
         return
+    if _special(target):  # /dev/null, /dev/stdout, a FIFO: written into, never replaced
+        try:
+            with open(target, "wb") as out:
+                out.write(data)
+        except OSError as exc:
+            message = f"cannot write {target}: {exc.strerror or exc}"
+            raise OutputFailed(message, on_stdout=False) from None
+        return
+    if target.is_symlink():  # the file it points to is replaced, not the link (/dev/stdout)
+        target = Path(os.path.realpath(target))
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "xb") as out:
@@ -34,6 +44,18 @@ def write(data: bytes, target: Path | None, env: Environment) -> None:
             os.unlink(temporary)
         message = f"cannot write {target}: {exc.strerror or exc}"
         raise OutputFailed(message, on_stdout=False) from None
+
+
+def _special(target: Path) -> bool:
+    """Whether `target` exists and is neither a regular file nor a directory (a device, a
+    FIFO, a socket): renaming a file over it would replace the device node itself."""
+    import stat
+
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def write_directory(files: dict[str, bytes], directory: Path) -> None:

@@ -288,10 +288,14 @@ def _where(criteria: Criteria) -> tuple[str, list[Any]]:
             f"WHERE country IN ({among(criteria.countries)}))"
         )
     if criteria.parties:  # a part of any name (or the id) of a party's actor
-        found = " OR ".join("instr(folded, ?) > 0" for _ in criteria.parties)
-        parameters.extend(criteria.parties)
+        import json
+
+        # one parameter, not one OR per value: hundreds of --party values made an
+        # expression deeper than SQLite allows (taken for a damaged cache, and deleted)
+        parameters.append(json.dumps(list(criteria.parties)))
         clauses.append(
             "position IN (SELECT program FROM parties WHERE actor IN "
-            f"(SELECT actor FROM actor_names WHERE {found}))"
+            "(SELECT actor FROM actor_names WHERE EXISTS "
+            "(SELECT 1 FROM json_each(?) WHERE instr(folded, json_each.value) > 0)))"
         )
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), parameters
