@@ -416,3 +416,20 @@ def test_a_missing_or_non_text_id_is_reported_not_a_crash(
 ) -> None:
     [message] = errors_of(catalogue_text(record(), record("two")).replace(*change, 1))
     assert expected in message
+
+
+def test_a_program_lists_at_most_max_parties(tmp_path: Path) -> None:
+    """The graph joins a program's parties pairwise, so the declaration bounds them; both
+    the compiled check and the full walk refuse one more, and say how many there were."""
+    from conftest import program_record, write_catalogue
+    from exchange_cli.model import MAX_PARTIES
+
+    def parties(count: int) -> list[dict[str, object]]:
+        return [{"name": f"G{k}", "type": "group", "country": None} for k in range(count)]
+
+    fine = write_catalogue(tmp_path / "fine.yaml", [program_record("a", parties=parties(12))])
+    assert len(load_catalogue(fine).programs[0].parties) == MAX_PARTIES == 12
+    crowd = write_catalogue(tmp_path / "crowd.yaml", [program_record("a", parties=parties(13))])
+    with pytest.raises(CatalogueError) as raised:
+        load_catalogue(crowd)
+    assert "programs[0].parties: at most 12 parties, got 13" in str(raised.value)

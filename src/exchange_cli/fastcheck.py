@@ -9,6 +9,7 @@ words and places every problem. It must never accept what the walk refuses
 something the walk accepts (a YAML `Unquoted` year, say) only costs time.
 """
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -170,9 +171,10 @@ def _scalar(spec: Spec) -> Check:
 
 def _list(spec: ListOf) -> Check:
     item, least, unique_by = _value(spec.item), spec.min_items, spec.unique_by
+    most = sys.maxsize if spec.max_items is None else spec.max_items
 
     def items(value: Any) -> Any:
-        if type(value) is not list or len(value) < least:
+        if type(value) is not list or not least <= len(value) <= most:
             raise Fallback
         built = tuple([item(one) for one in value])
         if unique_by is not None:

@@ -265,7 +265,7 @@ class Year(Spec):
 class ListOf(Spec):
     """A list of `item`s (a tuple in the record)."""
 
-    __slots__ = ("item", "noun", "min_items", "unique_by")
+    __slots__ = ("item", "noun", "min_items", "max_items", "unique_by")
 
     def __init__(
         self,
@@ -274,6 +274,7 @@ class ListOf(Spec):
         *,
         noun: tuple[str, str],
         min_items: int = 0,
+        max_items: int | None = None,
         unique_by: str | None = None,
         **options: Any,
     ) -> None:
@@ -281,6 +282,7 @@ class ListOf(Spec):
         self.item = item
         self.noun = noun  # ("party", "parties"): for messages
         self.min_items = min_items
+        self.max_items = max_items  # None: as many as the file holds
         self.unique_by = unique_by  # "" for the items themselves, or a field of theirs
 
     def to_json(self, value: Any) -> Any:
@@ -301,6 +303,8 @@ class ListOf(Spec):
         schema: dict[str, Any] = {"type": "array", "items": items}
         if self.min_items:
             schema["minItems"] = self.min_items
+        if self.max_items is not None:
+            schema["maxItems"] = self.max_items
         if self.unique_by == "":
             schema["uniqueItems"] = True
         return self.with_null(schema)

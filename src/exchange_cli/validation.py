@@ -190,6 +190,9 @@ def _check_list(spec: ListOf, value: Any, at: Path, report: Report, lint: bool) 
         got = "an empty list" if value == [] else describe(value)
         report.error(at, f"expected a list of {some}{plural}, got {got}")
         return INVALID
+    if spec.max_items is not None and len(value) > spec.max_items:
+        report.error(at, f"at most {spec.max_items} {plural}, got {len(value):,}")
+        return INVALID
     items = [_check_value(spec.item, item, (*at, i), report, lint) for i, item in enumerate(value)]
     ok = INVALID not in items
     if spec.unique_by is not None:
