@@ -327,6 +327,31 @@ def test_an_empty_selection_is_a_valid_page(run: Run) -> None:
     assert "<fieldset" not in text  # no empty groups of chips
 
 
+def test_a_network_too_big_to_draw_is_listed_in_words(run: Run, tmp_path: Path) -> None:
+    """Past MAX_DRAWN parties the ring is a blur and its SVG grows with the square of a
+    program's parties: the page keeps the list and says why there is no drawing."""
+
+    def catalogue(parties: int) -> str:
+        records = [
+            program_record(
+                f"p{n}",
+                parties=[
+                    {"name": f"Group {n}-{k}", "type": "group", "country": None} for k in range(4)
+                ],
+            )
+            for n in range(parties // 4)
+        ]
+        path = write_catalogue(tmp_path / f"c{parties}.yaml", records)
+        return export(run, "--data", str(path))
+
+    drawn = catalogue(network_svg.MAX_DRAWN)
+    assert '<svg class="network"' in drawn and "too many to draw" not in drawn
+    listed = catalogue(network_svg.MAX_DRAWN + 4)
+    assert '<svg class="network"' not in listed
+    assert f"{network_svg.MAX_DRAWN + 4} parties are too many to draw legibly" in listed
+    assert listed.count("<li><strong>Group ") == network_svg.MAX_DRAWN + 4
+
+
 def test_network_layout_is_deterministic_and_inside_the_ring() -> None:
     nodes = [f"n{i}" for i in range(12)]
     pairs = [("n0", f"n{i}") for i in range(1, 6)] + [("n6", "n7"), ("n8", "n9"), ("n1", "n6")]

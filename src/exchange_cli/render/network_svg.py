@@ -119,11 +119,23 @@ _LABEL_WIDTH = 150.0
 _LABEL_CHARS = 22
 
 
+#: A ring of more parties than this is a blur at the page's size, and its SVG grows with
+#: the square of a program's parties: past it, the page lists the network in words only.
+MAX_DRAWN = 200
+
+
 def network_section(graph: Mapping[str, Any]) -> str:
     nodes = {str(n["id"]): n for n in graph["nodes"]}
     pairs = _partnerships(graph)
     if not nodes:
         return _network_section('<p class="help">No parties in this selection.</p>', "")
+    if len(nodes) > MAX_DRAWN:
+        note = (
+            f'<p class="help">{len(nodes):,} parties are too many to draw legibly (the '
+            f"drawing stops at {MAX_DRAWN}): the list below has the whole network, and "
+            "<code>exchange graph --format dot</code> draws it with Graphviz.</p>"
+        )
+        return _network_section(note, _network_list(nodes, pairs))
     spots = network_layout(list(nodes), pairs)
     centre_x = _RADIUS + _LABEL_GAP + _LABEL_WIDTH
     centre_y = _RADIUS + _LABEL_GAP + 40.0
