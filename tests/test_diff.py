@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -159,6 +160,23 @@ def test_the_markdown_comment_has_no_autolink(run: Run, tmp_path: Path) -> None:
     assert "<a " not in html
     shown = "see https://evil.example/x www.evil.example evil.example mailto:a@\u200bb.example"
     assert shown in html
+
+
+def test_the_markdown_comment_references_no_issue_and_mentions_no_one(
+    run: Run, tmp_path: Path
+) -> None:
+    """GitHub links `@name`, `#12`, `GH-12` and `owner/repo#12` after rendering, so no
+    backslash escape stops them (github/cmark-gfm#181): a zero-width space does."""
+    hostile = "#1 see #12, gh-3, GH-4 and octo/repo#5 by @octocat; # 6 and #x stay"
+    path, _ = edited(tmp_path, title=hostile)
+    result = run("diff", str(SHIPPED), str(path), "--format", "markdown")
+    html = MarkdownIt("gfm-like").render(result.stdout)
+    shown = (
+        "#\u200b1 see #\u200b12, gh-\u200b3, GH-\u200b4 and octo/repo#\u200b5 by "
+        "@\u200boctocat; # 6 and #x stay"
+    )
+    assert shown in html
+    assert re.search(r"(?i)(#|\bgh-)\d|@o", html) is None
 
 
 def test_markdown_when_equal_says_so(run: Run) -> None:

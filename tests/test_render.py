@@ -131,6 +131,18 @@ def test_markdown_is_a_github_table() -> None:
         assert line.startswith("| ") and line.endswith(" |")
 
 
+def test_markdown_links_no_github_mention_or_issue() -> None:
+    """GitHub links `@name` and `#12` even after `\\@` and `\\#` (github/markup#1168):
+    each is broken by a zero-width space, which renders as nothing."""
+    rows = [{"id": "a", "title": "@octocat fixed #12, GH-3 and o/r#4; #x and a@"}]
+    text = output(Listing(rows, ("id", "title")), "markdown")
+    cell = text.splitlines()[2].split(" | ")[1]
+    assert cell == (
+        "\\@&#8203;octocat fixed \\#&#8203;12\\, GH\\-&#8203;3 and o\\/r\\#&#8203;4\\; "
+        "\\#x and a\\@&#8203; |"
+    )
+
+
 def test_table_matches_the_golden_file() -> None:
     fields = ("id", "title", "kind", "sectors", "evidence")
     text = output(Listing(records(), fields), "table", width=100)

@@ -5,8 +5,9 @@ Escaping. Terminal: every string from the data goes in as a Rich `Text` (never m
 after control and bidi characters are made visible (`render.text.visible`). Markdown:
 the same, then the characters that mean something inline (`\\ ` * _ [ ] | ~`) and `:`
 and `.` (no bare URL, `www.` or domain autolink) are backslash-escaped, `& < >` written
-as entities, `@` followed by a zero-width space (`@&#8203;`, as Renovate writes it, so
-GitHub links no mention), and a line-starting block marker (`# - + > = !`, `1.`)
+as entities, a zero-width space (`&#8203;`, as Renovate writes it) after `@` and after
+`#` or `GH-` before a digit (so GitHub links no mention and no issue: `render.markdown`),
+and a line-starting block marker (`# - + > = !`, `1.`)
 escaped, so a program's text can neither format the comment, nor break its table, nor
 add a link, HTML, a heading, or a mention of someone.
 """
@@ -17,6 +18,7 @@ import re
 from typing import Any
 
 from exchange_cli.model import program_text
+from exchange_cli.render.markdown import unreferenced
 from exchange_cli.render.text import flatten, visible
 from exchange_cli.terminal import Environment
 
@@ -96,7 +98,7 @@ _BLOCK_START = re.compile(r"^(\s*\d*)([#+\-=!.)])")
 def markdown_text(text: str) -> str:
     """Text that reads as itself in GitHub Markdown, in a table cell or a paragraph."""
     text = visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _INLINE.sub(r"\\\1", text).replace("@", "@&#8203;")
+    text = unreferenced(_INLINE.sub(r"\\\1", text))
     return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 

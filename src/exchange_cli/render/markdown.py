@@ -4,7 +4,10 @@ Escaping rule: a cell shows its text literally in any CommonMark/GFM renderer. C
 separator and bidi characters become visible escapes (`render.text`), then every ASCII
 punctuation character is backslash-escaped (CommonMark allows it for all of them): so no
 link, image, autolink, raw HTML, code span, emphasis, entity (`&amp;` shows as typed) or
-cell break (`|`) can come from the data.
+cell break (`|`) can come from the data. GitHub links mentions (`@name`) and issue
+references (`#12`, `GH-12`, `owner/repo#12`) in the rendered text, after the escapes
+are gone, so a zero-width space (`&#8203;`, as Renovate writes it) follows each `@`, and
+each `#` or `GH-` before a digit: no one is notified, no issue gets a back-reference.
 """
 
 from __future__ import annotations
@@ -16,10 +19,18 @@ from exchange_cli.render.text import cell_text, visible
 from exchange_cli.terminal import Environment
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: What GitHub links after rendering, whatever the escapes: `@name`, `#12`, `GH-12`
+#: (also after a backslash escape, `\@` `\#` `GH\-`, which GitHub ignores for these).
+_GITHUB_REFERENCE = re.compile(r"(@|#(?=\d)|\bGH\\?-(?=\d))", re.IGNORECASE)
+
+
+def unreferenced(markdown: str) -> str:
+    """Markdown in which GitHub finds no mention and no issue reference to link."""
+    return _GITHUB_REFERENCE.sub(r"\1&#8203;", markdown)
 
 
 def _cell(text: str) -> str:
-    return _PUNCTUATION.sub(r"\\\1", visible(text))
+    return unreferenced(_PUNCTUATION.sub(r"\\\1", visible(text)))
 
 
 def render_markdown(listing: Listing, env: Environment) -> None:
