@@ -232,6 +232,44 @@ def test_an_untrusted_cache_directory_is_neither_read_nor_written(
     assert (snapshot(cache.parent), snapshot(elsewhere)) == before  # nothing written
 
 
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "trusted",
+        "a world-writable parent",
+        "a group-writable parent",
+        "another user's parent",
+        "another user's link on the way",
+    ],
+)
+def test_a_cache_whose_parent_someone_else_can_change_is_not_used(
+    run: Run, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setup: str
+) -> None:
+    """Whoever can write the directory above ours can swap ours for theirs between the
+    check and the use (a race, but theirs to win): as ssh's StrictModes, every directory
+    on the way must be root's or ours and writable by no one else unless sticky."""
+    parent = tmp_path / "xdg"
+    forged_database(data, parent / "exchange")
+    home = parent
+    if setup == "a world-writable parent":
+        os.chmod(parent, 0o777)
+    elif setup == "a group-writable parent":
+        os.chmod(parent, 0o770)
+    elif setup == "another user's parent":
+        os.chown(parent, OTHER_UID, OTHER_UID)
+    elif setup == "another user's link on the way":
+        home = tmp_path / "link"
+        home.symlink_to(parent, target_is_directory=True)
+        os.chown(home, OTHER_UID, OTHER_UID, follow_symlinks=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    before = snapshot(parent)
+    if setup == "trusted":
+        assert shown_title(run, data) == FORGED  # the control: the forgery would be read
+        return
+    assert shown_title(run, data) == TITLES[0]
+    assert snapshot(parent) == before  # nothing written either
+
+
 # -- 2. a database: only our own regular file -------------------------------------------------
 
 

@@ -63,7 +63,31 @@ def trusted_directory() -> Path | None:
         return None
     if info.st_mode & 0o022:
         return None
-    return directory
+    return directory if _nobody_else_can_swap(directory) else None
+
+
+def _nobody_else_can_swap(directory: Path) -> bool:
+    """ssh's StrictModes for the way to the cache: each directory above it (as named,
+    and as resolved) is owned by root or you, and writable by no one else unless sticky,
+    and each link on the way is root's or yours. Otherwise someone else could replace
+    the cache directory, or a link to it, between our check and our use."""
+    me = os.geteuid()
+
+    def safe(info: os.stat_result) -> bool:
+        if info.st_uid not in (0, me):
+            return False
+        return stat.S_ISLNK(info.st_mode) or not (
+            info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX
+        )
+
+    named = Path(os.path.abspath(directory))
+    real = Path(os.path.realpath(named))
+    try:
+        return all(safe(os.lstat(p)) for p in named.parents) and all(
+            safe(os.stat(p)) for p in real.parents
+        )
+    except OSError:
+        return False
 
 
 class SourceKey(tuple[str, int, int, int, int, int, str]):
