@@ -170,9 +170,14 @@ HOSTILE = {
     "missing": ("{}", (1, 1, "", "missing the top-level 'programs' list")),
     "empty": ("  \n", (1, 1, "", "the file holds no JSON value")),
     "control character": ('{"programs": ["\x01"]}', (1, 16, "", "invalid control character")),
-    "huge integer": ('{"programs": [' + "9" * 5000 + "]}", (1, 15, "", "not a value we read")),
+    "huge integer": ('{"programs": [' + "9" * 5000 + "]}", (1, 15, "", "a number of more than")),
     "deep": ('{"programs": ' + "[" * 100_000 + "]" * 100_000 + "}", (1, 15, "", "nesting")),
 }
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", " \r\n\t\n"])
+def test_an_empty_json_lines_file_is_an_error_as_an_empty_yaml_file_is(text: str) -> None:
+    assert problems(text, "h.jsonl") == [(1, 1, "", "the file holds no JSON Lines (it is empty)")]
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -14,6 +14,7 @@ escape (`"\\ud800"`, which no encoding can write), anything after the document.
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -125,8 +126,9 @@ class Reader:
             raise JsonError(_message(exc.msg), *self.at(exc.pos + base)) from None
         except RecursionError:
             raise JsonError("nesting too deep", *self.at(offset)) from None
-        except ValueError as exc:  # an integer of more digits than Python converts
-            raise JsonError(f"not a value we read: {exc}", *self.at(offset)) from None
+        except ValueError:  # an integer of more digits than Python converts
+            limit = sys.get_int_max_str_digits()
+            raise JsonError(f"a number of more than {limit:,} digits", *self.at(offset)) from None
 
     def _skip_space(self, offset: int) -> int:
         return _SPACE.match(self.text, offset).end()  # type: ignore[union-attr]
@@ -149,6 +151,8 @@ class Reader:
         """One value a line, each line decoded on its own; a line that is not JSON is
         reported and the next one is read."""
         text, index, offset = self.text, 0, 0
+        if self._skip_space(0) >= len(text):  # as an empty YAML or JSON file is
+            raise JsonError("the file holds no JSON Lines (it is empty)", 1, 1)
         while True:
             offset = self._skip_space(offset)
             if offset >= len(text):
