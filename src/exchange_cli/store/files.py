@@ -23,7 +23,7 @@ __all__ = [
     "trusted_directory",
 ]
 
-FORMAT = "exchange-store/2"  # 2: parties carry their actor and id
+FORMAT = "exchange-store/3"  # 2: parties carry their actor and id; 3: at most 12 parties
 NO_CACHE_ENV = "EXCHANGE_NO_CACHE"
 #: Databases kept; the least recently built go first (each catalogue path makes one).
 MAX_ENTRIES = 16
