@@ -270,6 +270,21 @@ def test_a_cache_whose_parent_someone_else_can_change_is_not_used(
     assert snapshot(parent) == before  # nothing written either
 
 
+@pytest.mark.parametrize("column", ["format", "version"])
+def test_a_database_of_another_format_or_version_is_rebuilt(
+    run: Run, data: Path, cache: Path, column: str
+) -> None:
+    """Rules change between formats (a format-2 database may hold a program of more
+    parties than format 3 allows): a database that is not of ours now is never read."""
+    database = forged_database(data, cache)
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        first, second = connection.execute("SELECT format, version FROM source").fetchone()
+    stale = ("exchange-store/2", second) if column == "format" else (first, "0.0.1")
+    edit(database, f"UPDATE source SET format = '{stale[0]}', version = '{stale[1]}'")
+    assert shown_title(run, data) == TITLES[0]  # from the file, not the stale database
+    assert shown_title(run, data) == TITLES[0]  # and the rebuilt one agrees
+
+
 # -- 2. a database: only our own regular file -------------------------------------------------
 
 
