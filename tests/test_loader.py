@@ -433,3 +433,67 @@ def test_a_program_lists_at_most_max_parties(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError) as raised:
         load_catalogue(crowd)
     assert "programs[0].parties: at most 12 parties, got 13" in str(raised.value)
+
+
+# -- found by the second mutation pass -------------------------------------------------------
+
+
+def _open(path: Path) -> int:
+    return os.open(path, os.O_RDONLY)
+
+
+def test_a_stream_is_read_whole_across_chunks(tmp_path: Path) -> None:
+    """Standard input has no size to go by: it is read 64 KiB at a time, and every
+    chunk is kept, in order."""
+    from exchange_cli.loader import read_all
+
+    data = bytes(range(256)) * 400  # 102,400 bytes: two reads
+    path = tmp_path / "stream"
+    path.write_bytes(data)
+    fd = _open(path)
+    try:
+        assert read_all(fd, "<stdin>", 1 << 20) == data
+    finally:
+        os.close(fd)
+
+
+def test_a_stream_one_byte_over_the_cap_is_refused_and_read_no_further(tmp_path: Path) -> None:
+    """One byte past the cap is enough to refuse (never a silently cut catalogue), and
+    nothing past that byte is read (`yes | exchange list --data -` ends)."""
+    from exchange_cli.loader import read_all
+
+    cap = 1 << 16  # the first read takes exactly the cap, the next the extra byte
+    path = tmp_path / "stream"
+    path.write_bytes(b"x" * (3 * cap))
+    fd = _open(path)
+    try:
+        with pytest.raises(CatalogueError, match=f"<stdin>: is over the {cap:,}-byte limit"):
+            read_all(fd, "<stdin>", cap)
+        assert os.lseek(fd, 0, os.SEEK_CUR) == cap + 1
+    finally:
+        os.close(fd)
+
+
+def test_an_unreadable_stream_says_why(tmp_path: Path) -> None:
+    """`exchange list --data - < some-directory`: the read fails, and says why."""
+    from exchange_cli.loader import read_all
+
+    fd = _open(tmp_path)
+    try:
+        with pytest.raises(CatalogueError) as caught:
+            read_all(fd, "<stdin>", 100)
+    finally:
+        os.close(fd)
+    assert str(caught.value) == "<stdin>: cannot read: Is a directory"
+
+
+def test_loading_counts_every_error_not_only_those_kept() -> None:
+    """Past the first 100 problems only counts are kept; the message still says how
+    many more there are."""
+    from exchange_cli.loader import catalogue_from_bytes
+
+    text = catalogue_text(*(record(f"p{i}", sector="nowhere") for i in range(150)))
+    with pytest.raises(CatalogueError) as caught:
+        catalogue_from_bytes(text.encode(), "cat.yaml")
+    assert caught.value.errors == 150
+    assert "(and 149 more; run 'exchange validate cat.yaml' to list them)" in str(caught.value)
