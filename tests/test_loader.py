@@ -497,3 +497,98 @@ def test_loading_counts_every_error_not_only_those_kept() -> None:
         catalogue_from_bytes(text.encode(), "cat.yaml")
     assert caught.value.errors == 150
     assert "(and 149 more; run 'exchange validate cat.yaml' to list them)" in str(caught.value)
+
+
+def _problems(records: list[Any], name: str = "c.json") -> list[tuple[Any, ...]]:
+    """Each problem `check_text` finds (the full walk, as `validate` runs it)."""
+    text = json.dumps({"programs": records}, indent=1)
+    _, found = check_text(text, name)
+    return [(p.line, p.column, p.path, p.message) for p in found]
+
+
+def test_record_shape_messages_in_full() -> None:
+    from conftest import program_record
+
+    assert _problems([["not", "a mapping"]]) == [
+        (3, 3, "programs[0]", "expected a program (a mapping), got a list")
+    ]
+    fields = (
+        "id, title, kind, sectors, parties, flows, benefits, evidence, recurrence, summary, source"
+    )
+    unknown = program_record("a", zzz=1, titel=2)
+    assert _problems([unknown]) == [
+        (39, 4, "programs[0].zzz", f"unknown field 'zzz'; the fields of a program are: {fields}"),
+        (
+            40,
+            4,
+            "programs[0].titel",
+            f"unknown field 'titel' (did you mean 'title'?); the fields of a program are: "
+            f"{fields}",
+        ),
+    ]
+    stringly = program_record("a")
+    stringly["parties"][0] = "Saudi"  # type: ignore[index]
+    assert _problems([stringly])[0] == (
+        11,
+        5,
+        "programs[0].parties[0]",
+        "expected a party (a mapping), got the string 'Saudi'",
+    )
+    assert _problems([program_record("a", sectors=[])]) == [
+        (7, 15, "programs[0].sectors", "expected a list of one or more sectors, got an empty list")
+    ]
+    assert _problems([program_record("a", sectors="energy")]) == [
+        (
+            7,
+            15,
+            "programs[0].sectors",
+            "expected a list of one or more sectors, got the string 'energy'",
+        )
+    ]
+
+
+def test_repeats_in_a_list_are_found_and_placed() -> None:
+    """A repeated sector is placed at the repeat; a party without a name does not end
+    the search for repeated names after it."""
+    from conftest import program_record
+
+    assert _problems([program_record("a", sectors=["energy", "energy"])]) == [
+        (9, 5, "programs[0].sectors[1]", "sector 'energy' is listed twice")
+    ]
+    group = {"type": "group", "country": None}
+    parties = [group, {"name": "A", **group}, {"name": "A", **group}]
+    nameless = program_record("a", flows=[])
+    nameless["parties"] = parties
+    assert _problems([nameless]) == [
+        (11, 5, "programs[0].parties[0]", "missing required field 'name'"),
+        (21, 14, "programs[0].parties[2].name", "party 'A' is listed twice"),
+    ]
+    assert _problems([program_record("a"), program_record("a")]) == [
+        (41, 10, "programs[1].id", "duplicate id 'a' (already used by programs[0])")
+    ]
+
+
+def test_validate_allows_exactly_max_parties() -> None:
+    """The full walk (`validate`), not only the compiled check, takes 12 parties."""
+    from conftest import program_record
+    from exchange_cli.model import MAX_PARTIES
+
+    parties = [{"name": f"G{k}", "type": "group", "country": None} for k in range(MAX_PARTIES)]
+    assert _problems([program_record("a", parties=parties)]) == []
+
+
+def test_problems_on_one_line_are_in_column_order() -> None:
+    """A JSON Lines record is one line: its problems read left to right."""
+    _, found = check_text('{"title": 5, "id": 3}\n', "c.jsonl")
+    columns = [p.column for p in found]
+    assert columns == sorted(columns) and found[-1].path == "programs[0].id"
+
+
+def test_a_position_not_recorded_is_its_nearest_recorded_parent_s() -> None:
+    from exchange_cli.validation import Marks
+
+    marks = Marks({(): (1, 1), ("programs",): (2, 3), ("programs", 0): (3, 5)})
+    assert marks.locate(("programs", 0, "parties", 1, "name")) == (3, 5)
+    assert marks.locate(("programs", 1, "id")) == (2, 3)
+    assert marks.locate(("elsewhere",)) == (1, 1)
+    assert Marks().locate(("programs",)) == (None, None)
