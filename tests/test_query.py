@@ -233,6 +233,14 @@ def test_unknown_value_messages_in_full() -> None:
     )
 
 
+def test_each_option_names_itself_in_its_unknown_value_message() -> None:
+    for option, typed in (("kinds", "exchang"), ("evidence", "rumour")):
+        with pytest.raises(UsageError) as caught:
+            query.resolve_criteria(**{option: [typed]})
+        flag = "--kind" if option == "kinds" else "--evidence"
+        assert f"'{typed}' for {flag}; " in str(caught.value)
+
+
 def test_unknown_party_messages_in_full(source: Any) -> None:
     with pytest.raises(UsageError) as close:
         query.select(source, query.resolve_criteria(parties=["Unitd Sates"]))
