@@ -592,3 +592,38 @@ def test_a_position_not_recorded_is_its_nearest_recorded_parent_s() -> None:
     assert marks.locate(("programs", 1, "id")) == (2, 3)
     assert marks.locate(("elsewhere",)) == (1, 1)
     assert Marks().locate(("programs",)) == (None, None)
+
+
+def test_files_that_cannot_be_read_say_why_in_full(tmp_path: Path) -> None:
+    """In-process (the FIFO tests elsewhere run a subprocess): each refusal's whole
+    message, and a FIFO refused at once rather than waiting for a writer."""
+    import signal
+
+    def message(path: Path) -> str:
+        with pytest.raises(CatalogueError) as caught:
+            load_catalogue(path)
+        return str(caught.value)
+
+    assert message(tmp_path / "nope.yaml") == f"{tmp_path}/nope.yaml: no such file"
+    assert message(tmp_path) == f"{tmp_path}: is a directory, not a catalogue file"
+    (tmp_path / "file").write_text("x")
+    assert message(tmp_path / "file" / "x.yaml") == (
+        f"{tmp_path}/file/x.yaml: cannot open: Not a directory"
+    )
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def stuck(*_: object) -> None:
+        raise TimeoutError("opening a FIFO waited for a writer")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(5)
+    try:
+        refused = message(fifo)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert refused == (
+        f"{fifo}: is a pipe (a FIFO, or <(...) process substitution), not a regular file; "
+        "send it to standard input and name it '-' instead"
+    )
