@@ -261,3 +261,20 @@ def test_warnings_found_across_records_are_counted_past_the_limit() -> None:
         ("x.yaml", 1, "programs[1]"),
         ("x.yaml", 2, "programs[2]"),
     ]
+
+
+def test_an_id_conflict_with_a_null_country_after_a_party_without_id() -> None:
+    """A party without an id does not end the check of the program's later parties;
+    a null country is shown as null."""
+    found = problems_of(
+        [
+            two(group("Gulf", "gulf"), group("A"), "one"),
+            two(group("B"), {**group("Gulf", "gulf"), "country": "SA"}, "two"),
+        ]
+    )
+    assert ("error", "programs[1].parties[1].country") in [(s, p) for s, p, _ in found]
+    [message] = [m for s, p, m in found if p == "programs[1].parties[1].country"]
+    assert message == (
+        "party id 'gulf' has country null at programs[0].parties[0]; parties sharing an id "
+        "are one actor and must agree"
+    )

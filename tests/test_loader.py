@@ -627,3 +627,60 @@ def test_files_that_cannot_be_read_say_why_in_full(tmp_path: Path) -> None:
         f"{fifo}: is a pipe (a FIFO, or <(...) process substitution), not a regular file; "
         "send it to standard input and name it '-' instead"
     )
+
+
+def test_more_refusals_and_names_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from exchange_cli.loader import display_name, max_bytes_from_env
+
+    with pytest.raises(CatalogueError) as device:
+        load_catalogue(Path("/dev/null"))
+    assert str(device.value) == (
+        "/dev/null: is not a regular file (a device, FIFO or socket); refusing to read it"
+    )
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * 2048)
+    with pytest.raises(CatalogueError) as over:
+        read_catalogue_bytes(big, max_bytes=1000)
+    assert str(over.value) == (
+        f"{big}: is 2,048 bytes, over the 1,000-byte limit (raise it with EXCHANGE_MAX_BYTES)"
+    )
+    odd = Path(os.fsdecode(b"caf\xe9.yaml"))  # not UTF-8: a lone surrogate in Python
+    assert display_name(odd) == "caf\\xe9.yaml"
+    monkeypatch.setenv("EXCHANGE_MAX_BYTES", "9" * 18)
+    assert max_bytes_from_env() == int("9" * 18)
+    for bad in ("9" * 19, "12abc"):
+        monkeypatch.setenv("EXCHANGE_MAX_BYTES", bad)
+        with pytest.raises(Exception) as caught:
+            max_bytes_from_env()
+        assert str(caught.value) == (
+            f"EXCHANGE_MAX_BYTES must be a positive number of bytes, not '{bad}'"
+        )
+
+
+def test_a_bad_byte_after_a_leading_newline_is_on_line_two() -> None:
+    from exchange_cli.loader import decode_text
+
+    with pytest.raises(CatalogueError) as caught:
+        decode_text(b"\n\xff", "c.yaml")
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column, problem.path) == (2, 1, "")
+
+
+def test_how_each_name_is_read() -> None:
+    from exchange_cli.loader import catalogue_format
+
+    assert [
+        catalogue_format(name, "")
+        for name in ("c.yaml", "c.JSON", "c.jsonl", "c.NDJSON", "c.ndjson", "c.txt")
+    ] == ["yaml", "json", "jsonl", "jsonl", "jsonl", "yaml"]
+    assert catalogue_format("<stdin>", '{"programs": []}') == "json"
+    assert catalogue_format("<stdin>", "programs: []") == "yaml"
+
+
+def test_a_flow_in_a_program_whose_parties_have_no_names() -> None:
+    from conftest import program_record
+
+    nameless = program_record("a")
+    nameless["parties"] = [{"type": "group", "country": None}]
+    messages = [message for _, _, _, message in _problems([nameless])]
+    assert "'Saudi Arabia' is not a party of this program (parties: none named)" in messages
