@@ -684,3 +684,29 @@ def test_a_flow_in_a_program_whose_parties_have_no_names() -> None:
     nameless["parties"] = [{"type": "group", "country": None}]
     messages = [message for _, _, _, message in _problems([nameless])]
     assert "'Saudi Arabia' is not a party of this program (parties: none named)" in messages
+
+
+def test_a_flow_that_is_no_mapping_does_not_end_the_check_of_later_flows() -> None:
+    from conftest import program_record
+
+    record = program_record("a")
+    record["flows"] = [
+        "not a flow",
+        {"from": "Nobody", "to": "Saudi Arabia", "what": "x"},
+    ]
+    messages = [message for _, _, _, message in _problems([record])]
+    assert (
+        "'Nobody' is not a party of this program (parties: Saudi Arabia, South Korea)" in messages
+    )
+
+
+def test_text_from_standard_input_is_sniffed_and_keeps_its_name(small: Path) -> None:
+    from exchange_cli.loader import inspect_text
+
+    records = [p.to_dict() for p in load_catalogue(small)]
+    for record in records:
+        record.pop("related", None)
+    text = json.dumps({"programs": records})
+    catalogue, report = inspect_text(text, "<stdin>")
+    assert report.errors == 0 and catalogue is not None
+    assert catalogue.name == "<stdin>" and len(catalogue.programs) == 3
