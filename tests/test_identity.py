@@ -199,3 +199,82 @@ def test_unrelated_names_are_no_warning() -> None:
         [two(group("Foreign investors"), group("A"), "one"),
          two(group("Foreign military allies"), group("B"), "two")]
     ) == []  # fmt: skip
+
+
+# -- found by the second mutation pass -------------------------------------------------------
+
+
+def test_actor_warnings_in_full_at_the_name_s_value() -> None:
+    """Both kinds of actor warning, worded in full and placed at the name's value (not
+    its key); a group of names that is one actor does not end the search for others."""
+    import yaml
+
+    records = [
+        two(group("Gulf Council", "gcc"), group("A"), "one"),
+        two(group("Gulf Cooperation", "gcc"), group("B"), "two"),
+        two(group("Islamic Nation"), group("C"), "three"),
+        two(group("Islamic nations"), group("D"), "four"),
+    ]
+    text = yaml.safe_dump({"programs": records}, sort_keys=False)
+    _, found = check_text(text, "ids.yaml")
+    assert [(p.file, p.line, p.column, p.path, p.message, p.severity) for p in found] == [
+        (
+            "ids.yaml",
+            33,
+            11,
+            "programs[1].parties[0].name",
+            "'Gulf Cooperation' and 'Gulf Council' (line 8) are one actor (same id 'gcc') "
+            "written two ways; give it one display name",
+            "warning",
+        ),
+        (
+            "ids.yaml",
+            82,
+            11,
+            "programs[3].parties[0].name",
+            "'Islamic nations' looks like 'Islamic Nation' (line 58) but they are two actors; "
+            "give both the same party id if they are one, or different ids if they are not",
+            "warning",
+        ),
+    ]
+
+
+def test_a_look_alike_after_a_party_seen_before_is_still_noted() -> None:
+    """A program's first party repeating an earlier spelling does not hide its others."""
+    found = problems_of(
+        [
+            two(group("Alpha"), group("Islamic Nation"), "one"),
+            two(group("Alpha"), group("Islamic nations"), "two"),
+        ]
+    )
+    assert [(s, p) for s, p, _ in found] == [("warning", "programs[1].parties[1].name")]
+
+
+def test_warnings_found_across_records_are_counted_past_the_limit() -> None:
+    from exchange_cli.validation import Report
+
+    report = Report("x.yaml", limit=2)
+    for line in (1, 2, 3):
+        report.warn_at(line, 1, "odd", ("programs", line))
+    assert report.warnings == 3 and report.dropped == 1
+    assert [(p.file, p.line, p.path) for p in report.problems()] == [
+        ("x.yaml", 1, "programs[1]"),
+        ("x.yaml", 2, "programs[2]"),
+    ]
+
+
+def test_an_id_conflict_with_a_null_country_after_a_party_without_id() -> None:
+    """A party without an id does not end the check of the program's later parties;
+    a null country is shown as null."""
+    found = problems_of(
+        [
+            two(group("Gulf", "gulf"), group("A"), "one"),
+            two(group("B"), {**group("Gulf", "gulf"), "country": "SA"}, "two"),
+        ]
+    )
+    assert ("error", "programs[1].parties[1].country") in [(s, p) for s, p, _ in found]
+    [message] = [m for s, p, m in found if p == "programs[1].parties[1].country"]
+    assert message == (
+        "party id 'gulf' has country null at programs[0].parties[0]; parties sharing an id "
+        "are one actor and must agree"
+    )

@@ -433,3 +433,280 @@ def test_a_program_lists_at_most_max_parties(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError) as raised:
         load_catalogue(crowd)
     assert "programs[0].parties: at most 12 parties, got 13" in str(raised.value)
+
+
+# -- found by the second mutation pass -------------------------------------------------------
+
+
+def _open(path: Path) -> int:
+    return os.open(path, os.O_RDONLY)
+
+
+def test_a_stream_is_read_whole_across_chunks(tmp_path: Path) -> None:
+    """Standard input has no size to go by: it is read 64 KiB at a time, and every
+    chunk is kept, in order."""
+    from exchange_cli.loader import read_all
+
+    data = bytes(range(256)) * 400  # 102,400 bytes: two reads
+    path = tmp_path / "stream"
+    path.write_bytes(data)
+    fd = _open(path)
+    try:
+        assert read_all(fd, "<stdin>", 1 << 20) == data
+    finally:
+        os.close(fd)
+
+
+def test_a_stream_one_byte_over_the_cap_is_refused_and_read_no_further(tmp_path: Path) -> None:
+    """One byte past the cap is enough to refuse (never a silently cut catalogue), and
+    nothing past that byte is read (`yes | exchange list --data -` ends)."""
+    from exchange_cli.loader import read_all
+
+    cap = 1 << 16  # the first read takes exactly the cap, the next the extra byte
+    path = tmp_path / "stream"
+    path.write_bytes(b"x" * (3 * cap))
+    fd = _open(path)
+    try:
+        with pytest.raises(CatalogueError, match=f"<stdin>: is over the {cap:,}-byte limit"):
+            read_all(fd, "<stdin>", cap)
+        assert os.lseek(fd, 0, os.SEEK_CUR) == cap + 1
+    finally:
+        os.close(fd)
+
+
+def test_an_unreadable_stream_says_why(tmp_path: Path) -> None:
+    """`exchange list --data - < some-directory`: the read fails, and says why."""
+    from exchange_cli.loader import read_all
+
+    fd = _open(tmp_path)
+    try:
+        with pytest.raises(CatalogueError) as caught:
+            read_all(fd, "<stdin>", 100)
+    finally:
+        os.close(fd)
+    assert str(caught.value) == "<stdin>: cannot read: Is a directory"
+
+
+def test_loading_counts_every_error_not_only_those_kept() -> None:
+    """Past the first 100 problems only counts are kept; the message still says how
+    many more there are."""
+    from exchange_cli.loader import catalogue_from_bytes
+
+    text = catalogue_text(*(record(f"p{i}", sector="nowhere") for i in range(150)))
+    with pytest.raises(CatalogueError) as caught:
+        catalogue_from_bytes(text.encode(), "cat.yaml")
+    assert caught.value.errors == 150
+    assert "(and 149 more; run 'exchange validate cat.yaml' to list them)" in str(caught.value)
+
+
+def _problems(records: list[Any], name: str = "c.json") -> list[tuple[Any, ...]]:
+    """Each problem `check_text` finds (the full walk, as `validate` runs it)."""
+    text = json.dumps({"programs": records}, indent=1)
+    _, found = check_text(text, name)
+    return [(p.line, p.column, p.path, p.message) for p in found]
+
+
+def test_record_shape_messages_in_full() -> None:
+    from conftest import program_record
+
+    assert _problems([["not", "a mapping"]]) == [
+        (3, 3, "programs[0]", "expected a program (a mapping), got a list")
+    ]
+    fields = (
+        "id, title, kind, sectors, parties, flows, benefits, evidence, recurrence, summary, source"
+    )
+    unknown = program_record("a", zzz=1, titel=2)
+    assert _problems([unknown]) == [
+        (39, 4, "programs[0].zzz", f"unknown field 'zzz'; the fields of a program are: {fields}"),
+        (
+            40,
+            4,
+            "programs[0].titel",
+            f"unknown field 'titel' (did you mean 'title'?); the fields of a program are: "
+            f"{fields}",
+        ),
+    ]
+    stringly = program_record("a")
+    stringly["parties"][0] = "Saudi"  # type: ignore[index]
+    assert _problems([stringly])[0] == (
+        11,
+        5,
+        "programs[0].parties[0]",
+        "expected a party (a mapping), got the string 'Saudi'",
+    )
+    assert _problems([program_record("a", sectors=[])]) == [
+        (7, 15, "programs[0].sectors", "expected a list of one or more sectors, got an empty list")
+    ]
+    assert _problems([program_record("a", sectors="energy")]) == [
+        (
+            7,
+            15,
+            "programs[0].sectors",
+            "expected a list of one or more sectors, got the string 'energy'",
+        )
+    ]
+
+
+def test_repeats_in_a_list_are_found_and_placed() -> None:
+    """A repeated sector is placed at the repeat; a party without a name does not end
+    the search for repeated names after it."""
+    from conftest import program_record
+
+    assert _problems([program_record("a", sectors=["energy", "energy"])]) == [
+        (9, 5, "programs[0].sectors[1]", "sector 'energy' is listed twice")
+    ]
+    group = {"type": "group", "country": None}
+    parties = [group, {"name": "A", **group}, {"name": "A", **group}]
+    nameless = program_record("a", flows=[])
+    nameless["parties"] = parties
+    assert _problems([nameless]) == [
+        (11, 5, "programs[0].parties[0]", "missing required field 'name'"),
+        (21, 14, "programs[0].parties[2].name", "party 'A' is listed twice"),
+    ]
+    assert _problems([program_record("a"), program_record("a")]) == [
+        (41, 10, "programs[1].id", "duplicate id 'a' (already used by programs[0])")
+    ]
+
+
+def test_validate_allows_exactly_max_parties() -> None:
+    """The full walk (`validate`), not only the compiled check, takes 12 parties."""
+    from conftest import program_record
+    from exchange_cli.model import MAX_PARTIES
+
+    parties = [{"name": f"G{k}", "type": "group", "country": None} for k in range(MAX_PARTIES)]
+    assert _problems([program_record("a", parties=parties)]) == []
+
+
+def test_problems_on_one_line_are_in_column_order() -> None:
+    """A JSON Lines record is one line: its problems read left to right."""
+    _, found = check_text('{"title": 5, "id": 3}\n', "c.jsonl")
+    columns = [p.column for p in found]
+    assert columns == sorted(columns) and found[-1].path == "programs[0].id"
+
+
+def test_a_position_not_recorded_is_its_nearest_recorded_parent_s() -> None:
+    from exchange_cli.validation import Marks
+
+    marks = Marks({(): (1, 1), ("programs",): (2, 3), ("programs", 0): (3, 5)})
+    assert marks.locate(("programs", 0, "parties", 1, "name")) == (3, 5)
+    assert marks.locate(("programs", 1, "id")) == (2, 3)
+    assert marks.locate(("elsewhere",)) == (1, 1)
+    assert Marks().locate(("programs",)) == (None, None)
+
+
+def test_files_that_cannot_be_read_say_why_in_full(tmp_path: Path) -> None:
+    """In-process (the FIFO tests elsewhere run a subprocess): each refusal's whole
+    message, and a FIFO refused at once rather than waiting for a writer."""
+    import signal
+
+    def message(path: Path) -> str:
+        with pytest.raises(CatalogueError) as caught:
+            load_catalogue(path)
+        return str(caught.value)
+
+    assert message(tmp_path / "nope.yaml") == f"{tmp_path}/nope.yaml: no such file"
+    assert message(tmp_path) == f"{tmp_path}: is a directory, not a catalogue file"
+    (tmp_path / "file").write_text("x")
+    assert message(tmp_path / "file" / "x.yaml") == (
+        f"{tmp_path}/file/x.yaml: cannot open: Not a directory"
+    )
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def stuck(*_: object) -> None:
+        raise TimeoutError("opening a FIFO waited for a writer")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(5)
+    try:
+        refused = message(fifo)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert refused == (
+        f"{fifo}: is a pipe (a FIFO, or <(...) process substitution), not a regular file; "
+        "send it to standard input and name it '-' instead"
+    )
+
+
+def test_more_refusals_and_names_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from exchange_cli.loader import display_name, max_bytes_from_env
+
+    with pytest.raises(CatalogueError) as device:
+        load_catalogue(Path("/dev/null"))
+    assert str(device.value) == (
+        "/dev/null: is not a regular file (a device, FIFO or socket); refusing to read it"
+    )
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * 2048)
+    with pytest.raises(CatalogueError) as over:
+        read_catalogue_bytes(big, max_bytes=1000)
+    assert str(over.value) == (
+        f"{big}: is 2,048 bytes, over the 1,000-byte limit (raise it with EXCHANGE_MAX_BYTES)"
+    )
+    odd = Path(os.fsdecode(b"caf\xe9.yaml"))  # not UTF-8: a lone surrogate in Python
+    assert display_name(odd) == "caf\\xe9.yaml"
+    monkeypatch.setenv("EXCHANGE_MAX_BYTES", "9" * 18)
+    assert max_bytes_from_env() == int("9" * 18)
+    for bad in ("9" * 19, "12abc"):
+        monkeypatch.setenv("EXCHANGE_MAX_BYTES", bad)
+        with pytest.raises(Exception) as caught:
+            max_bytes_from_env()
+        assert str(caught.value) == (
+            f"EXCHANGE_MAX_BYTES must be a positive number of bytes, not '{bad}'"
+        )
+
+
+def test_a_bad_byte_after_a_leading_newline_is_on_line_two() -> None:
+    from exchange_cli.loader import decode_text
+
+    with pytest.raises(CatalogueError) as caught:
+        decode_text(b"\n\xff", "c.yaml")
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column, problem.path) == (2, 1, "")
+
+
+def test_how_each_name_is_read() -> None:
+    from exchange_cli.loader import catalogue_format
+
+    assert [
+        catalogue_format(name, "")
+        for name in ("c.yaml", "c.JSON", "c.jsonl", "c.NDJSON", "c.ndjson", "c.txt")
+    ] == ["yaml", "json", "jsonl", "jsonl", "jsonl", "yaml"]
+    assert catalogue_format("<stdin>", '{"programs": []}') == "json"
+    assert catalogue_format("<stdin>", "programs: []") == "yaml"
+
+
+def test_a_flow_in_a_program_whose_parties_have_no_names() -> None:
+    from conftest import program_record
+
+    nameless = program_record("a")
+    nameless["parties"] = [{"type": "group", "country": None}]
+    messages = [message for _, _, _, message in _problems([nameless])]
+    assert "'Saudi Arabia' is not a party of this program (parties: none named)" in messages
+
+
+def test_a_flow_that_is_no_mapping_does_not_end_the_check_of_later_flows() -> None:
+    from conftest import program_record
+
+    record = program_record("a")
+    record["flows"] = [
+        "not a flow",
+        {"from": "Nobody", "to": "Saudi Arabia", "what": "x"},
+    ]
+    messages = [message for _, _, _, message in _problems([record])]
+    assert (
+        "'Nobody' is not a party of this program (parties: Saudi Arabia, South Korea)" in messages
+    )
+
+
+def test_text_from_standard_input_is_sniffed_and_keeps_its_name(small: Path) -> None:
+    from exchange_cli.loader import inspect_text
+
+    records = [p.to_dict() for p in load_catalogue(small)]
+    for record in records:
+        record.pop("related", None)
+    text = json.dumps({"programs": records})
+    catalogue, report = inspect_text(text, "<stdin>")
+    assert report.errors == 0 and catalogue is not None
+    assert catalogue.name == "<stdin>" and len(catalogue.programs) == 3

@@ -483,3 +483,102 @@ def test_graph_nodes_list_their_programs_once_and_number_clashing_slugs(run: Run
     assert nodes["South Korea"]["programs"] == ["one", "two"]  # KR twice in "two": once
     assert "Korea (Republic)" not in nodes  # one node per country, however it is named
     assert nodes["Samsung"]["id"] == "samsung"  # an organisation is not its country
+
+
+# -- found by the second mutation pass -------------------------------------------------------
+
+
+def _catalogue(records: list[dict[str, Any]]) -> list[Any]:
+    from exchange_cli.loader import catalogue_from_bytes
+
+    return list(catalogue_from_bytes(json.dumps({"programs": records}).encode(), "x.json"))
+
+
+def test_graph_sort_or_reverse_alone_reorders_the_edges(run: Run, small: Path) -> None:
+    """`--sort` or `--reverse` without `--limit` still applies (network.ordered)."""
+
+    def labels(*args: str) -> list[str]:
+        picture = json.loads(run("graph", "--data", str(small), *args, "--json").stdout)
+        return [edge["label"] for edge in picture["edges"]]
+
+    plain = labels()
+    assert plain != sorted(plain, key=str.casefold)
+    assert labels("--sort", "label") == sorted(plain, key=str.casefold)
+    assert labels("--reverse") == plain[::-1]
+    assert labels("--sort", "label", "--reverse") == sorted(plain, key=str.casefold)[::-1]
+
+
+def test_a_from_value_without_a_word_matches_nothing_and_is_an_error() -> None:
+    """`--from '!!!'` names no country and has no word to match: an error, not every
+    party (PartyMatcher with no words)."""
+    from exchange_cli import network
+
+    parties = [p for program in _programs() for p in program.parties]
+    with pytest.raises(UsageError, match="unknown country or party '!!!' for --from"):
+        network.party_matcher(["!!!"], parties)
+
+
+def test_a_word_match_on_one_spelling_of_an_actor_matches_all_its_parties() -> None:
+    """Parties sharing an id are one actor: a word of either name finds both."""
+    from exchange_cli import network
+
+    shared = {"type": "organization", "country": "SA", "id": "energy-ministry"}
+    programs = _catalogue(
+        [
+            program_record(
+                "one", parties=[{"name": "Alpha Agency", **shared}, country("JP", "JP")]
+            ),
+            program_record(
+                "two", parties=[{"name": "Beta Bureau", **shared}, country("OM", "OM")]
+            ),
+        ]
+    )
+    parties = [p for program in programs for p in program.parties]
+    matcher = network.party_matcher(["beta"], parties)
+    assert matcher is not None
+    assert [row["program"] for row in network.flow_rows(programs, matcher)] == ["one", "two"]
+
+
+def test_an_unknown_party_message_labels_country_codes(run: Run, small: Path) -> None:
+    result = run("flows", "--to", "Franc", "--data", str(small))
+    assert result.stderr == (
+        "exchange: error: unknown country or party 'Franc' for --to; did you mean 'FR' "
+        "(France)? give a country code or name (SA, 'Saudi Arabia') or the name of a party "
+        "in the catalogue\n"
+    )
+
+
+def test_a_name_without_latin_letters_or_digits_gets_the_node_id_party() -> None:
+    from exchange_cli import network
+    from exchange_cli.model import Party
+
+    assert network.node_id(Party("وزارة الطاقة", "organization", None)) == "party"
+
+
+def test_a_party_with_no_partner_is_a_tree_root_with_no_partners() -> None:
+    """A one-party program (no flows) gives a node with no edges: the terminal tree
+    lists it alone rather than failing."""
+    from exchange_cli import network
+
+    lone = program_record("lone", flows=[])
+    lone["parties"] = [country("Japan", "JP")]
+    graph = network.build_graph(_catalogue([lone]))
+    assert network.partner_tree(graph) == [{"party": graph.nodes[0], "partners": []}]
+
+
+def test_partner_tree_titles_programs_from_partnership_edges_else_by_id() -> None:
+    """Without `titles`, a program is titled from its partnership edge; when that edge
+    was cut, by its id."""
+    from exchange_cli import network
+
+    graph = network.build_graph(_programs())
+    titled = {
+        program["program"]: program["title"]
+        for entry in network.partner_tree(graph)
+        for link in entry["partners"]
+        for program in link["programs"]
+    }
+    assert titled["alpha-tech"] == "Alpha Technology Exchange"
+    flows_only = network.keep_edges(graph, [e for e in graph.edges if e["kind"] == "flow"])
+    [saudi, *_] = network.partner_tree(flows_only)
+    assert saudi["partners"][0]["programs"][0]["title"] == "alpha-tech"

@@ -210,3 +210,46 @@ def test_unknown_id_suggests_at_most_three_close_or_containing_ids() -> None:
         "'energy-five'? (see 'exchange list')"
     )
     assert query.unknown_id("zzzz", source) == "no program with id 'zzzz' (see 'exchange list')"
+
+
+# -- found by the second mutation pass -------------------------------------------------------
+
+
+def test_unknown_value_messages_in_full() -> None:
+    """The whole message a script or person reads: the hint, then what is valid."""
+    with pytest.raises(UsageError) as sector:
+        query.resolve_criteria(sectors=["enrgy"])
+    assert str(sector.value) == (
+        "unknown sector 'enrgy' for --sector; did you mean 'energy'? valid sectors: "
+        "agriculture, crafts-textiles, urban-planning, energy, manufacturing, "
+        "digital-technology, e-commerce, research, education, healthcare, defense, "
+        "cybersecurity, legal-regulatory, investment"
+    )
+    with pytest.raises(UsageError) as country:
+        query.resolve_criteria(countries=["Atlantis"])
+    assert str(country.value) == (
+        "unknown country 'Atlantis' for --country; use an ISO 3166-1 code such as SA or "
+        "a name such as 'Saudi Arabia'"
+    )
+
+
+def test_each_option_names_itself_in_its_unknown_value_message() -> None:
+    for option, typed in (("kinds", "exchang"), ("evidence", "rumour")):
+        with pytest.raises(UsageError) as caught:
+            query.resolve_criteria(**{option: [typed]})
+        flag = "--kind" if option == "kinds" else "--evidence"
+        assert f"'{typed}' for {flag}; " in str(caught.value)
+
+
+def test_unknown_party_messages_in_full(source: Any) -> None:
+    with pytest.raises(UsageError) as close:
+        query.select(source, query.resolve_criteria(parties=["Unitd Sates"]))
+    assert str(close.value) == (
+        "unknown party 'Unitd Sates' for --party; did you mean 'United States'? no party's "
+        "name in the catalogue contains it"
+    )
+    with pytest.raises(UsageError) as far:
+        query.select(source, query.resolve_criteria(parties=["Zzzq"]))
+    assert str(far.value) == (
+        "unknown party 'Zzzq' for --party; no party's name in the catalogue contains it"
+    )

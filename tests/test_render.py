@@ -463,3 +463,63 @@ def test_a_terminal_table_spells_out_nested_fields_wide_or_stacked(run: Any) -> 
         "source  Doc One / Part A",
         "",
     ]
+
+
+# -- found by the second mutation pass -------------------------------------------------------
+
+
+def _stored(rows: list[dict[str, Any]]) -> list[Any]:
+    """Records as the store hands them over: their JSON text, non-ASCII kept."""
+    from exchange_cli.model import JsonRecord
+
+    return [JsonRecord(json.dumps(row, ensure_ascii=False)) for row in rows]
+
+
+def test_json_on_a_terminal_that_cannot_show_unicode_is_ascii() -> None:
+    rows = [{"id": "sao", "title": "São Paulo – Zürich"}]
+    text = output(Listing(rows, ("id", "title")), "json", unicode=False, color=True)
+    assert text.isascii() and json.loads(text) == rows
+    assert text.startswith("[\n  {\n")  # indented: the terminal layout
+
+
+def test_stored_records_print_as_asked_ascii_and_only_the_fields_asked() -> None:
+    """The store's records are printed from their own JSON text only when that is
+    exactly what encoding them would write: whole records, to an output that takes
+    Unicode."""
+    rows = records()
+    rows[0]["title"] = "São Paulo – Zürich"
+    whole = output(Listing(_stored(rows), FIELDS), "json")
+    assert json.loads(whole) == rows and "São Paulo" in whole
+    ascii_only = output(Listing(_stored(rows), FIELDS), "json", unicode=False)
+    assert ascii_only.isascii() and json.loads(ascii_only) == rows
+    some = output(Listing(_stored(rows), ("id", "title")), "json")
+    assert json.loads(some) == [{"id": r["id"], "title": r["title"]} for r in rows]
+
+
+def test_jsonl_lines_are_compact() -> None:
+    text = output(Listing(records(), ("id", "kind")), "jsonl")
+    assert text.splitlines()[0] == '{"id":"alpha-tech","kind":"technology-exchange"}'
+
+
+def test_yaml_never_folds_a_long_line() -> None:
+    long = "word " * 100 + "end"
+    text = output(Listing([{"id": "x", "title": long}], ("id", "title")), "yaml")
+    assert text == f"- id: x\n  title: {long}\n"
+
+
+def test_sorting_or_cutting_a_listing_keeps_how_it_reads(run: Any) -> None:
+    """`--limit` re-makes the listing (`with_records`): nested fields still read the
+    declaration's way, and search words are still highlighted."""
+    args = ("list", "--data", str(FIXTURE), "--format", "csv", "--fields", "id,parties,flows")
+    assert run(*args).stdout == run(*args, "--limit", "9").stdout
+    search = ("search", "chip", "--data", str(FIXTURE), "--fields", "id,flows")
+    highlighted = run(*search, tty=True).stdout
+    assert "\x1b[1;33mchip\x1b[0m" in highlighted
+    assert run(*search, "--limit", "9", tty=True).stdout == highlighted
+
+
+def test_one_record_as_a_row_reads_the_declaration_s_way(run: Any) -> None:
+    shown = run("show", "alpha-tech", "--data", str(FIXTURE), "--format", "csv").stdout
+    row = next(csv.DictReader(io.StringIO(shown)))
+    assert row["parties"] == "Saudi Arabia (SA); South Korea (KR)"
+    assert row["source"] == "Doc One / Part A"

@@ -214,3 +214,47 @@ def test_the_no_match_hint_names_the_missing_words(source: Any) -> None:
     )
     assert "'a b c d e'" in hint("a", "b", "c", "d", "e")
     assert "'a b c d e ...'" in hint("a", "b", "c", "d", "e", "f")
+
+
+# -- found by the second mutation pass -------------------------------------------------------
+
+
+def test_a_quoted_part_inside_one_argument_is_its_own_phrase() -> None:
+    """`exchange search "'oil production' korea"`: the quoted part is a phrase, the
+    rest separate terms (single quotes as double ones)."""
+    assert parse_query(["'oil production' korea"]) == [
+        Term(("oil", "production")),
+        Term(("korea",)),
+    ]
+
+
+def test_the_hint_when_the_filters_leave_no_match(source: Any) -> None:
+    """The search matched, but the filters (applied before) left nothing: how many."""
+    assert no_match_hint(source, parse_query(["oil"])) == (
+        "exchange: the filters leave none of the 1 program matching 'oil'"
+    )
+    assert no_match_hint(source, parse_query(["techn"])) == (
+        "exchange: the filters leave none of the 2 programs matching 'techn'"
+    )
+
+
+def test_the_no_match_hint_lists_several_close_words_and_keeps_a_long_query(
+    source: Any,
+) -> None:
+    assert no_match_hint(source, parse_query(["prodution", "chipz", "oils"])) == (
+        "exchange: no programs match 'prodution chipz oils': nothing contains "
+        "'prodution, chipz, oils'; the catalogue has: production, chip, oil"
+    )
+    long = ["abcdefghij" + letter for letter in "vwxyz"]  # 59 characters: under the cap
+    assert no_match_hint(source, parse_query(long)) == (
+        f"exchange: no programs match '{' '.join(long)}': nothing contains '{', '.join(long)}'"
+    )
+
+
+def test_the_page_s_search_index_can_stream_its_words(catalogue: Catalogue) -> None:
+    """`lazy` gives (id, words) pairs as they are made, not a dict of every program."""
+    from exchange_cli.search import search_index
+
+    lazy = search_index(catalogue, lazy=True)["words"]
+    assert not isinstance(lazy, dict)
+    assert dict(lazy) == search_index(catalogue)["words"]

@@ -369,3 +369,26 @@ def stat_is_fifo(path: Path) -> bool:
     import stat
 
     return stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+# -- found by the second mutation pass -------------------------------------------------------
+
+
+def test_export_to_a_file_or_a_directory_in_process(run: Run, tmp_path: Path) -> None:
+    """The same as the subprocess tests above, in-process so mutation testing sees it:
+    `-o FILE` writes the database there (nothing on stdout); `-o DIR/` writes it as
+    catalogue.db beside datasette's metadata.json (indented, one newline at the end)."""
+    from exchange_cli.render import sqlite as render_sqlite
+
+    one = run("export", "-f", "sqlite", "-o", str(tmp_path / "one.db"))
+    assert (one.exit_code, one.stdout) == (0, "")
+    single = (tmp_path / "one.db").read_bytes()
+    assert single.startswith(b"SQLite format 3\x00")
+    directory = tmp_path / "catalogue"
+    assert run("export", "-f", "sqlite", "-o", f"{directory}/").exit_code == 0
+    assert sorted(p.name for p in directory.iterdir()) == ["catalogue.db", "metadata.json"]
+    assert (directory / "catalogue.db").read_bytes() == single
+    text = (directory / "metadata.json").read_text(encoding="utf-8")
+    assert text.startswith('{\n  "title": "Exchange programs",\n') and text.endswith("}\n")
+    assert json.loads(text) == render_sqlite.metadata("catalogue", "Exchange programs")
+    assert list(json.loads(text)["databases"]) == ["catalogue"]
