@@ -31,10 +31,11 @@ def defuse_formula(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def _write(
-    listing: Listing, env: Environment, delimiter: str, escape: Callable[[str], str]
-) -> None:
-    writer = csv.writer(env.stdout, delimiter=delimiter, lineterminator="\r\n")
+def _rows(listing: Listing, escape: Callable[[str], str]) -> list[list[str]]:
+    """Every record's cells, escaped for the format and defused for spreadsheets.
+
+    Every row is made before the first is written: a record that cannot be read (a
+    damaged cache) stops the command before anything reaches stdout."""
     text = cell_text(listing)
 
     def cell(field: str, value: Any) -> str:
@@ -43,17 +44,14 @@ def _write(
             shown = defuse_formula(shown)
         return escape(shown)
 
-    # Every row is made before the first is written: a record that cannot be read
-    # (a damaged cache) stops the command before anything reaches stdout.
-    rows = [
-        [cell(field, record.get(field)) for field in listing.fields] for record in listing.records
-    ]
-    writer.writerow(listing.fields)
-    writer.writerows(rows)
+    return [[cell(f, record.get(f)) for f in listing.fields] for record in listing.records]
 
 
 def render_csv(listing: Listing, env: Environment) -> None:
-    _write(listing, env, ",", visible_keep_lines)
+    rows = _rows(listing, visible_keep_lines)
+    writer = csv.writer(env.stdout, lineterminator="\r\n")
+    writer.writerow(listing.fields)
+    writer.writerows(rows)
 
 
 def tsv_cell(text: str) -> str:
@@ -64,17 +62,6 @@ def tsv_cell(text: str) -> str:
 def render_tsv(listing: Listing, env: Environment) -> None:
     """Also the plain output when stdout is not a terminal: one line per record, so
     grep, cut and awk work."""
-    text = cell_text(listing)
-
-    def cell(field: str, value: Any) -> str:
-        shown = text(field, value)
-        if not isinstance(value, int | float):  # counts are numbers, not formulas
-            shown = defuse_formula(shown)
-        return tsv_cell(shown)
-
-    rows = [
-        "\t".join(cell(f, record.get(f)) for f in listing.fields) for record in listing.records
-    ]
-    env.stdout.write(
-        "".join(line + "\n" for line in ["\t".join(map(tsv_cell, listing.fields)), *rows])
-    )
+    rows = _rows(listing, tsv_cell)
+    lines = [[tsv_cell(f) for f in listing.fields], *rows]
+    env.stdout.write("".join("\t".join(line) + "\n" for line in lines))
