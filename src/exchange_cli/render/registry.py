@@ -162,7 +162,7 @@ def _sqlite(result: Any, env: Environment) -> None:
     described = sqlite.metadata("catalogue", "Exchange programs")
     text = json.dumps(described, indent=2, ensure_ascii=False) + "\n"
     target.write_directory(
-        {"catalogue.db": data, "metadata.json": text.encode("utf-8")}, result.target
+        {"catalogue.db": data, "metadata.json": text.encode("utf-8")}, result.target, env
     )
 
 

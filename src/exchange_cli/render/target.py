@@ -29,8 +29,7 @@ def write(data: bytes, target: Path | None, env: Environment) -> None:
             with open(target, "wb") as out:
                 out.write(data)
         except OSError as exc:
-            message = f"cannot write {target}: {exc.strerror or exc}"
-            raise OutputFailed(message, on_stdout=False) from None
+            raise _cannot("write", target, exc) from None
         return
     if target.is_symlink():  # the file it points to is replaced, not the link (/dev/stdout)
         target = Path(os.path.realpath(target))
@@ -42,8 +41,12 @@ def write(data: bytes, target: Path | None, env: Environment) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        message = f"cannot write {target}: {exc.strerror or exc}"
-        raise OutputFailed(message, on_stdout=False) from None
+        raise _cannot("write", target, exc) from None
+
+
+def _cannot(verb: str, path: Path, exc: OSError) -> OutputFailed:
+    """The one line for a file we could not write (stdout itself is fine)."""
+    return OutputFailed(f"cannot {verb} {path}: {exc.strerror or exc}", on_stdout=False)
 
 
 def _special(target: Path) -> bool:
@@ -58,12 +61,11 @@ def _special(target: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def write_directory(files: dict[str, bytes], directory: Path) -> None:
+def write_directory(files: dict[str, bytes], directory: Path, env: Environment) -> None:
     """Each file into `directory` (made when missing), each one whole or not at all."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        message = f"cannot make {directory}: {exc.strerror or exc}"
-        raise OutputFailed(message, on_stdout=False) from None
+        raise _cannot("make", directory, exc) from None
     for name, data in files.items():
-        write(data, directory / name, Environment.detect())
+        write(data, directory / name, env)
