@@ -136,7 +136,13 @@ def _parties(ctx: typer.Context) -> list[tuple[str, str]]:
 
 def _catalogue(ctx: typer.Context) -> Any:
     """The catalogue in use, as far as the command line tells (`--data` may still be the
-    raw string while completing)."""
+    raw string while completing); opened once per Tab press (`--from` asks twice)."""
+    if "exchange.catalogue" not in ctx.meta:
+        ctx.meta["exchange.catalogue"] = _open_catalogue(ctx)
+    return ctx.meta["exchange.catalogue"]
+
+
+def _open_catalogue(ctx: typer.Context) -> Any:
     import os
 
     from exchange_cli.catalogue import open_catalogue
