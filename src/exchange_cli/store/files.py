@@ -83,9 +83,10 @@ def _nobody_else_can_swap(directory: Path) -> bool:
     named = Path(os.path.abspath(directory))
     real = Path(os.path.realpath(named))
     try:
-        return all(safe(os.lstat(p)) for p in named.parents) and all(
-            safe(os.stat(p)) for p in real.parents
-        )
+        if not all(safe(os.lstat(p)) for p in named.parents):
+            return False
+        # no link on the way (the usual case): the resolved way is the one just checked
+        return real == named or all(safe(os.stat(p)) for p in real.parents)
     except OSError:
         return False
 
