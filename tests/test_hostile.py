@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from childproc import Finished, run_measured
+from childproc import Finished, ordinary_run_cpu, run_measured
 
 HOSTILE = Path(__file__).parent / "hostile"
 EXCHANGE = Path(sys.executable).parent / "exchange"
@@ -49,10 +49,10 @@ CASES: dict[str, str] = {
 }
 
 
-def run_exchange(*args: str, timeout: float = 10) -> Finished:
+def run_exchange(*args: str, timeout: float = 120) -> Finished:
     """Run the installed command and measure what it alone cost (CPU, not wall time, so a
     loaded CI machine cannot make the bound flake; its own peak memory, whatever ran
-    before it)."""
+    before it). The timeout only stops a hung child."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
     return run_measured([str(EXCHANGE), *args], env=env, timeout=timeout)
 
@@ -65,8 +65,9 @@ def assert_refused(proc: Finished, words: str) -> None:
     assert words in err, err
     assert "Traceback" not in err
     assert b"\x1b" not in proc.stderr
-    # "Well under two seconds and 200 MiB": a refusal costs about 0.1 s and 30 MiB.
-    assert proc.cpu_seconds < 2.0
+    # A refusal costs about what an ordinary run does (measured on this machine, so a
+    # slower one is no harder to pass), and about 30 MiB.
+    assert proc.cpu_seconds < 4 * ordinary_run_cpu(), proc.cpu_seconds
     assert proc.peak_mib < 200
 
 
@@ -112,12 +113,12 @@ def test_a_directory_is_refused(tmp_path: Path) -> None:
 def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    proc = run_exchange("list", "--data", str(fifo), timeout=5)
+    proc = run_exchange("list", "--data", str(fifo))
     assert_refused(proc, "is a pipe (a FIFO, or <(...) process substitution), not a regular file")
 
 
 def test_dev_zero_is_refused() -> None:
-    proc = run_exchange("list", "--data", "/dev/zero", timeout=5)
+    proc = run_exchange("list", "--data", "/dev/zero")
     assert_refused(proc, "is not a regular file")
 
 
