@@ -38,10 +38,24 @@ def _require(program: str) -> None:
 
 
 class Terminal:
-    """One shell in a tmux session 120×30: type, press keys, read the screen."""
+    """One shell in a tmux session 120×30: type, press keys, read the screen.
+
+    `exchange` is found first as a wrapper in HOME/bin that logs each call's start and
+    end (`calls`), so a test can wait for the Tab presses' answers to be in rather than
+    for a quiet moment on the screen, which a busy machine can stretch past any wait.
+    """
 
     def __init__(self, shell: str, home: Path) -> None:
         self.socket = f"exchange-test-{os.getpid()}-{shell}-{id(self)}"
+        self.log = home / "calls"
+        wrapper = home / "bin" / "exchange"
+        wrapper.parent.mkdir(exist_ok=True)
+        wrapper.write_text(
+            f"#!/bin/sh\necho start >> {shlex.quote(str(self.log))}\n"
+            f'{shlex.quote(str(BIN / "exchange"))} "$@"\nstatus=$?\n'
+            f"echo end >> {shlex.quote(str(self.log))}\nexit $status\n"
+        )
+        wrapper.chmod(0o755)
         env = {
             "HOME": str(home),
             "PATH": f"{home / 'bin'}:{BIN}:/usr/local/bin:/usr/bin:/bin",
@@ -55,6 +69,11 @@ class Terminal:
         line = "env -i " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         self._tmux("new-session", "-d", "-x", "120", "-y", "30", f"{line} {COMMANDS[shell]}")
         self.wait_for(lambda screen: screen.rstrip().endswith("$"), "a prompt")
+
+    def calls(self) -> tuple[int, int]:
+        """How many calls of `exchange` have started, and how many have ended."""
+        lines = self.log.read_text().split() if self.log.exists() else []
+        return lines.count("start"), lines.count("end")
 
     def _tmux(self, *args: str) -> str:
         proc = subprocess.run(
@@ -76,7 +95,8 @@ class Terminal:
     def press(self, key: str) -> None:
         self._tmux("send-keys", key)
 
-    def wait_for(self, ready: Callable[[str], bool], what: str, seconds: float = 15) -> str:
+    def wait_for(self, ready: Callable[[str], bool], what: str, seconds: float = 60) -> str:
+        """The screen once `ready` says so; a generous limit only stops a hung shell."""
         deadline = time.monotonic() + seconds
         while True:
             screen = self.screen()
@@ -84,14 +104,27 @@ class Terminal:
                 return screen
             if time.monotonic() > deadline:
                 raise AssertionError(f"no {what} after {seconds} s; the screen:\n{screen}")
-            time.sleep(0.1)
+            time.sleep(0.05)
 
-    def settle(self, seconds: float = 1.0) -> str:
-        """The screen once it has not changed for a moment (after a Tab that may do
-        nothing, or may show a list)."""
+    def tab(self, again: bool = False) -> str:
+        """Press Tab and wait for its answer: the call of `exchange` it makes has ended,
+        and the screen has not changed since (the shell has drawn the answer). A Tab
+        `again` on the same line may be answered from what the shell already has (fish
+        does so): then only every call started so far must have ended."""
+        started, _ = self.calls()
+        self.press("Tab")
+        deadline = time.monotonic() + 60
+        while (calls := self.calls())[0] != calls[1] or (calls[0] == started and not again):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"Tab's call of exchange never ended; calls {calls}")
+            time.sleep(0.05)
+        return self.settle(0.5 if again else 0.3)
+
+    def settle(self, seconds: float) -> str:
+        """The screen once it has not changed for a moment."""
         last, since = self.screen(), time.monotonic()
         while time.monotonic() - since < seconds:
-            time.sleep(0.1)
+            time.sleep(0.05)
             now = self.screen()
             if now != last:
                 last, since = now, time.monotonic()
@@ -144,21 +177,12 @@ def test_party_names_complete(terminal: Terminal) -> None:
     terminal.wait_for(lambda s: "--party Alibaba" in s, "Alibaba")
 
 
-def test_each_tab_asks_exchange_once(terminal: Terminal, tmp_path: Path) -> None:
-    """A wrapper earlier on PATH counts the calls (Typer's fish script made two)."""
-    log = tmp_path / "calls"
-    wrapper = tmp_path / "home" / "bin" / "exchange"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho x >> {log}\nexec {BIN / "exchange"} "$@"\n')
-    wrapper.chmod(0o755)
-    if terminal.shell != "fish":  # type: ignore[attr-defined]
-        terminal.type("hash -r")  # forget where `exchange` was found
-        terminal.press("Enter")
+def test_each_tab_asks_exchange_once(terminal: Terminal) -> None:
+    """The wrapper first on PATH counts the calls (Typer's fish script made two)."""
     terminal.type("exchange list --sector healthc")
-    terminal.press("Tab")
+    terminal.tab()
     terminal.wait_for(lambda s: "--sector healthcare" in s, "healthcare")
-    terminal.settle(0.5)
-    assert log.read_text().count("x") == 1
+    assert terminal.calls() == (1, 1)
 
 
 def test_vocabulary_values_complete(terminal: Terminal) -> None:
@@ -204,10 +228,9 @@ def test_hostile_titles_run_nothing_and_ids_still_complete(
     data, marker = hostile
     terminal.type(f"exchange show --data {data} prog-")
     ids = [f"prog-{i}" for i in range(len(HOSTILE))]
-    terminal.press("Tab")
+    terminal.tab()
     if terminal.shell == "bash":  # type: ignore[attr-defined]
-        terminal.settle()
-        terminal.press("Tab")  # bash lists on the second press
+        terminal.tab(again=True)  # bash lists on the second press
     screen = terminal.wait_for(lambda s: all(i in s for i in ids), "list of every id")
     assert not marker.exists(), screen
     terminal.type(f"exchange show --data {data} prog-3")
@@ -219,13 +242,10 @@ def test_hostile_titles_run_nothing_and_ids_still_complete(
 def test_hostile_party_names_run_nothing(terminal: Terminal, hostile: tuple[Path, Path]) -> None:
     data, marker = hostile
     terminal.type(f"exchange list --data {data} --party ")
-    for _ in range(2):
-        terminal.press("Tab")
-        terminal.settle()
+    terminal.tab()
+    terminal.tab(again=True)
     terminal.type(f"exchange list --data {data} --party two")
-    terminal.press("Tab")
-    terminal.settle()
-    terminal.press("Tab")
-    screen = terminal.settle()
+    terminal.tab()
+    screen = terminal.tab(again=True)
     assert "two" in screen
     assert not marker.exists(), screen
