@@ -19,9 +19,9 @@ import random
 import sys
 from typing import Any
 
-from exchange_cli import vocab
-from exchange_cli.fields import fields_of
-from exchange_cli.model import FIELDS, Program
+from exchange_cli.model import vocab
+from exchange_cli.model.fields import fields_of
+from exchange_cli.model.records import FIELDS, Program
 
 #: The fields every record must have (optional ones are left out).
 REQUIRED = [field.key for field in fields_of(Program) if field.spec.required]

@@ -1,7 +1,7 @@
-"""Regenerate src/exchange_cli/countries.py from Debian's iso-codes package.
+"""Regenerate src/exchange_cli/model/countries.py from Debian's iso-codes package.
 
 Usage: apt-get install iso-codes && python scripts/generate_countries.py &&
-       ruff format src/exchange_cli/countries.py
+       ruff format src/exchange_cli/model/countries.py
 
 The table is generated rather than fetched at run time so the runtime needs no
 extra dependency (pycountry ships the same iso-codes data).

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from exchange_cli import cli
+from exchange_cli.cli import commands as cli
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = REPO / "docs" / "catalogue.png"

@@ -28,8 +28,8 @@ SECTION = re.compile(
 
 
 def fields_table() -> str:
-    from exchange_cli.fields import field_docs
-    from exchange_cli.model import Program
+    from exchange_cli.model.fields import field_docs
+    from exchange_cli.model.records import Program
 
     rows = ["| field | what it holds |", "| --- | --- |"]
     rows += [f"| `{name}` | {doc} |" for name, doc in field_docs(Program).items()]
@@ -49,8 +49,8 @@ def example(spec: str) -> str:
     """`exchange ARGS @ WIDTH` as a fenced block: the command, then what it prints."""
     import os
 
-    from exchange_cli.main import main
-    from exchange_cli.terminal import Environment
+    from exchange_cli.cli.main import main
+    from exchange_cli.render.terminal import Environment
 
     command, _, width = spec.rpartition("@")
     args = shlex.split(command)[1:]

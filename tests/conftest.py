@@ -57,8 +57,8 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     `main` is used rather than Typer's CliRunner so the exception-to-exit-code mapping
     under test is the one users get.
     """
-    from exchange_cli.main import main
-    from exchange_cli.terminal import Environment
+    from exchange_cli.cli.main import main
+    from exchange_cli.render.terminal import Environment
 
     for name in ("NO_COLOR", "FORCE_COLOR", "EXCHANGE_DATA", "EXCHANGE_DEBUG", "COLUMNS", "LINES"):
         monkeypatch.delenv(name, raising=False)
@@ -111,9 +111,9 @@ def both_sources(catalogue: object) -> list[object]:
     """The same catalogue as each kind of record source: in memory, compiled into an
     (in-memory) SQLite store, and read for one run only (`uncached.Uncached`: memory,
     compiled on demand). Queries must answer identically from all."""
-    from exchange_cli.source import MemorySource
+    from exchange_cli.load.uncached import Uncached
+    from exchange_cli.query.records import MemorySource
     from exchange_cli.store.files import compile_catalogue
-    from exchange_cli.uncached import Uncached
 
     return [
         MemorySource(catalogue),  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ command's CPU time on an input `STEP` times larger against its time on the small
 Linear work gives about `STEP`; quadratic work about `STEP` squared. CPU time, not wall
 time: a loaded machine stretches both runs alike. Absolute timings live in bench/.
 
-Every size runs in one child process, through `exchange_cli.main.main` (what the
+Every size runs in one child process, through `exchange_cli.cli.main.main` (what the
 installed `exchange` script calls), one after another: start-up is paid once and
 warmed up, so what is compared is the work alone, and small inputs suffice. The sizes
 adapt to the machine: the smaller size doubles until it costs enough to measure
@@ -170,7 +170,7 @@ import gc, json, os, resource, sys, time
 plan = json.loads(sys.argv[1])
 argvs, jump = plan["argvs"], plan["jump"]
 report, saved = os.fdopen(os.dup(1), "w"), {1: os.dup(1), 2: os.dup(2)}
-from exchange_cli.main import main
+from exchange_cli.cli.main import main
 
 def run(index):
     sys.stdout.flush(); sys.stderr.flush()

@@ -218,16 +218,23 @@ def test_one_program_with_thousands_of_parties_is_refused_cheaply(
         scratch=scratch(tmp_path),
     )
     assert_linear(grown, mib_per_mib=40)
-    assert "got 4,000" in exchange(
-        command, "--data", str(crowd(tmp_path / "4000.json", 4000)), "--no-cache", limit_mib=1024
-    ).stderr.decode()
+    assert (
+        "got 4,000"
+        in exchange(
+            command,
+            "--data",
+            str(crowd(tmp_path / "4000.json", 4000)),
+            "--no-cache",
+            limit_mib=1024,
+        ).stderr.decode()
+    )
 
 
 def dense(path: Path, size: int) -> Path:
     """Valid, and as dense as the declaration allows: 66 partnership edges a program."""
     import json
 
-    from exchange_cli.model import MAX_PARTIES
+    from exchange_cli.model.records import MAX_PARTIES
 
     programs: list[dict[str, object]] = []
     written = 0

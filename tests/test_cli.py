@@ -21,8 +21,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from exchange_cli.cli import app
-from exchange_cli.model import FIELDS
+from exchange_cli.cli.commands import app
+from exchange_cli.model.records import FIELDS
 
 Run = Callable[..., Any]
 EXCHANGE = Path(sys.executable).parent / "exchange"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import program_record, write_catalogue
-from exchange_cli import completion
+from exchange_cli.cli import completion
 
 EXCHANGE = Path(sys.executable).parent / "exchange"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from exchange_cli import vocab
-from exchange_cli.loader import check_catalogue, default_catalogue_path, load_catalogue
-from exchange_cli.model import Catalogue, Program
+from exchange_cli.load.loader import check_catalogue, default_catalogue_path, load_catalogue
+from exchange_cli.model import vocab
+from exchange_cli.model.records import Catalogue, Program
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ.get("EXCHANGE_SEEDS", REPO.parent / "shared" / "seeds"))

@@ -20,7 +20,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from conftest import program_record, write_catalogue
-from exchange_cli.loader import default_catalogue_path
+from exchange_cli.load.loader import default_catalogue_path
 
 Run = Callable[..., Any]
 EXCHANGE = Path(sys.executable).parent / "exchange"
@@ -262,8 +262,8 @@ def test_git_show_piped_into_diff(tmp_path: Path) -> None:
 
 
 def test_the_commands_fields_are_the_change_rows() -> None:
-    from exchange_cli import cli
-    from exchange_cli.changes import CHANGE_FIELDS
+    from exchange_cli.cli import commands as cli
+    from exchange_cli.query.changes import CHANGE_FIELDS
 
     assert cli.CHANGES == CHANGE_FIELDS  # cli.py keeps a copy: no import at start-up
 

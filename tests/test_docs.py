@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from exchange_cli.cli import app
+from exchange_cli.cli.commands import app
 from exchange_cli.errors import ExitCode
 from exchange_cli.render.registry import RENDERERS
 

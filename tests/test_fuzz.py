@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exchange_cli.errors import CatalogueError
-from exchange_cli.loader import check_text, decode_text
+from exchange_cli.load.loader import check_text, decode_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASES = [

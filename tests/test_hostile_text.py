@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from exchange_cli.loader import load_catalogue
+from exchange_cli.load.loader import load_catalogue
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile-text.yaml"
 EXCHANGE = Path(sys.executable).parent / "exchange"

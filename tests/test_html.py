@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from conftest import program_record, write_catalogue
-from exchange_cli import search
-from exchange_cli.loader import load_catalogue
+from exchange_cli.load.loader import load_catalogue
+from exchange_cli.query import search
 from exchange_cli.render import htmltext, network_svg
 
 Run = Callable[..., Any]

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from exchange_cli.loader import load_catalogue
-from exchange_cli.main import main
-from exchange_cli.terminal import Environment
+from exchange_cli.cli.main import main
+from exchange_cli.load.loader import load_catalogue
+from exchange_cli.render.terminal import Environment
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from conftest import both_sources, program_record, write_catalogue
-from exchange_cli.export import build_page
-from exchange_cli.identity import lookalike
-from exchange_cli.loader import check_text, load_catalogue
-from exchange_cli.query import resolve_criteria
+from exchange_cli.cli.export import build_page
+from exchange_cli.load.loader import check_text, load_catalogue
+from exchange_cli.model.identity import lookalike
+from exchange_cli.query.filters import resolve_criteria
 
 Run = Callable[..., Any]
 GROUP = {"type": "group", "country": None}
@@ -54,7 +54,7 @@ def test_the_shipped_collective_is_one_node_and_the_counterparts_two(run: Run) -
 
 
 def test_the_web_page_network_has_one_node_for_the_collective() -> None:
-    from exchange_cli.source import MemorySource
+    from exchange_cli.query.records import MemorySource
 
     page = build_page(MemorySource(load_catalogue()), resolve_criteria(), "test")
     names = [node["name"] for node in page.graph["nodes"]]
@@ -251,7 +251,7 @@ def test_a_look_alike_after_a_party_seen_before_is_still_noted() -> None:
 
 
 def test_warnings_found_across_records_are_counted_past_the_limit() -> None:
-    from exchange_cli.validation import Report
+    from exchange_cli.load.validation import Report
 
     report = Report("x.yaml", limit=2)
     for line in (1, 2, 3):

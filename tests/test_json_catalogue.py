@@ -19,11 +19,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exchange_cli.errors import CatalogueError
-from exchange_cli.fastcheck import fast_checker
-from exchange_cli.fields import INVALID
-from exchange_cli.loader import check_text, default_catalogue_path, inspect_text, load_catalogue
-from exchange_cli.model import Program
-from exchange_cli.validation import Report, check_record
+from exchange_cli.load.fastcheck import fast_checker
+from exchange_cli.load.loader import (
+    check_text,
+    default_catalogue_path,
+    inspect_text,
+    load_catalogue,
+)
+from exchange_cli.load.validation import Report, check_record
+from exchange_cli.model.fields import INVALID
+from exchange_cli.model.records import Program
 
 SHIPPED = yaml.safe_load(default_catalogue_path().read_text(encoding="utf-8"))
 RECORDS: list[dict[str, Any]] = SHIPPED["programs"]
@@ -66,7 +71,8 @@ def test_a_json_catalogue_is_not_read_by_the_yaml_parser(tmp_path: Path) -> None
     document = tmp_path / "programs.json"
     document.write_text(as_json(RECORDS), encoding="utf-8")
     code = (
-        "import sys; from pathlib import Path; from exchange_cli.loader import load_catalogue; "
+        "import sys; from pathlib import Path; "
+        "from exchange_cli.load.loader import load_catalogue; "
         "load_catalogue(Path(sys.argv[1])); print('yaml' in sys.modules)"
     )
     ran = subprocess.run(

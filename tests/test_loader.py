@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from exchange_cli.catalogue import default_catalogue_path, read_catalogue_bytes
 from exchange_cli.errors import CatalogueError
-from exchange_cli.loader import check_text, load_catalogue
-from exchange_cli.validation import format_path
+from exchange_cli.load.catalogue import default_catalogue_path, read_catalogue_bytes
+from exchange_cli.load.loader import check_text, load_catalogue
+from exchange_cli.load.validation import format_path
 
 RECORD = """\
   - id: {id}
@@ -314,7 +314,7 @@ def test_a_summary_that_repeats_the_title_but_its_full_stop_is_flagged() -> None
 
 
 def test_the_report_keeps_exactly_its_limit_and_counts_the_rest() -> None:
-    from exchange_cli.validation import Report
+    from exchange_cli.load.validation import Report
 
     report = Report("cat.yaml", limit=2)
     for _ in range(2):
@@ -422,7 +422,7 @@ def test_a_program_lists_at_most_max_parties(tmp_path: Path) -> None:
     """The graph joins a program's parties pairwise, so the declaration bounds them; both
     the compiled check and the full walk refuse one more, and say how many there were."""
     from conftest import program_record, write_catalogue
-    from exchange_cli.model import MAX_PARTIES
+    from exchange_cli.model.records import MAX_PARTIES
 
     def parties(count: int) -> list[dict[str, object]]:
         return [{"name": f"G{k}", "type": "group", "country": None} for k in range(count)]
@@ -445,7 +445,7 @@ def _open(path: Path) -> int:
 def test_a_stream_is_read_whole_across_chunks(tmp_path: Path) -> None:
     """Standard input has no size to go by: it is read 64 KiB at a time, and every
     chunk is kept, in order."""
-    from exchange_cli.loader import read_all
+    from exchange_cli.load.loader import read_all
 
     data = bytes(range(256)) * 400  # 102,400 bytes: two reads
     path = tmp_path / "stream"
@@ -460,7 +460,7 @@ def test_a_stream_is_read_whole_across_chunks(tmp_path: Path) -> None:
 def test_a_stream_one_byte_over_the_cap_is_refused_and_read_no_further(tmp_path: Path) -> None:
     """One byte past the cap is enough to refuse (never a silently cut catalogue), and
     nothing past that byte is read (`yes | exchange list --data -` ends)."""
-    from exchange_cli.loader import read_all
+    from exchange_cli.load.loader import read_all
 
     cap = 1 << 16  # the first read takes exactly the cap, the next the extra byte
     path = tmp_path / "stream"
@@ -476,7 +476,7 @@ def test_a_stream_one_byte_over_the_cap_is_refused_and_read_no_further(tmp_path:
 
 def test_an_unreadable_stream_says_why(tmp_path: Path) -> None:
     """`exchange list --data - < some-directory`: the read fails, and says why."""
-    from exchange_cli.loader import read_all
+    from exchange_cli.load.loader import read_all
 
     fd = _open(tmp_path)
     try:
@@ -490,7 +490,7 @@ def test_an_unreadable_stream_says_why(tmp_path: Path) -> None:
 def test_loading_counts_every_error_not_only_those_kept() -> None:
     """Past the first 100 problems only counts are kept; the message still says how
     many more there are."""
-    from exchange_cli.loader import catalogue_from_bytes
+    from exchange_cli.load.loader import catalogue_from_bytes
 
     text = catalogue_text(*(record(f"p{i}", sector="nowhere") for i in range(150)))
     with pytest.raises(CatalogueError) as caught:
@@ -571,7 +571,7 @@ def test_repeats_in_a_list_are_found_and_placed() -> None:
 def test_validate_allows_exactly_max_parties() -> None:
     """The full walk (`validate`), not only the compiled check, takes 12 parties."""
     from conftest import program_record
-    from exchange_cli.model import MAX_PARTIES
+    from exchange_cli.model.records import MAX_PARTIES
 
     parties = [{"name": f"G{k}", "type": "group", "country": None} for k in range(MAX_PARTIES)]
     assert _problems([program_record("a", parties=parties)]) == []
@@ -585,7 +585,7 @@ def test_problems_on_one_line_are_in_column_order() -> None:
 
 
 def test_a_position_not_recorded_is_its_nearest_recorded_parent_s() -> None:
-    from exchange_cli.validation import Marks
+    from exchange_cli.load.validation import Marks
 
     marks = Marks({(): (1, 1), ("programs",): (2, 3), ("programs", 0): (3, 5)})
     assert marks.locate(("programs", 0, "parties", 1, "name")) == (3, 5)
@@ -630,7 +630,7 @@ def test_files_that_cannot_be_read_say_why_in_full(tmp_path: Path) -> None:
 
 
 def test_more_refusals_and_names_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from exchange_cli.loader import display_name, max_bytes_from_env
+    from exchange_cli.load.loader import display_name, max_bytes_from_env
 
     with pytest.raises(CatalogueError) as device:
         load_catalogue(Path("/dev/null"))
@@ -658,7 +658,7 @@ def test_more_refusals_and_names_in_full(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_a_bad_byte_after_a_leading_newline_is_on_line_two() -> None:
-    from exchange_cli.loader import decode_text
+    from exchange_cli.load.loader import decode_text
 
     with pytest.raises(CatalogueError) as caught:
         decode_text(b"\n\xff", "c.yaml")
@@ -667,7 +667,7 @@ def test_a_bad_byte_after_a_leading_newline_is_on_line_two() -> None:
 
 
 def test_how_each_name_is_read() -> None:
-    from exchange_cli.loader import catalogue_format
+    from exchange_cli.load.loader import catalogue_format
 
     assert [
         catalogue_format(name, "")
@@ -701,7 +701,7 @@ def test_a_flow_that_is_no_mapping_does_not_end_the_check_of_later_flows() -> No
 
 
 def test_text_from_standard_input_is_sniffed_and_keeps_its_name(small: Path) -> None:
-    from exchange_cli.loader import inspect_text
+    from exchange_cli.load.loader import inspect_text
 
     records = [p.to_dict() for p in load_catalogue(small)]
     for record in records:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import typer
 
-from exchange_cli import main as entry
-from exchange_cli.cli import app
-from exchange_cli.main import click_command, requested_command
-from exchange_cli.terminal import Environment
+from exchange_cli.cli import main as entry
+from exchange_cli.cli.commands import app
+from exchange_cli.cli.main import click_command, requested_command
+from exchange_cli.render.terminal import Environment
 
 
 def test_typer_still_reads_the_help_colour_switch_we_set() -> None:

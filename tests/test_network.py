@@ -14,7 +14,7 @@ import pytest
 
 from conftest import program_record, write_catalogue
 from exchange_cli.errors import UsageError
-from exchange_cli.model import EDGE_FIELDS, FLOW_ROW_FIELDS
+from exchange_cli.model.records import EDGE_FIELDS, FLOW_ROW_FIELDS
 
 Run = Callable[..., Any]
 
@@ -333,14 +333,14 @@ def test_related_programs_rank_by_what_they_share(run: Run, tmp_path: Path) -> N
 
 
 def _programs() -> list[Any]:
-    from exchange_cli.loader import load_catalogue
+    from exchange_cli.load.loader import load_catalogue
 
     return list(load_catalogue(Path(__file__).parent / "fixtures" / "small.yaml"))
 
 
 def test_party_matcher_country_name_and_word_prefixes() -> None:
-    from exchange_cli import network
-    from exchange_cli.model import Party
+    from exchange_cli.model.records import Party
+    from exchange_cli.query import network
 
     parties = [p for program in _programs() for p in program.parties]
     by_name = {p.name: p for p in parties}
@@ -364,7 +364,7 @@ def test_party_matcher_country_name_and_word_prefixes() -> None:
 
 
 def test_flow_rows_follow_the_matchers() -> None:
-    from exchange_cli import network
+    from exchange_cli.query import network
 
     programs = _programs()
     parties = [p for program in programs for p in program.parties]
@@ -376,7 +376,7 @@ def test_flow_rows_follow_the_matchers() -> None:
 
 
 def test_graph_nodes_edges_and_kept_edges() -> None:
-    from exchange_cli import network
+    from exchange_cli.query import network
 
     graph = network.build_graph(_programs())
     ids = [n["id"] for n in graph.nodes]
@@ -401,7 +401,7 @@ def test_the_tree_shows_each_partnership_once(run: Run) -> None:
 
 
 def test_partner_tree_lists_what_flows_each_way() -> None:
-    from exchange_cli import network
+    from exchange_cli.query import network
 
     tree = network.partner_tree(network.build_graph(_programs()))
     saudi = next(entry for entry in tree if entry["party"]["id"] == "sa")
@@ -417,8 +417,8 @@ def test_partner_tree_lists_what_flows_each_way() -> None:
 
 def test_flow_rows_from_a_party_keep_a_program_s_later_flows() -> None:
     """A program's first flow not matching `--from` does not hide its others."""
-    from exchange_cli import network
-    from exchange_cli.loader import catalogue_from_bytes
+    from exchange_cli.load.loader import catalogue_from_bytes
+    from exchange_cli.query import network
 
     record = program_record(
         "two-way",
@@ -454,8 +454,8 @@ def test_dot_labels_escape_backslashes_before_quotes(run: Run, tmp_path: Path) -
 def test_graph_nodes_list_their_programs_once_and_number_clashing_slugs(run: Run) -> None:
     """Node ids are what edges point at: stable slugs, numbered from 2 on a clash; each
     node lists the programs it takes part in, once each."""
-    from exchange_cli import network
-    from exchange_cli.loader import catalogue_from_bytes
+    from exchange_cli.load.loader import catalogue_from_bytes
+    from exchange_cli.query import network
 
     korea = {"name": "South Korea", "type": "country", "country": "KR"}
     records = [
@@ -489,7 +489,7 @@ def test_graph_nodes_list_their_programs_once_and_number_clashing_slugs(run: Run
 
 
 def _catalogue(records: list[dict[str, Any]]) -> list[Any]:
-    from exchange_cli.loader import catalogue_from_bytes
+    from exchange_cli.load.loader import catalogue_from_bytes
 
     return list(catalogue_from_bytes(json.dumps({"programs": records}).encode(), "x.json"))
 
@@ -511,7 +511,7 @@ def test_graph_sort_or_reverse_alone_reorders_the_edges(run: Run, small: Path) -
 def test_a_from_value_without_a_word_matches_nothing_and_is_an_error() -> None:
     """`--from '!!!'` names no country and has no word to match: an error, not every
     party (PartyMatcher with no words)."""
-    from exchange_cli import network
+    from exchange_cli.query import network
 
     parties = [p for program in _programs() for p in program.parties]
     with pytest.raises(UsageError, match="unknown country or party '!!!' for --from"):
@@ -520,7 +520,7 @@ def test_a_from_value_without_a_word_matches_nothing_and_is_an_error() -> None:
 
 def test_a_word_match_on_one_spelling_of_an_actor_matches_all_its_parties() -> None:
     """Parties sharing an id are one actor: a word of either name finds both."""
-    from exchange_cli import network
+    from exchange_cli.query import network
 
     shared = {"type": "organization", "country": "SA", "id": "energy-ministry"}
     programs = _catalogue(
@@ -549,8 +549,8 @@ def test_an_unknown_party_message_labels_country_codes(run: Run, small: Path) ->
 
 
 def test_a_name_without_latin_letters_or_digits_gets_the_node_id_party() -> None:
-    from exchange_cli import network
-    from exchange_cli.model import Party
+    from exchange_cli.model.records import Party
+    from exchange_cli.query import network
 
     assert network.node_id(Party("وزارة الطاقة", "organization", None)) == "party"
 
@@ -558,7 +558,7 @@ def test_a_name_without_latin_letters_or_digits_gets_the_node_id_party() -> None
 def test_a_party_with_no_partner_is_a_tree_root_with_no_partners() -> None:
     """A one-party program (no flows) gives a node with no edges: the terminal tree
     lists it alone rather than failing."""
-    from exchange_cli import network
+    from exchange_cli.query import network
 
     lone = program_record("lone", flows=[])
     lone["parties"] = [country("Japan", "JP")]
@@ -569,7 +569,7 @@ def test_a_party_with_no_partner_is_a_tree_root_with_no_partners() -> None:
 def test_partner_tree_titles_programs_from_partnership_edges_else_by_id() -> None:
     """Without `titles`, a program is titled from its partnership edge; when that edge
     was cut, by its id."""
-    from exchange_cli import network
+    from exchange_cli.query import network
 
     graph = network.build_graph(_programs())
     titled = {

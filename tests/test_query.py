@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import both_sources, program_record
-from exchange_cli import query
 from exchange_cli.errors import UsageError
-from exchange_cli.loader import load_catalogue
-from exchange_cli.model import Catalogue
+from exchange_cli.load.loader import load_catalogue
+from exchange_cli.model.records import Catalogue
+from exchange_cli.query import filters as query
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "programs.yaml"
@@ -183,8 +183,8 @@ def test_by_forgives_plurals_case_and_countries() -> None:
 
 
 def test_unknown_id_suggests_at_most_three_close_or_containing_ids() -> None:
-    from exchange_cli.loader import catalogue_from_bytes
-    from exchange_cli.source import MemorySource
+    from exchange_cli.load.loader import catalogue_from_bytes
+    from exchange_cli.query.records import MemorySource
 
     ids = [
         "unrelated-first",

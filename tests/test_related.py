@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import both_sources, program_record, write_catalogue
-from exchange_cli import vocab
-from exchange_cli.loader import load_catalogue
-from exchange_cli.model import Program
-from exchange_cli.related import PARTY_CANDIDATES
-from exchange_cli.source import party_keys
+from exchange_cli.load.loader import load_catalogue
+from exchange_cli.model import vocab
+from exchange_cli.model.records import Program
+from exchange_cli.query.records import party_keys
+from exchange_cli.query.related import PARTY_CANDIDATES
 
 
 def rule(programs: list[Program], position: int, limit: int, within: list[int]) -> list[int]:

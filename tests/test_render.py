@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
-from exchange_cli.loader import load_catalogue
-from exchange_cli.model import FIELDS, program_text
+from exchange_cli.load.loader import load_catalogue
+from exchange_cli.model.records import FIELDS, program_text
 from exchange_cli.render.delimited import defuse_formula
 from exchange_cli.render.registry import renderer
 from exchange_cli.render.results import Diff, FacetCounts, Listing, Record, Result
+from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import flatten, visible
-from exchange_cli.terminal import Environment
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
 GOLDEN = Path(__file__).parent / "golden"
@@ -313,14 +313,14 @@ def sample(kind: type) -> Result:
     if kind is Problems:
         return Problems([Problem("f.yaml", 1, 2, "programs[0]", "wrong")], Problem._fields)
     if kind is Export:
-        from exchange_cli.export import build_page
-        from exchange_cli.query import Criteria
-        from exchange_cli.source import MemorySource
+        from exchange_cli.cli.export import build_page
+        from exchange_cli.query.filters import Criteria
+        from exchange_cli.query.records import MemorySource
 
         return Export(build_page(MemorySource(load_catalogue(FIXTURE)), Criteria(), "test"))
     if kind is Diff:
-        from exchange_cli.changes import CHANGE_FIELDS, compare_catalogues
-        from exchange_cli.model import Catalogue
+        from exchange_cli.model.records import Catalogue
+        from exchange_cli.query.changes import CHANGE_FIELDS, compare_catalogues
 
         full = load_catalogue(FIXTURE)
         changes = compare_catalogues(Catalogue(full.programs[1:], "old"), full)
@@ -343,7 +343,7 @@ def test_every_format_renders_every_kind_it_promises(fmt: str, kind: type) -> No
 def test_each_commands_format_option_lists_the_registrys_formats() -> None:
     import typer
 
-    from exchange_cli import cli
+    from exchange_cli.cli import commands as cli
     from exchange_cli.render.registry import formats_for
 
     group = typer.main.get_command(cli.app)
@@ -470,7 +470,7 @@ def test_a_terminal_table_spells_out_nested_fields_wide_or_stacked(run: Any) -> 
 
 def _stored(rows: list[dict[str, Any]]) -> list[Any]:
     """Records as the store hands them over: their JSON text, non-ASCII kept."""
-    from exchange_cli.model import JsonRecord
+    from exchange_cli.model.records import JsonRecord
 
     return [JsonRecord(json.dumps(row, ensure_ascii=False)) for row in rows]
 

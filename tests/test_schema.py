@@ -14,11 +14,11 @@ import jsonschema
 import pytest
 import yaml
 
-from exchange_cli.fields import fields_of, keys_of
-from exchange_cli.loader import check_text
-from exchange_cli.model import FIELDS, Flow, Party, Program, Source
-from exchange_cli.schema import catalogue_schema
-from exchange_cli.vocab import EVIDENCE, KINDS, SECTORS, countries
+from exchange_cli.load.loader import check_text
+from exchange_cli.model.fields import fields_of, keys_of
+from exchange_cli.model.records import FIELDS, Flow, Party, Program, Source
+from exchange_cli.model.schema import catalogue_schema
+from exchange_cli.model.vocab import EVIDENCE, KINDS, SECTORS, countries
 
 PARTY_FIELDS, FLOW_FIELDS, SOURCE_FIELDS = keys_of(Party), keys_of(Flow), keys_of(Source)
 

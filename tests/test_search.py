@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from conftest import both_sources
-from exchange_cli.loader import load_catalogue
-from exchange_cli.model import Catalogue
-from exchange_cli.search import (
+from exchange_cli.load.loader import load_catalogue
+from exchange_cli.model.records import Catalogue
+from exchange_cli.query.search import (
     Term,
     closest_words,
     match_level,
@@ -101,7 +101,7 @@ def test_a_phrase_never_spans_two_names_flows_or_aliases(source: Any) -> None:
 
 def test_the_search_index_scores_like_search_programs(catalogue: Catalogue) -> None:
     """A client given only the index (as the exported page is) ranks the same way."""
-    from exchange_cli.search import search_index
+    from exchange_cli.query.search import search_index
 
     index = search_index(catalogue)
     assert index["words"]["alpha-tech"]["title"] == [["alpha", "technology", "exchange"]]
@@ -253,7 +253,7 @@ def test_the_no_match_hint_lists_several_close_words_and_keeps_a_long_query(
 
 def test_the_page_s_search_index_can_stream_its_words(catalogue: Catalogue) -> None:
     """`lazy` gives (id, words) pairs as they are made, not a dict of every program."""
-    from exchange_cli.search import search_index
+    from exchange_cli.query.search import search_index
 
     lazy = search_index(catalogue, lazy=True)["words"]
     assert not isinstance(lazy, dict)

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES
-from exchange_cli.loader import default_catalogue_path
+from exchange_cli.load.loader import default_catalogue_path
 
 Run = Callable[..., Any]
 BIN = Path(sys.executable).parent

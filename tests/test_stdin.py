@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from exchange_cli.loader import default_catalogue_path
+from exchange_cli.load.loader import default_catalogue_path
 
 EXCHANGE = Path(sys.executable).parent / "exchange"
 SHIPPED = default_catalogue_path().read_bytes()

@@ -142,7 +142,7 @@ def set_in_records(database: Path, key: str, value: object) -> None:
 def forged_database(data: Path, directory: Path) -> Path:
     """A database standing for `data` (built by the store, so it records the file's exact
     key), with every title forged, in `directory`."""
-    from exchange_cli.loader import catalogue_from_bytes
+    from exchange_cli.load.loader import catalogue_from_bytes
 
     raw = data.read_bytes()
     key = store.SourceKey.of(data, os.stat(data), store.checksum(raw))
@@ -156,13 +156,13 @@ def forged_database(data: Path, directory: Path) -> Path:
 
 def forbid_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on, parsing a catalogue fails the test: answers must come from the store."""
-    import exchange_cli.catalogue
-    import exchange_cli.loader
+    import exchange_cli.load.catalogue
+    import exchange_cli.load.loader
 
     def parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the catalogue was parsed again")
 
-    for module in (exchange_cli.loader, exchange_cli.catalogue):
+    for module in (exchange_cli.load.loader, exchange_cli.load.catalogue):
         monkeypatch.setattr(module, "catalogue_from_bytes", parse, raising=False)
 
 
@@ -464,7 +464,7 @@ def test_a_catalogue_truncated_while_its_checksum_is_read_ends_in_exit_3(
 
 TRUNCATE_WHILE_READ = """
 import os, sys, zlib
-from exchange_cli.main import main
+from exchange_cli.cli.main import main
 
 path, crc32, done = sys.argv[1], zlib.crc32, []
 
@@ -606,7 +606,7 @@ def test_a_signal_during_a_first_load_leaves_nothing_behind(
 
 
 def test_a_stored_database_is_read_only_and_trusts_no_schema(run: Run, data: Path) -> None:
-    from exchange_cli.loader import open_regular
+    from exchange_cli.load.loader import open_regular
 
     assert titles(run, data) == TITLES
     directory = store.trusted_directory()

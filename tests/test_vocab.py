@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange_cli import vocab
+from exchange_cli.model import vocab
 
 
 @pytest.mark.parametrize(

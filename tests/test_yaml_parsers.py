@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from exchange_cli import safeyaml
+from exchange_cli.load import safeyaml
 
 HOSTILE = Path(__file__).parent / "hostile"
 Run = Callable[..., Any]

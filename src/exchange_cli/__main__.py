@@ -1,5 +1,5 @@
 """Allow `python -m exchange_cli`."""
 
-from exchange_cli.main import main
+from exchange_cli.cli.main import main
 
 raise SystemExit(main())

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from exchange_cli.render.results import Listing
+from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import cell_text, visible, visible_keep_lines
-from exchange_cli.terminal import Environment
 
 # OWASP CSV injection guidance: a cell starting with one of these is read as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from exchange_cli.model import program_text
+from exchange_cli.model.records import program_text
 from exchange_cli.render.markdown import unreferenced
+from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import flatten, visible
-from exchange_cli.terminal import Environment
 
 _STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
@@ -55,7 +55,7 @@ def render_table(result: Any, env: Environment) -> None:
     from rich.text import Text
 
     from exchange_cli.render.table import make_console
-    from exchange_cli.terminal import MAX_WIDTH
+    from exchange_cli.render.terminal import MAX_WIDTH
 
     changes = result.changes
     # piped (a CI log, a file), nothing is wrapped: the table takes the width it needs

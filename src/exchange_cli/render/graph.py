@@ -13,8 +13,8 @@ control, separator and bidi characters made visible (`render.text`), then:
 from __future__ import annotations
 
 from exchange_cli.render.results import GraphView
+from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import node_label, visible
-from exchange_cli.terminal import Environment
 
 # -- Mermaid -----------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from exchange_cli import vocab
+from exchange_cli.model import vocab
 from exchange_cli.render.htmltext import fragment as _fragment
 from exchange_cli.render.htmltext import label as _label
 from exchange_cli.render.htmltext import page_data as _page_data
@@ -28,7 +28,7 @@ from exchange_cli.render.htmltext import text as _text
 from exchange_cli.render.network_svg import network_section
 
 if TYPE_CHECKING:
-    from exchange_cli.query import Criteria
+    from exchange_cli.query.filters import Criteria
 
 #: The filter facets of the page, in the order their chips appear.
 CHIP_FACETS: tuple[tuple[str, str], ...] = (

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from exchange_cli.render.results import Listing
+from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import cell_text, visible
-from exchange_cli.terminal import Environment
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 #: What GitHub links after rendering, whatever the escapes: `@name`, `#12`, `GH-12`

@@ -9,8 +9,8 @@ escaping: `%` `\\r` `\\n` in the message, and also `:` `,` in the properties (fi
 from __future__ import annotations
 
 from exchange_cli.render.results import Problems
+from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import visible
-from exchange_cli.terminal import Environment
 
 
 def render_text(result: Problems, env: Environment) -> None:

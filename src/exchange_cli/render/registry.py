@@ -25,7 +25,7 @@ from exchange_cli.render.results import (
 )
 
 if TYPE_CHECKING:
-    from exchange_cli.terminal import Environment
+    from exchange_cli.render.terminal import Environment
 
 
 if TYPE_CHECKING:  # a typing-only protocol: nothing to define on every run

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from exchange_cli.model import Program, program_text
+from exchange_cli.model.records import Program, program_text
 
 #: A column: name, SQL type and constraints, description.
 Column = tuple[str, str, str]
@@ -180,8 +180,8 @@ def _roles(program: Program) -> dict[str, str]:
 
 def build_database(programs: Sequence[Program]) -> bytes:
     """The database of these programs, as the bytes of an SQLite file."""
-    from exchange_cli import vocab
-    from exchange_cli.network import actor_nodes
+    from exchange_cli.model import vocab
+    from exchange_cli.query.network import actor_nodes
 
     nodes, by_program = actor_nodes(programs)
     connection = sqlite3.connect(":memory:")

@@ -8,9 +8,9 @@ dumper, which quotes anything that would read back as another type.
 
 from typing import Any
 
-from exchange_cli.model import JsonRecord
+from exchange_cli.model.records import JsonRecord
 from exchange_cli.render.results import Listing, as_data
-from exchange_cli.terminal import Environment
+from exchange_cli.render.terminal import Environment
 
 
 def json_text(data: Any, env: Environment) -> str:

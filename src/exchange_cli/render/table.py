@@ -16,8 +16,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from exchange_cli.fields import optional_keys
-from exchange_cli.model import Program, program_text
+from exchange_cli.model.fields import optional_keys
+from exchange_cli.model.records import Program, program_text
+from exchange_cli.model.vocab import country_name, normalize
 from exchange_cli.render.results import (
     FacetCounts,
     GraphView,
@@ -27,9 +28,8 @@ from exchange_cli.render.results import (
     is_empty,
     rows_of,
 )
+from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import cell_text, flatten, node_label, visible
-from exchange_cli.terminal import Environment
-from exchange_cli.vocab import country_name, normalize
 
 _EVIDENCE_STYLE = {"reported": "green", "illustrative": "yellow", "hypothetical": "magenta"}
 

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from exchange_cli.errors import OutputFailed
-from exchange_cli.terminal import Environment, output_error
+from exchange_cli.render.terminal import Environment, output_error
 
 
 def write(data: bytes, target: Path | None, env: Environment) -> None:

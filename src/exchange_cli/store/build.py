@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from exchange_cli import __version__
-from exchange_cli.identity import actor_key, actor_names
-from exchange_cli.model import Catalogue
-from exchange_cli.related import sector_mask
-from exchange_cli.source import party_keys
+from exchange_cli.model.identity import actor_key, actor_names
+from exchange_cli.model.records import Catalogue
+from exchange_cli.query.records import party_keys
+from exchange_cli.query.related import sector_mask
 
 SCHEMA = """
 CREATE TABLE source (
@@ -61,7 +61,7 @@ def fill(
     connection: sqlite3.Connection, catalogue: Catalogue, key: Sequence[Any] | None, form: str
 ) -> None:
     """Create the tables and fill them, in one transaction."""
-    from exchange_cli.search import text_segments
+    from exchange_cli.query.search import text_segments
 
     source = key or (catalogue.name, 0, 0, 0, 0, 0, "")
     with connection:

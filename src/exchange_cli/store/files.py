@@ -10,8 +10,8 @@ from pathlib import Path
 
 from exchange_cli import __version__
 from exchange_cli.errors import CatalogueError, Problem, Terminated
-from exchange_cli.model import Catalogue
-from exchange_cli.store.source import StoreSource
+from exchange_cli.model.records import Catalogue
+from exchange_cli.store.records import StoreSource
 
 __all__ = [
     "SourceKey",
@@ -126,7 +126,7 @@ class SourceKey(tuple[str, int, int, int, int, int, str]):
 
 
 def _shown(path: Path) -> str:
-    from exchange_cli.loader import display_name
+    from exchange_cli.load.loader import display_name
 
     return display_name(path)
 

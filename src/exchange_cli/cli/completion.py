@@ -1,0 +1,271 @@
+"""What Tab offers, and the shell scripts that ask for it.
+
+Values come from the vocabularies and from the catalogue in use (`--data`, else
+`EXCHANGE_DATA`, else the shipped one): its countries (codes and names), its party
+names, its program ids. A completion never prints an error or fails: a catalogue that
+cannot be read completes nothing.
+
+The protocol between a script and `exchange` (ours, not Typer's: Typer's zsh script
+evaluated descriptions, so a catalogue title ending in a backslash could run code when a
+zsh user pressed Tab): the script runs `exchange WORDS...` with `_EXCHANGE_COMPLETE` set
+to its shell's name, WORDS being the words typed so far, the last the one being
+completed. The answer is one candidate a line, `value<TAB>description`, or the single
+line `files` for a file name. Candidates are inert by construction: a value or a
+description never holds a control, separator or bidi character (such a value is left
+out; a description is cut to one short line), and the scripts (`shell/`) add what they
+read as plain words, never evaluating them.
+"""
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from exchange_cli.model import vocab
+
+Completer = Callable[..., list[Any]]
+SHELLS = ("bash", "zsh", "fish")
+#: The longest description shown beside a candidate.
+DESCRIPTION_LENGTH = 60
+
+
+def _terms(vocabulary: vocab.Vocabulary, incomplete: str) -> list[tuple[str, str]]:
+    return list(vocabulary.complete(incomplete))
+
+
+def complete_sector(incomplete: str) -> list[tuple[str, str]]:
+    return _terms(vocab.SECTORS, incomplete)
+
+
+def complete_kind(incomplete: str) -> list[tuple[str, str]]:
+    return _terms(vocab.KINDS, incomplete)
+
+
+def complete_evidence(incomplete: str) -> list[tuple[str, str]]:
+    return _terms(vocab.EVIDENCE, incomplete)
+
+
+def complete_country(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """The countries the catalogue in use names: codes, and names (`Sau` → Saudi Arabia)."""
+    return [item for item in _countries(ctx) if _starts(item[0], incomplete)]
+
+
+def complete_party(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """The party names of the catalogue in use."""
+    return [item for item in _parties(ctx) if _starts(item[0], incomplete)]
+
+
+def complete_party_or_country(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """What --from and --to take: a party's name, or a country's code or name."""
+    found = dict(_parties(ctx))
+    for value, description in _countries(ctx):
+        found.setdefault(value, description)
+    return [(v, d) for v, d in found.items() if _starts(v, incomplete)]
+
+
+def complete_formats(formats: Sequence[str]) -> Completer:
+    def complete(incomplete: str) -> list[str]:
+        return [f for f in formats if f.startswith(incomplete.lower())]
+
+    return complete
+
+
+def complete_fields(fields: Sequence[str], *, single: bool = False) -> Completer:
+    """Field names; for --fields, continuing after the last comma."""
+
+    def complete(incomplete: str) -> list[str]:
+        if single:
+            return [f for f in fields if f.startswith(incomplete)]
+        done, _, current = incomplete.rpartition(",")
+        prefix = f"{done}," if done else ""
+        chosen = set(done.split(",")) if done else set()
+        return [prefix + f for f in fields if f.startswith(current) and f not in chosen]
+
+    return complete
+
+
+def complete_shell(incomplete: str) -> list[str]:
+    return [shell for shell in SHELLS if shell.startswith(incomplete.lower())]
+
+
+def complete_facet(incomplete: str) -> list[str]:
+    from exchange_cli.query.records import FACETS
+
+    return [f for f in FACETS if f.startswith(incomplete.lower())]
+
+
+def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from exchange_cli.errors import ExchangeError
+
+    try:
+        source = _catalogue(ctx)
+        wanted = incomplete.lower()
+        positions = [
+            i for i, program_id in enumerate(source.ids()) if program_id.startswith(wanted)
+        ]
+        return [(r["id"], r["title"]) for r in source.records(positions)]
+    except ExchangeError:
+        return []
+
+
+def _starts(value: str, incomplete: str) -> bool:
+    return value.casefold().startswith(incomplete.casefold())
+
+
+def _countries(ctx: typer.Context) -> list[tuple[str, str]]:
+    from exchange_cli.errors import ExchangeError
+
+    try:
+        codes = _catalogue(ctx).countries()
+    except ExchangeError:
+        return []
+    items = [(code, vocab.country_name(code)) for code in codes]
+    return items + [(name, code) for code, name in items]
+
+
+def _parties(ctx: typer.Context) -> list[tuple[str, str]]:
+    from exchange_cli.errors import ExchangeError
+
+    try:
+        parties = _catalogue(ctx).parties()
+    except ExchangeError:
+        return []
+    return [(p.name, p.type + (f", {p.country}" if p.country else "")) for p in parties]
+
+
+def _catalogue(ctx: typer.Context) -> Any:
+    """The catalogue in use, as far as the command line tells (`--data` may still be the
+    raw string while completing); opened once per Tab press (`--from` asks twice)."""
+    if "exchange.catalogue" not in ctx.meta:
+        ctx.meta["exchange.catalogue"] = _open_catalogue(ctx)
+    return ctx.meta["exchange.catalogue"]
+
+
+def _open_catalogue(ctx: typer.Context) -> Any:
+    import os
+
+    from exchange_cli.load.catalogue import open_catalogue
+    from exchange_cli.store.files import enabled
+
+    data = ctx.params.get("data") or os.environ.get("EXCHANGE_DATA")
+    if data is not None and str(data) == "-":
+        # standard input is the user's terminal while Tab is pressed: reading it would
+        # hang the shell and swallow what is typed next
+        from exchange_cli.errors import UsageError
+
+        raise UsageError("standard input is not read while completing")
+    cache = enabled(bool(ctx.params.get("no_cache")))
+    return open_catalogue(Path(data) if data else None, cache=cache)
+
+
+# -- the answer a script reads -----------------------------------------------------------------
+
+
+def answer(command: Any, words: Sequence[str], env: Any) -> list[str]:
+    """The protocol's lines for WORDS (the last being completed) on a Click command.
+
+    Click's own resolution finds which option or argument the last word belongs to
+    (`_resolve_context` and `_resolve_incomplete`, as `ShellComplete.get_completions`
+    uses them, from Typer's copy of Click; tests/test_main.py fails if they move).
+    bash splits `--sector=de` into three words; they are joined again.
+    """
+    from typer._click.core import Parameter
+    from typer._click.shell_completion import _resolve_context, _resolve_incomplete
+    from typer.models import TyperPath
+
+    joined: list[str] = []
+    for word in words:
+        if joined and (word == "=" or joined[-1].endswith("=")) and joined[-1].startswith("-"):
+            joined[-1] += word
+        else:
+            joined.append(word)
+    args, incomplete = (joined[:-1], joined[-1]) if joined else ([], "")
+    ctx = _resolve_context(command, {"obj": env}, "exchange", list(args))
+    target, incomplete = _resolve_incomplete(ctx, list(args), incomplete)
+    if isinstance(target, Parameter) and isinstance(target.type, TyperPath):
+        return ["files"]  # Typer offers none, leaving file names to the shell
+    items = target.shell_complete(ctx, incomplete)
+    return answer_lines((str(i.value), str(i.help or ""), str(i.type)) for i in items)
+
+
+def answer_lines(items: Iterable[tuple[str, str, str]]) -> list[str]:
+    """(value, description, kind) → the protocol's lines; kind "file" asks for file names."""
+    from exchange_cli.render.text import visible
+
+    lines: list[str] = []
+    for value, description, kind in items:
+        if kind in ("file", "dir"):
+            return ["files"]
+        if not value or len(value) > 200 or visible(value) != value or "\t" in value:
+            continue  # a control, separator or bidi character: never offered
+        shown = " ".join(visible(description or "").split())
+        if len(shown) > DESCRIPTION_LENGTH:
+            shown = shown[: DESCRIPTION_LENGTH - 1] + "…"
+        lines.append(f"{value}\t{shown}")
+    return lines
+
+
+def print_or_install(shell: str | None, install_it: bool, env: Any) -> None:
+    """`exchange completion [SHELL] [--install]`: the script on stdout, or installed."""
+    import os
+
+    from exchange_cli.errors import UsageError
+
+    name = shell.lower() if shell else detect_shell()
+    if name is None:
+        raise UsageError(
+            "cannot tell the shell from $SHELL; name it: exchange completion bash|zsh|fish"
+        )
+    if name not in SHELLS:
+        raise UsageError(f"no completion for {shell!r}; choose bash, zsh or fish")
+    if not install_it:
+        env.stdout.write(script(name))
+        return
+    written, startup = install(name, Path.home(), os.environ)
+    env.note(f"exchange: {name} completion written to {written}")
+    if startup is not None:
+        env.note(f"exchange: loaded from {startup}; open a new shell to use it")
+
+
+def script(shell: str) -> str:
+    """The completion script for a shell, as `exchange completion SHELL` prints it."""
+    from importlib import resources
+
+    name = {"bash": "exchange.bash", "zsh": "exchange.zsh", "fish": "exchange.fish"}[shell]
+    return (resources.files("exchange_cli") / "shell" / name).read_text(encoding="utf-8")
+
+
+def detect_shell() -> str | None:
+    """The user's shell, from $SHELL (`/usr/bin/zsh` → zsh), when it is one we support."""
+    import os
+
+    name = Path(os.environ.get("SHELL", "")).name
+    return name if name in SHELLS else None
+
+
+def install(shell: str, home: Path, environ: Mapping[str, str]) -> tuple[Path, Path | None]:
+    """Write the script where the shell finds it and, for bash and zsh, one line at the end
+    of the shell's startup file that loads it (once). Nothing else changes: no zstyle, no
+    other command's completion. Returns the script's path and the startup file touched
+    (None for fish, which loads completions/exchange.fish by itself)."""
+    import shlex
+
+    config = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
+    zdotdir = Path(environ.get("ZDOTDIR") or home)
+    target = {
+        "bash": home / ".bash_completions" / "exchange.sh",
+        "zsh": zdotdir / ".zfunc" / "exchange.zsh",
+        "fish": config / "fish" / "completions" / "exchange.fish",
+    }[shell]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(script(shell), encoding="utf-8")
+    if shell == "fish":
+        return target, None
+    startup = home / ".bashrc" if shell == "bash" else zdotdir / ".zshrc"
+    line = f"source {shlex.quote(str(target))}  # exchange completion"
+    existing = startup.read_text(encoding="utf-8") if startup.exists() else ""
+    if line not in existing.splitlines():
+        with startup.open("a", encoding="utf-8") as handle:
+            handle.write(("\n" if existing and not existing.endswith("\n") else "") + line + "\n")
+    return target, startup

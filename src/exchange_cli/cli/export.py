@@ -1,0 +1,87 @@
+"""What `exchange export` puts on its page, gathered from a record source: the records,
+each one's related programs (among those exported, so every link leads somewhere), the
+counts, the filter index, the search index and the graph."""
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from exchange_cli.errors import UsageError
+from exchange_cli.model.records import Program
+from exchange_cli.query import filters as query
+from exchange_cli.query import network, search
+from exchange_cli.query.records import Criteria
+from exchange_cli.render.html import Page
+from exchange_cli.render.results import Export
+
+if TYPE_CHECKING:
+    from exchange_cli.query.records import RecordSource
+
+
+def not_for_a_terminal(form: str) -> str:
+    """What `export` says when it would write a page or a database onto a terminal."""
+    what, flag, suffix = {
+        "html": ("a web page", "", "html"),
+        "sqlite": ("a database", " -f sqlite", "db"),
+    }[form]
+    return (
+        f"export writes {what}; send it to a file: exchange export{flag} > "
+        f"catalogue.{suffix} (or --output catalogue.{suffix})"
+    )
+
+
+def build_export(
+    source: "RecordSource", criteria: Criteria, form: str, to: str | None, version: str
+) -> Export:
+    """What `export` writes in `form` ("html" or "sqlite"), to `to` (None: stdout; for
+    sqlite, a directory when it is one or ends in `/`)."""
+    if to is not None and not to.strip():
+        raise UsageError("--output needs a file name")
+    target = None if to is None else Path(to)
+    directory = to is not None and (Path(to).is_dir() or to.endswith(("/", os.sep)))
+    if form == "sqlite":
+        return Export(programs=query.select_programs(source, criteria), target=target,
+                      directory=directory)  # fmt: skip
+    if directory:
+        raise UsageError(f"--output {to} is a directory; name the page's file")
+    return Export(build_page(source, criteria, version), target=target)
+
+
+def build_page(source: "RecordSource", criteria: Criteria, version: str) -> Page:
+    """The page's content. What is large (each program's related entries and search words)
+    is made as the page is written, one program at a time, not held all at once."""
+    positions = query.select(source, criteria)
+    programs = source.programs(positions)
+    by_position = dict(zip(positions, programs, strict=True))
+    related = source.related_many(positions, query.RELATED_LIMIT, within=positions)
+    return Page(
+        records=[p.to_dict() for p in programs],
+        related=RelatedEntries(by_position, related),
+        facets=query.facet_counts(source, positions),
+        facet_index=query.facet_index(programs),
+        search_index=search.search_index(programs, lazy=True),
+        graph=network.build_graph(programs).to_dict(),
+        criteria=criteria,
+        version=version,
+    )
+
+
+class RelatedEntries(Mapping[str, list[dict[str, Any]]]):
+    """Program id → its related entries (`query.related_entry`), made when asked for."""
+
+    def __init__(self, programs: Mapping[int, Program], related: Mapping[int, list[int]]):
+        self._programs = programs
+        self._related = related
+        self._positions = {program.id: i for i, program in programs.items()}
+
+    def __getitem__(self, program_id: str) -> list[dict[str, Any]]:
+        position = self._positions[program_id]
+        program = self._programs[position]
+        return [query.related_entry(program, self._programs[j]) for j in self._related[position]]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._programs[i].id for i in self._related)
+
+    def __len__(self) -> int:
+        return len(self._related)

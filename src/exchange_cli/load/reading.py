@@ -1,0 +1,187 @@
+"""Catalogue text → checked programs, one record at a time, for YAML (`safeyaml`) and
+JSON (`safejson`): the loop both formats share (`Programs.take`), where a record that is
+exactly right takes the compiled check (`fastcheck`) and any other goes through the full
+walk (`validation`) with its positions. Imported only when a file is parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from exchange_cli.load.validation import Marks, Report
+    from exchange_cli.model.records import Program
+
+
+def read_text(text: str, name: str, form: str, *, lint: bool) -> tuple[list[Program], Report]:
+    """The programs (complete only when the report has no error) and the report."""
+    from exchange_cli.load.validation import Report
+
+    report = Report(name)
+    programs = Programs(report, lint)
+    if form in ("json", "jsonl"):
+        _read_json(text, report, programs, form == "jsonl")
+    else:
+        _read_yaml(text, report, programs)
+    programs.finish()
+    return programs.found, report
+
+
+class Programs:
+    """Checked programs, in file order, taken one record at a time. A record that is
+    exactly right is built by the compiled check (`fastcheck`); anything else, and every
+    record when warnings are wanted, goes through the full walk, with its positions."""
+
+    __slots__ = ("report", "lint", "found", "first_ids", "fast", "actors")
+
+    def __init__(self, report: Report, lint: bool) -> None:
+        from exchange_cli.load.fastcheck import fast_checker
+        from exchange_cli.load.validation import Actors
+        from exchange_cli.model.records import Program
+
+        self.report, self.lint = report, lint
+        self.found: list[Program] = []
+        self.first_ids: dict[str, int] = {}
+        self.fast = None if lint else fast_checker(Program)
+        self.actors = Actors()
+
+    def take(self, raw: Any, index: int, marks: Callable[[], Marks], slow: bool = False) -> None:
+        from exchange_cli.load.validation import Marks, check_record, claim_id
+        from exchange_cli.model.fields import INVALID
+        from exchange_cli.model.records import Program
+
+        report = self.report
+        program = self.fast(raw) if self.fast is not None and not slow else None
+        if program is not None and program.id not in self.first_ids:
+            self.first_ids[program.id] = index
+            conflicts = self.actors.conflicts(program, index)
+            if not conflicts:
+                if not report.errors:
+                    self.found.append(program)
+                return
+            report.marks = marks()
+            for path, message in conflicts:
+                report.error(path, message)
+            report.marks = Marks()
+            return
+        report.marks = marks()
+        unique = claim_id(raw, index, self.first_ids, report)
+        program = check_record(
+            Program, raw, ("programs", index), report, "a program", lint=self.lint
+        )
+        if program is not INVALID:
+            for path, message in self.actors.conflicts(program, index):
+                report.error(path, message)
+            if self.lint:
+                self.actors.note(program, index, report)
+        if program is not INVALID and unique and not report.errors:
+            self.found.append(program)
+        report.marks = Marks()
+
+    def finish(self) -> None:
+        """What only the whole file shows: actors that look alike (warnings)."""
+        if self.lint:
+            self.actors.warnings(self.report)
+
+
+def _read_yaml(text: str, report: Report, programs: Programs) -> None:
+    from exchange_cli.load.safeyaml import Reader, YamlError
+
+    def duplicate(path: tuple[str | int, ...], mark: tuple[int, int], message: str) -> None:
+        report.at(*mark, message, path)
+
+    with Reader(text, duplicate) as reader:
+        try:
+            reader.begin()
+            _read_document(reader, report, programs)
+            reader.end()
+        except YamlError as exc:
+            report.fatal(exc.line, exc.column, exc.message)
+
+
+def _read_json(text: str, report: Report, programs: Programs, lines: bool) -> None:
+    """A JSON document or JSON Lines, record by record; a record's positions are worked
+    out only when it has a problem (and only while problems are still being kept)."""
+    from exchange_cli.load.safejson import JsonError, Reader
+    from exchange_cli.load.validation import Marks
+
+    def problem(line: int, column: int, message: str, path: tuple[str | int, ...]) -> None:
+        report.at(line, column, message, ("programs", *path) if lines else path)
+
+    reader = Reader(text, problem, lines=lines)
+    try:
+        for index, raw, start, end in reader.records():
+            at = ("programs", index)
+            surrogate = reader.lone_surrogate(start, end)
+            if surrogate is not None:
+                message = "a lone surrogate escape (\\ud800 to \\udfff) is not a character"
+                report.at(*surrogate, message, at)
+                continue
+            found: list[Marks] = []
+
+            def marks(
+                start: int = start,
+                end: int = end,
+                at: tuple[str | int, ...] = at,
+                found: list[Marks] = found,
+            ) -> Marks:
+                if not found:
+                    if report.errors >= report.limit and report.warnings >= report.limit:
+                        return Marks()  # nothing more is kept: no position is needed
+                    values, keys, duplicates = reader.record_marks(start, end, at)
+                    found.append(Marks(values, keys))
+                return found[0]
+
+            if reader.duplicated:
+                _, _, duplicates = reader.record_marks(start, end, at)
+                for path, (line, column), message in duplicates:
+                    report.at(line, column, message, path)
+            programs.take(raw, index, marks, slow=reader.duplicated)
+    except JsonError as exc:
+        report.fatal(exc.line, exc.column, exc.message)
+
+
+def _read_document(reader: Any, report: Report, programs: Programs) -> None:
+    from exchange_cli.model.fields import describe
+    from exchange_cli.model.vocab import excerpt
+
+    line, column = reader.mark()
+    kind = reader.kind()
+    if kind != "mapping":
+        value = reader.read(()) if kind == "scalar" else reader.skip() or []
+        report.at(
+            line,
+            column,
+            f"the top level must be a mapping with a 'programs' list, not {describe(value)}",
+        )
+        return
+    found = False
+    for key, key_mark in reader.entries(()):
+        if key != "programs":
+            unknown = f"unknown top-level key '{excerpt(key)}' (expected only 'programs')"
+            report.at(key_mark[0], key_mark[1], unknown, (key,))
+            reader.skip()
+            continue
+        found = True
+        at_line, at_column = reader.mark()
+        if reader.kind() != "sequence":
+            value = (
+                reader.read(("programs",)) if reader.kind() == "scalar" else reader.skip() or {}
+            )
+            got = f"expected a list of programs, got {describe(value)}"
+            report.at(at_line, at_column, got, ("programs",))
+            continue
+        _read_programs(reader, programs)
+    if not found:
+        report.at(line, column, "missing the top-level 'programs' list")
+
+
+def _read_programs(reader: Any, programs: Programs) -> None:
+    from exchange_cli.load.validation import Marks
+
+    for index in reader.items():
+        values: dict[tuple[str | int, ...], tuple[int, int]] = {}
+        keys: dict[tuple[str | int, ...], tuple[int, int]] = {}
+        raw = reader.read(("programs", index), values, keys)
+        programs.take(raw, index, lambda: Marks(values, keys))  # noqa: B023 - called at once

@@ -1,0 +1,336 @@
+"""Strict JSON catalogues, read record by record at the speed of Python's C decoder.
+
+Two shapes: a JSON document `{"programs": [...]}` (the YAML catalogue's shape), and
+JSON Lines, one program object a line (`.jsonl`, `.ndjson`), for generated catalogues.
+
+Each record is decoded on its own (`JSONDecoder.raw_decode` at its offset), so memory
+holds the text and one record's data. Positions cost nothing until a record has a
+problem: only then is its text scanned again (`record_marks`) for the line and column of
+every value and key. What JSON allows and a catalogue does not is refused, as in
+`safeyaml`: a duplicate key (the first value is kept, the rest reported), `NaN` and
+`Infinity` (kept as `Unquoted`, so the check says what they are), a lone surrogate
+escape (`"\\ud800"`, which no encoding can write), anything after the document.
+"""
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from exchange_cli.model.fields import Unquoted, describe
+
+Path = tuple[str | int, ...]
+Mark = tuple[int, int]
+#: (line, column, message, path): a problem the reader found (a duplicate key, a stray
+#: top-level key), reported without stopping.
+OnProblem = Callable[[int, int, str, Path], None]
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_LINE_SPACE = re.compile(r"[ \t\r]*")
+#: A token of the marks scanner: a string, or one character of structure, or a bare
+#: word (number, true, false, null, NaN...). A string is matched possessively and
+#: unrolled: `(?:a|b)*` keeps a backtracking entry per character (a 4 MiB string took
+#: 500 MiB).
+_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(
+    r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+)
+
+
+class JsonError(Exception):
+    """The text is not JSON we accept; `line`/`column` are 1-based."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+def sniff(text: str) -> str | None:
+    """ "json" or "jsonl" when standard input holds JSON, else None (YAML). A JSON
+    object whose first key is `programs` is a document; any other object starts JSON
+    Lines. (A YAML flow mapping with quoted keys is JSON already, and reads the same.)"""
+    start = _SPACE.match(text).end()  # type: ignore[union-attr]
+    if not text.startswith("{", start):
+        return None
+    key_at = _SPACE.match(text, start + 1).end()  # type: ignore[union-attr]
+    if not text.startswith('"', key_at):
+        return None
+    return "json" if text.startswith('"programs"', key_at) else "jsonl"
+
+
+class _Lines:
+    """Offsets → (line, column), counting newlines forward from the last offset asked
+    for (problems arrive in file order), so a whole file is counted at most once."""
+
+    __slots__ = ("text", "offset", "line", "line_start")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.offset, self.line, self.line_start = text, 0, 1, 0
+
+    def at(self, offset: int) -> Mark:
+        text = self.text
+        if offset < self.offset:  # back to a record already counted: step back, not restart
+            crossed = text.count("\n", offset, self.offset)
+            if crossed:
+                self.line -= crossed
+                self.line_start = text.rfind("\n", 0, offset) + 1
+            self.offset = offset
+            return (self.line, offset - self.line_start + 1)
+        newlines = text.count("\n", self.offset, offset)
+        if newlines:
+            self.line += newlines
+            self.line_start = text.rfind("\n", self.offset, offset) + 1
+        self.offset = offset
+        return (self.line, offset - self.line_start + 1)
+
+
+class Reader:
+    """One JSON catalogue: `records()` yields (index, data, start, end) for each
+    program, in file order; structural problems go to `on_problem` or, when nothing
+    after them can be trusted (a syntax error in a document), raise `JsonError`."""
+
+    def __init__(self, text: str, on_problem: OnProblem, *, lines: bool) -> None:
+        self.text = text
+        self.lines = lines
+        self.on_problem = on_problem
+        self.positions = _Lines(text)
+        self.duplicated = False  # the record just decoded had a repeated key
+        self._decode = json.JSONDecoder(
+            object_pairs_hook=self._object, parse_constant=_constant
+        ).raw_decode
+
+    def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found = dict(pairs)
+        if len(found) != len(pairs):  # keep the first value of a repeated key, as YAML does
+            self.duplicated = True
+            found = {}
+            for key, value in pairs:
+                found.setdefault(key, value)
+        return found
+
+    def at(self, offset: int) -> Mark:
+        return self.positions.at(offset)
+
+    def _value(self, offset: int, text: str | None = None, base: int = 0) -> tuple[Any, int]:
+        """The value at `offset` and where it ends; JsonError for bad JSON there. With
+        `text` (one line, which starts at `base` in the file), only that text is read."""
+        self.duplicated = False
+        try:
+            if text is None:
+                return self._decode(self.text, offset)
+            value, end = self._decode(text, offset - base)
+            return value, end + base
+        except json.JSONDecodeError as exc:
+            raise JsonError(_message(exc.msg), *self.at(exc.pos + base)) from None
+        except RecursionError:
+            raise JsonError("nesting too deep", *self.at(offset)) from None
+        except ValueError:  # an integer of more digits than Python converts
+            limit = sys.get_int_max_str_digits()
+            raise JsonError(f"a number of more than {limit:,} digits", *self.at(offset)) from None
+
+    def _skip_space(self, offset: int) -> int:
+        return _SPACE.match(self.text, offset).end()  # type: ignore[union-attr]
+
+    def _expect(self, offset: int, wanted: str, what: str) -> int:
+        offset = self._skip_space(offset)
+        if not self.text.startswith(wanted, offset):
+            found = self.text[offset : offset + 1]
+            got = f"'{found}'" if found else "the end of the file"
+            raise JsonError(f"expected {what}, found {got}", *self.at(offset))
+        return offset + 1
+
+    def records(self) -> Iterator[tuple[int, Any, int, int]]:
+        if self.lines:
+            yield from self._json_lines()
+        else:
+            yield from self._document()
+
+    def _json_lines(self) -> Iterator[tuple[int, Any, int, int]]:
+        """One value a line, each line decoded on its own; a line that is not JSON is
+        reported and the next one is read."""
+        text, index, offset = self.text, 0, 0
+        if self._skip_space(0) >= len(text):  # as an empty YAML or JSON file is
+            raise JsonError("the file holds no JSON Lines (it is empty)", 1, 1)
+        while True:
+            offset = self._skip_space(offset)
+            if offset >= len(text):
+                return
+            newline = text.find("\n", offset)
+            stop = len(text) if newline < 0 else newline
+            base = text.rfind("\n", 0, offset) + 1
+            try:
+                value, end = self._value(offset, text[base:stop], base)
+                after = _LINE_SPACE.match(text, end, stop).end()  # type: ignore[union-attr]
+                if after < stop:
+                    raise JsonError(
+                        "expected the end of the line after a program", *self.at(after)
+                    )
+            except JsonError as exc:
+                self.on_problem(exc.line or 0, exc.column or 0, exc.message, (index,))
+            else:
+                yield index, value, offset, end
+            index += 1
+            offset = stop
+
+    def _document(self) -> Iterator[tuple[int, Any, int, int]]:
+        text = self.text
+        start = self._skip_space(0)
+        if start >= len(text):
+            raise JsonError("the file holds no JSON value (it is empty)", 1, 1)
+        if not text.startswith("{", start):
+            value, _ = self._value(start)
+            raise JsonError(
+                "the top level must be a mapping with a 'programs' list, not " + describe(value),
+                *self.at(start),
+            )
+        offset, found = start + 1, False
+        if text.startswith("}", self._skip_space(offset)):
+            offset = self._skip_space(offset)
+        else:
+            while True:
+                key_at = self._skip_space(offset)
+                if not text.startswith('"', key_at):
+                    raise JsonError("expected a key in double quotes", *self.at(key_at))
+                key, offset = self._value(key_at)
+                offset = self._expect(offset, ":", "':' after a key")
+                value_at = self._skip_space(offset)
+                if key == "programs" and not found:
+                    found = True
+                    if text.startswith("[", value_at):
+                        yield from self._programs(value_at + 1)
+                        offset = self._closed_list
+                    else:
+                        value, offset = self._value(value_at)
+                        got = f"expected a list of programs, got {describe(value)}"
+                        self.on_problem(*self.at(value_at), got, ("programs",))
+                else:
+                    if key == "programs":
+                        message = "duplicate key 'programs'; a catalogue has one list"
+                    else:
+                        shown = key if len(key) <= 40 else key[:39] + "…"
+                        message = f"unknown top-level key '{shown}' (expected only 'programs')"
+                    self.on_problem(*self.at(key_at), message, (key,))
+                    _, offset = self._value(value_at)
+                offset = self._skip_space(offset)
+                if text.startswith(",", offset):
+                    offset += 1
+                    continue
+                offset = self._expect(offset, "}", "',' or '}'") - 1
+                break
+        end = self._skip_space(offset + 1)
+        if end < len(text):
+            raise JsonError(
+                "the file holds more than one JSON value; a catalogue is one", *self.at(end)
+            )
+        if not found:
+            self.on_problem(*self.at(start), "missing the top-level 'programs' list", ())
+
+    _closed_list = 0  # where the programs list ended (set by `_programs`)
+
+    def _programs(self, offset: int) -> Iterator[tuple[int, Any, int, int]]:
+        text, index = self.text, 0
+        offset = self._skip_space(offset)
+        if text.startswith("]", offset):
+            self._closed_list = offset + 1
+            return
+        while True:
+            offset = self._skip_space(offset)
+            value, end = self._value(offset)
+            yield index, value, offset, end
+            index += 1
+            offset = self._skip_space(end)
+            if text.startswith(",", offset):
+                offset += 1
+                continue
+            self._closed_list = self._expect(offset, "]", "',' or ']' in the programs list")
+            return
+
+    # -- a record with a problem -----------------------------------------------------
+
+    def lone_surrogate(self, start: int, end: int) -> Mark | None:
+        """Where the record between these offsets has a lone surrogate escape, if any."""
+        text = self.text
+        if _SURROGATE_HINT.search(text, start, end) is None:
+            return None
+        for match in _SURROGATE.finditer(text, start, end):
+            high = int(match.group(1), 16)
+            if high >= 0xDC00 or match.group(2) is None:
+                return self.at(match.start(1) - 2)
+        return None
+
+    def record_marks(
+        self, start: int, end: int, root: Path
+    ) -> tuple[dict[Path, Mark], dict[Path, Mark], list[tuple[Path, Mark, str]]]:
+        """Where each value (and each mapping key) of the record at `start` begins, by
+        path, and the record's duplicate keys: (path, position, message)."""
+        values: dict[Path, Mark] = {}
+        keys: dict[Path, Mark] = {}
+        duplicates: list[tuple[Path, Mark, str]] = []
+        # Each open container: [its path, is a mapping, next index, pending key, keys seen]
+        stack: list[list[Any]] = []
+        expect_key = False
+        for token in _TOKEN.finditer(self.text, start, end):
+            piece, offset = token.group(), token.start()
+            if piece in (",", ":"):
+                if piece == "," and stack and stack[-1][1]:
+                    expect_key = True
+                continue
+            if piece in ("}", "]"):
+                expect_key = False
+                stack.pop()
+                if stack and stack[-1][1]:
+                    stack[-1][3] = None
+                continue
+            if expect_key:
+                key = json.loads(piece) if piece.startswith('"') else piece
+                top = stack[-1]
+                where = (*top[0], key)
+                if key in top[4]:
+                    first = top[4][key]
+                    duplicates.append(
+                        (
+                            where,
+                            self.at(offset),
+                            f"duplicate key '{key}' (first at line {first[0]}); "
+                            "JSON readers would silently keep only the last one",
+                        )
+                    )
+                    where = (*top[0], key, "\x00duplicate")  # its value is not recorded
+                else:
+                    top[4][key] = keys[where] = self.at(offset)
+                top[3] = where
+                expect_key = False
+                continue
+            if not stack:
+                path = root
+            elif stack[-1][1]:
+                path = stack[-1][3]
+            else:
+                path = (*stack[-1][0], stack[-1][2])
+                stack[-1][2] += 1
+            values[path] = self.at(offset)
+            if piece == "{":
+                stack.append([path, True, 0, None, {}])
+                expect_key = True
+            elif piece == "[":
+                stack.append([path, False, 0, None, {}])
+            if not stack:
+                break
+        return values, keys, duplicates
+
+
+def _constant(name: str) -> Unquoted:
+    """NaN and ±Infinity, which Python's decoder accepts and JSON does not."""
+    return Unquoted("number", name)
+
+
+def _message(text: str) -> str:
+    """The decoder's message with a hint where one helps."""
+    if text.startswith("Unexpected UTF-8 BOM"):
+        return "a byte order mark inside the text"
+    text = text.removesuffix(" at")
+    if text.startswith("Invalid control character"):
+        text += ' in a string; write it as an escape (e.g. "\\t")'
+    return text[:1].lower() + text[1:]
