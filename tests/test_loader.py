@@ -630,7 +630,8 @@ def test_files_that_cannot_be_read_say_why_in_full(tmp_path: Path) -> None:
 
 
 def test_more_refusals_and_names_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from exchange_cli.load.loader import display_name, max_bytes_from_env
+    from exchange_cli.errors import display_name
+    from exchange_cli.load.loader import max_bytes_from_env
 
     with pytest.raises(CatalogueError) as device:
         load_catalogue(Path("/dev/null"))
@@ -710,3 +711,16 @@ def test_text_from_standard_input_is_sniffed_and_keeps_its_name(small: Path) -> 
     catalogue, report = inspect_text(text, "<stdin>")
     assert report.errors == 0 and catalogue is not None
     assert catalogue.name == "<stdin>" and len(catalogue.programs) == 3
+
+
+def test_a_name_with_a_line_break_is_echoed_on_one_line() -> None:
+    """Found by the fuzz test: a flow mapping folds a blank line into the party's name
+    (`S\\naudi Arabia`), which the message listing the parties echoed raw."""
+    from exchange_cli.load.loader import check_text
+
+    text = (Path(__file__).parent / "fixtures" / "small.yaml").read_text(encoding="utf-8")
+    text = text.replace("{name: Saudi Arabia,", "{name: S\n\naudi Arabia,", 1)
+    catalogue, problems = check_text(text, "folded.yaml")
+    assert catalogue is None and problems
+    assert all("\n" not in str(problem) for problem in problems)
+    assert "parties: S\\naudi Arabia, South Korea" in problems[0].message

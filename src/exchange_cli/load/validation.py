@@ -254,7 +254,7 @@ def _flows_name_parties(raw: dict[str, Any], at: Path, report: Report) -> bool:
     if type(parties) is not list or type(flows) is not list:
         return True
     names = {p["name"] for p in parties if type(p) is dict and type(p.get("name")) is str}
-    listed = ", ".join(sorted(names)) or "none named"
+    listed = ", ".join(excerpt(name) for name in sorted(names)) or "none named"
     ok = True
     for i, flow in enumerate(flows):
         if type(flow) is not dict:

@@ -314,15 +314,6 @@ def countries() -> Vocabulary:
     return _country_vocabulary()
 
 
-#: The vocabularies a `--FIELD` filter option draws from, by field name.
-BY_FIELD: dict[str, Vocabulary] = {
-    "kind": KINDS,
-    "sectors": SECTORS,
-    "evidence": EVIDENCE,
-    "recurrence": RECURRENCE,
-}
-
-
 def country_name(code: str) -> str:
     """The display name of an ISO code (the code itself when unknown)."""
     try:
@@ -331,11 +322,38 @@ def country_name(code: str) -> str:
         return code
 
 
+#: The text rule every line-oriented destination follows (terminal, tsv, csv, markdown,
+#: messages): control characters (C0, DEL, C1 including U+0085), the line and paragraph
+#: separators U+2028 and U+2029, and the bidirectional controls (overrides, isolates,
+#: marks) are shown as visible escapes (`\x1b`, `\u2028`), so text from a catalogue
+#: cannot move a cursor, retitle a window, plant a hyperlink, reverse a line or split
+#: one record into two lines.
+# C0 controls, DEL, C1 controls, line/paragraph separators, and bidirectional controls.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def escape_character(match: re.Match[str]) -> str:
+    """The visible escape of one matched character: `\\n`, `\\x1b`, `\\u202e`."""
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """Show control and bidi characters as escapes (`\\x1b`, `\\u202e`) so they cannot act."""
+    return _UNSAFE.sub(escape_character, text)
+
+
 def excerpt(text: str, limit: int = 40) -> str:
-    """Keep messages one readable line however long the offending value is."""
+    """Keep messages one readable line however long the offending value is, and
+    whatever it holds (`visible`)."""
     if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text):,} characters)"
+        return visible(text)
+    return f"{visible(text[:limit])}… ({len(text):,} characters)"
 
 
 def closest(text: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:

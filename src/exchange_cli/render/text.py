@@ -1,10 +1,9 @@
 """Turning values into safe, flat text for the text formats (table, tsv, csv, markdown).
 
-The rule for every line-oriented destination (a terminal, tsv, csv, markdown): control
-characters (C0, DEL, C1 including U+0085), the line and paragraph separators U+2028 and
-U+2029, and the bidirectional controls (overrides, isolates, marks) are shown as visible
-escapes (`\\x1b`, `\\u2028`), so text from a catalogue cannot move a cursor, retitle a
-window, plant a hyperlink, reverse a line or split one record into two lines.
+The rule for every line-oriented destination is `vocab.visible` (messages follow it
+too): control, separator and bidi characters are shown as visible escapes (`\\x1b`,
+`\\u2028`), so text from a catalogue cannot move a cursor, retitle a window, plant a
+hyperlink, reverse a line or split one record into two lines.
 """
 
 from __future__ import annotations
@@ -13,33 +12,21 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from exchange_cli.model.vocab import BIDI_CONTROLS, escape_character, visible
+
 if TYPE_CHECKING:
     from exchange_cli.render.results import Listing
 
-# C0 controls, DEL, C1 controls, line/paragraph separators, and bidirectional controls.
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
-# The same, minus tab, newline and carriage return, which CSV quoting carries safely.
-_UNSAFE_IN_CSV = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+__all__ = ["visible", "visible_keep_lines", "flatten", "cell_text", "node_label"]
 
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def visible(text: str) -> str:
-    """Show control and bidi characters as escapes (`\\x1b`, `\\u202e`) so they cannot act."""
-    return _UNSAFE.sub(_escape, text)
+# The same characters as `visible` escapes, minus tab, newline and carriage return,
+# which CSV quoting carries safely.
+_UNSAFE_IN_CSV = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 
 
 def visible_keep_lines(text: str) -> str:
     """Like `visible`, but leave tab and newlines alone (CSV quoting carries them)."""
-    return _UNSAFE_IN_CSV.sub(_escape, text)
+    return _UNSAFE_IN_CSV.sub(escape_character, text)
 
 
 def flatten(value: Any, *, arrow: str = "->") -> str:
