@@ -109,16 +109,16 @@ def write_catalogue(path: Path, records: list[dict[str, object]]) -> Path:
 
 def both_sources(catalogue: object) -> list[object]:
     """The same catalogue as each kind of record source: in memory, compiled into an
-    (in-memory) SQLite store, and read for one run only (`uncached.Uncached`: memory,
+    (in-memory) SQLite store, and read for one run only (`load.catalogue.OneRunRecords`: memory,
     compiled on demand). Queries must answer identically from all."""
-    from exchange_cli.load.uncached import Uncached
-    from exchange_cli.query.records import MemorySource
+    from exchange_cli.load.catalogue import OneRunRecords
+    from exchange_cli.query.memory import MemoryRecords
     from exchange_cli.store.files import compile_catalogue
 
     return [
-        MemorySource(catalogue),  # type: ignore[arg-type]
+        MemoryRecords(catalogue),  # type: ignore[arg-type]
         compile_catalogue(catalogue, None, None),  # type: ignore[arg-type]
-        Uncached(catalogue),  # type: ignore[arg-type]
+        OneRunRecords(catalogue),  # type: ignore[arg-type]
     ]
 
 

@@ -261,13 +261,6 @@ def test_git_show_piped_into_diff(tmp_path: Path) -> None:
     ]
 
 
-def test_the_commands_fields_are_the_change_rows() -> None:
-    from exchange_cli.cli import commands as cli
-    from exchange_cli.query.changes import CHANGE_FIELDS
-
-    assert cli.CHANGES == CHANGE_FIELDS  # cli.py keeps a copy: no import at start-up
-
-
 def test_the_readmes_ci_recipe_is_a_workflow_that_runs_the_diff() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     after = readme.split("(`.github/workflows/catalogue-diff.yml`):", 1)[1]

@@ -54,9 +54,9 @@ def test_the_shipped_collective_is_one_node_and_the_counterparts_two(run: Run) -
 
 
 def test_the_web_page_network_has_one_node_for_the_collective() -> None:
-    from exchange_cli.query.records import MemorySource
+    from exchange_cli.query.memory import MemoryRecords
 
-    page = build_page(MemorySource(load_catalogue()), resolve_criteria(), "test")
+    page = build_page(MemoryRecords(load_catalogue()), resolve_criteria(), "test")
     names = [node["name"] for node in page.graph["nodes"]]
     assert names.count("Islamic Nation") == 1
     assert names.count("International counterparts") == 2

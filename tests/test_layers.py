@@ -110,24 +110,59 @@ def test_no_module_over_500_lines() -> None:
     assert not too_big, too_big
 
 
-def test_the_model_knows_nothing_of_the_store_and_queries_do_no_io() -> None:
-    graph = import_graph()
+#: Each layer and the layers it may import (besides itself). Read down the page: a layer
+#: imports only what is below it. Each package's docstring says the same.
+LAYERS: dict[str, set[str]] = {
+    "cli": {"load", "store", "render", "query", "model", "errors"},
+    "load": {"store", "query", "model", "errors"},
+    "store": {"query", "model", "errors"},
+    "render": {"query", "model", "errors"},
+    "query": {"model", "errors"},
+    "model": {"errors"},
+    "errors": set(),
+}
 
-    def reaches(start: str) -> set[str]:
-        seen, todo = set(), [start]
-        while todo:
-            for following in graph[todo.pop()]:
-                if following not in seen:
-                    seen.add(following)
-                    todo.append(following)
-        return seen
 
-    model = ("exchange_cli.model.records", "exchange_cli.model.fields", "exchange_cli.model.vocab")
-    for layer in model:
-        assert not {m for m in reaches(layer) if m.startswith("exchange_cli.store")}, layer
-    pure_modules = ("exchange_cli.query.filters", "exchange_cli.query.search")
-    io_modules = ("exchange_cli.store", "exchange_cli.load.catalogue", "exchange_cli.load.loader")
-    for pure in (*pure_modules, "exchange_cli.query.network"):
-        reached = reaches(pure)
-        for io_module in io_modules:
-            assert io_module not in reached, (pure, io_module)
+def layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_every_module_is_in_a_layer() -> None:
+    """Nothing lies flat beside the layers but the package's own entry files."""
+    loose = {m for m in import_graph() if layer_of(m) is None}
+    assert loose == {"exchange_cli", "exchange_cli.__main__"}, loose
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Each import of a layer by one it may not import, as "module imports module"."""
+    return sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if (mine := layer_of(module)) is not None
+        and (theirs := layer_of(target)) is not None
+        and theirs != mine
+        and theirs not in LAYERS[mine]
+    )
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    assert upward_imports(import_graph()) == []
+
+
+def test_every_layer_says_what_it_may_import() -> None:
+    for layer in LAYERS:
+        if layer == "errors":
+            continue
+        doc = ast.get_docstring(ast.parse((PACKAGE / layer / "__init__.py").read_text()))
+        assert doc is not None and "May import" in doc, layer
+
+
+def test_the_layer_checker_sees_an_import_upward() -> None:
+    graph = {
+        "exchange_cli.model.records": {"exchange_cli.store.files", "exchange_cli.errors"},
+        "exchange_cli.cli.commands": {"exchange_cli.model.records"},
+        "exchange_cli.store.files": {"exchange_cli.query.records"},
+    }
+    assert upward_imports(graph) == ["exchange_cli.model.records imports exchange_cli.store.files"]

@@ -9,14 +9,19 @@ from pathlib import Path
 
 import typer
 
+from exchange_cli.cli import internals
 from exchange_cli.cli import main as entry
-from exchange_cli.cli.commands import app
-from exchange_cli.cli.main import click_command, requested_command
+from exchange_cli.cli.commands import APP_SETTINGS, app
+from exchange_cli.cli.internals import requested_command
 from exchange_cli.render.terminal import Environment
 
 
+def _click(argv: list[str]) -> typer.core.TyperGroup:
+    return internals.click_command(app, APP_SETTINGS, argv)  # type: ignore[no-any-return]
+
+
 def test_typer_still_reads_the_help_colour_switch_we_set() -> None:
-    """`_help_colour_follows_ours` sets `_TYPER_FORCE_DISABLE_TERMINAL` and
+    """`internals.help_colour_follows_ours` sets `_TYPER_FORCE_DISABLE_TERMINAL` and
     `typer.rich_utils.FORCE_TERMINAL`; both must still be what Typer's help reads."""
     import typer.rich_utils as rich_utils
 
@@ -32,7 +37,7 @@ def test_the_no_arguments_help_error_still_has_its_name() -> None:
     error = exceptions.NoArgsIsHelpError  # type: ignore[attr-defined]
     assert error.__name__ == "NoArgsIsHelpError"
     assert issubclass(error, typer.TyperException)
-    assert entry._is_no_args_help(error(typer.Context(typer.main.get_command(app))))
+    assert internals.is_no_args_help(error(typer.Context(typer.main.get_command(app))))
 
 
 def test_a_one_command_app_is_the_same_command() -> None:
@@ -41,7 +46,7 @@ def test_a_one_command_app_is_the_same_command() -> None:
     whole = typer.main.get_command(app)
     assert isinstance(whole, typer.core.TyperGroup)
     for name, command in whole.commands.items():
-        single = click_command([name])
+        single = _click([name])
         assert list(single.commands) == [name]
         built = single.commands[name]
         assert [p.opts for p in built.params] == [p.opts for p in command.params], name
@@ -54,17 +59,15 @@ def test_the_requested_command_is_found_from_the_first_word() -> None:
     assert requested_command([]) is None
 
 
-def test_clicks_completion_resolvers_are_where_completion_py_finds_them() -> None:
+def test_clicks_completion_resolvers_are_where_internals_finds_them() -> None:
     """completion.answer uses Click's own resolution, from Typer's private copy of Click,
     and Typer's path type (whose completion Typer leaves empty)."""
-    from typer._click.shell_completion import _resolve_context, _resolve_incomplete
-    from typer.models import TyperPath
-
-    command = click_command(["list"])
-    ctx = _resolve_context(command, {}, "exchange", ["list", "--data"])
-    target, incomplete = _resolve_incomplete(ctx, ["list", "--data"], "x")
+    command = _click(["list"])
+    _, target, incomplete = internals.completion_target(command, ["list", "--data"], "x", None)
     assert getattr(target, "name", None) == "data" and incomplete == "x"
-    assert isinstance(target.type, TyperPath)  # type: ignore[union-attr]
+    assert internals.takes_a_path(target)
+    _, target, _ = internals.completion_target(command, ["list", "--sector"], "de", None)
+    assert getattr(target, "name", None) == "sector" and not internals.takes_a_path(target)
 
 
 def test_typer_reads_a_shared_commands_signature() -> None:
@@ -113,11 +116,11 @@ def test_debug_is_on_only_for_yes_words() -> None:
 
 def test_typer_still_braces_required_arguments_and_we_do_not() -> None:
     """Typer's `TyperArgument.make_metavar` writes a required argument as `{ID}` in usage
-    lines; main swaps in `_PlainArgument`, which writes `ID`. If Typer stops bracing,
+    lines; internals swaps in `_PlainArgument`, which writes `ID`. If Typer stops bracing,
     the workaround can go."""
-    command = click_command(["show"]).commands["show"]
+    command = _click(["show"]).commands["show"]
     [argument] = [p for p in command.params if isinstance(p, typer.core.TyperArgument)]
-    assert type(argument) is entry._PlainArgument
+    assert type(argument) is internals._PlainArgument
     ctx = typer.Context(command)
     if "usage" in inspect.signature(typer.core.TyperArgument.make_metavar).parameters:
         assert typer.core.TyperArgument.make_metavar(argument, ctx, usage=True) == "{ID}"

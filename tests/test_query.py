@@ -184,7 +184,7 @@ def test_by_forgives_plurals_case_and_countries() -> None:
 
 def test_unknown_id_suggests_at_most_three_close_or_containing_ids() -> None:
     from exchange_cli.load.loader import catalogue_from_bytes
-    from exchange_cli.query.records import MemorySource
+    from exchange_cli.query.memory import MemoryRecords
 
     ids = [
         "unrelated-first",
@@ -198,7 +198,7 @@ def test_unknown_id_suggests_at_most_three_close_or_containing_ids() -> None:
         "energy-five",
     ]
     text = yaml.safe_dump({"programs": [program_record(i) for i in ids]}, sort_keys=False)
-    source = MemorySource(catalogue_from_bytes(text.encode(), "ids.yaml"))
+    source = MemoryRecords(catalogue_from_bytes(text.encode(), "ids.yaml"))
     # one close id, then ids containing what was typed, in catalogue order
     assert query.unknown_id("one", source) == (
         "no program with id 'one'; did you mean 'onex', 'solar-ones' or "

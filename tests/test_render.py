@@ -315,9 +315,9 @@ def sample(kind: type) -> Result:
     if kind is Export:
         from exchange_cli.cli.export import build_page
         from exchange_cli.query.filters import Criteria
-        from exchange_cli.query.records import MemorySource
+        from exchange_cli.query.memory import MemoryRecords
 
-        return Export(build_page(MemorySource(load_catalogue(FIXTURE)), Criteria(), "test"))
+        return Export(build_page(MemoryRecords(load_catalogue(FIXTURE)), Criteria(), "test"))
     if kind is Diff:
         from exchange_cli.model.records import Catalogue
         from exchange_cli.query.changes import CHANGE_FIELDS, compare_catalogues
@@ -508,7 +508,7 @@ def test_yaml_never_folds_a_long_line() -> None:
 
 
 def test_sorting_or_cutting_a_listing_keeps_how_it_reads(run: Any) -> None:
-    """`--limit` re-makes the listing (`with_records`): nested fields still read the
+    """`--limit` cuts the rows before the listing is made: nested fields still read the
     declaration's way, and search words are still highlighted."""
     args = ("list", "--data", str(FIXTURE), "--format", "csv", "--fields", "id,parties,flows")
     assert run(*args).stdout == run(*args, "--limit", "9").stdout

@@ -145,7 +145,7 @@ def forged_database(data: Path, directory: Path) -> Path:
     from exchange_cli.load.loader import catalogue_from_bytes
 
     raw = data.read_bytes()
-    key = store.SourceKey.of(data, os.stat(data), store.checksum(raw))
+    key = store.FileKey.of(data, os.stat(data), store.checksum(raw))
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     store.compile_catalogue(catalogue_from_bytes(raw, str(data)), key, directory).close()
     database = database_of(directory, data)

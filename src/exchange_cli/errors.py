@@ -1,9 +1,20 @@
 """The project's expected failures; `cli.main` maps each to its exit code in one place."""
 
+from pathlib import Path
 from typing import Any
 
-#: How messages name standard input (`-` on the command line).
-STDIN_NAME = "<stdin>"
+#: What names standard input on the command line, and how messages name it.
+STDIN, STDIN_NAME = "-", "<stdin>"
+
+
+def display_name(path: Path | str) -> str:
+    """How a catalogue is named in messages and output: `<stdin>` for `-`, and a name
+    that is not UTF-8 with its odd bytes written `\\xNN` (it must print in every format,
+    and the lone surrogates Python decodes such bytes into cannot)."""
+    name = str(path)
+    if name == STDIN:
+        return STDIN_NAME
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class ExitCode:

@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from exchange_cli.errors import CatalogueError, Problem, UsageError
-from exchange_cli.load.loader import STDIN, check_catalogue, display_name
+from exchange_cli.errors import STDIN, CatalogueError, Problem, UsageError, display_name
+from exchange_cli.load.loader import check_catalogue
 from exchange_cli.render.terminal import Environment
 
 

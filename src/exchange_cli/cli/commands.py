@@ -24,6 +24,7 @@ from exchange_cli.errors import (
 )
 from exchange_cli.model.records import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text, scored
 from exchange_cli.query import filters as query
+from exchange_cli.query.changes import CHANGE_FIELDS
 from exchange_cli.query.records import Criteria
 from exchange_cli.render.results import (
     Diff,
@@ -66,8 +67,7 @@ FLOWS = OutputSpec(Listing, FLOW_ROW_FIELDS)
 GRAPH = OutputSpec(GraphView, EDGE_FIELDS)
 PROBLEMS = OutputSpec(Problems, Problem._fields, default="text", orderable=False)
 EXPORT = OutputSpec(Export, (), default="html", orderable=False)
-CHANGES = ("change", "id", "title", "field", "old", "new")  # changes.CHANGE_FIELDS
-DIFF = OutputSpec(Diff, CHANGES, default="table", orderable=False)
+DIFF = OutputSpec(Diff, CHANGE_FIELDS, default="table", orderable=False)
 
 
 def _version(value: bool) -> None:
@@ -133,8 +133,8 @@ def list_programs(criteria: Criteria, catalogue: CatalogueOptions, output: Outpu
 
     Repeating an option ORs its values; different options AND.
     """
-    source = catalogue.open()
-    present(output, Listing(query.select_records(source, criteria), output.fields, program_text))
+    records = output.ordered(query.select_records(catalogue.open(), criteria))
+    present(output, Listing(records, output.fields, program_text))
 
 
 @app.command()
@@ -196,7 +196,7 @@ def summarize(
     facets = query.resolve_facets(by or ())
     source = catalogue.open()
     rows = query.facet_counts(source, query.select(source, criteria), facets)
-    present(output, FacetCounts(rows, output.fields))
+    present(output, FacetCounts(output.ordered(rows), output.fields))
 
 
 @app.command()
@@ -233,6 +233,7 @@ def search(
     why = None if hits else text_search.no_match_hint(source, terms)
     records = source.records(position for position, _ in hits)
     rows = [scored(score, record) for (_, score), record in zip(hits, records, strict=True)]
+    rows = list(output.ordered(rows))
     highlight = tuple(word for term in terms for word in term.words)
     present(output, Listing(rows, output.fields, program_text, highlight), why_empty=why)
 
@@ -284,7 +285,7 @@ def flows(
     source_side = network.party_matcher(giver or (), parties, "--from")
     target_side = network.party_matcher(receiver or (), parties, "--to")
     rows = network.flow_rows(query.select_programs(source, criteria), source_side, target_side)
-    present(output, Listing(rows, output.fields))
+    present(output, Listing(output.ordered(rows), output.fields))
 
 
 @app.command()
@@ -312,9 +313,7 @@ def graph(criteria: Criteria, catalogue: CatalogueOptions, output: Output) -> No
     built = network.build_graph(programs)
     built = network.ordered(built, output.sort, reverse=output.reverse, limit=output.limit)
     edges = [{f: e[f] for f in output.fields} for e in built.edges]
-    # titled from the programs: --sort/--limit may have cut the edges that carry titles
-    titles = {p.id: p.title for p in programs} if output.format == "table" else {}
-    tree = network.partner_tree(built, titles) if output.format == "table" else ()
+    tree = network.partner_tree(built, programs) if output.format == "table" else ()
     present(output, GraphView(built.nodes, edges, output.fields, tree))
 
 
@@ -378,9 +377,10 @@ def diff(
 
     Exit 0 when both hold the same programs, 1 when they differ, 3 when one cannot be read.
     """
-    from exchange_cli.query.changes import compare_files
+    from exchange_cli.load.loader import load_both
+    from exchange_cli.query.changes import compare_catalogues
 
-    changes = compare_files(old, new)
+    changes = compare_catalogues(*load_both(old, new))
     present(output, Diff(changes, output.fields))
     if not changes.equal:
         raise Finished(ExitCode.NOT_FOUND)

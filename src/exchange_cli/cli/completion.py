@@ -166,13 +166,10 @@ def answer(command: Any, words: Sequence[str], env: Any) -> list[str]:
     """The protocol's lines for WORDS (the last being completed) on a Click command.
 
     Click's own resolution finds which option or argument the last word belongs to
-    (`_resolve_context` and `_resolve_incomplete`, as `ShellComplete.get_completions`
-    uses them, from Typer's copy of Click; tests/test_main.py fails if they move).
-    bash splits `--sector=de` into three words; they are joined again.
+    (`internals.completion_target`). bash splits `--sector=de` into three words; they
+    are joined again.
     """
-    from typer._click.core import Parameter
-    from typer._click.shell_completion import _resolve_context, _resolve_incomplete
-    from typer.models import TyperPath
+    from exchange_cli.cli import internals
 
     joined: list[str] = []
     for word in words:
@@ -181,9 +178,8 @@ def answer(command: Any, words: Sequence[str], env: Any) -> list[str]:
         else:
             joined.append(word)
     args, incomplete = (joined[:-1], joined[-1]) if joined else ([], "")
-    ctx = _resolve_context(command, {"obj": env}, "exchange", list(args))
-    target, incomplete = _resolve_incomplete(ctx, list(args), incomplete)
-    if isinstance(target, Parameter) and isinstance(target.type, TyperPath):
+    ctx, target, incomplete = internals.completion_target(command, args, incomplete, env)
+    if internals.takes_a_path(target):
         return ["files"]  # Typer offers none, leaving file names to the shell
     items = target.shell_complete(ctx, incomplete)
     return answer_lines((str(i.value), str(i.help or ""), str(i.type)) for i in items)

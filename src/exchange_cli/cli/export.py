@@ -16,7 +16,7 @@ from exchange_cli.render.html import Page
 from exchange_cli.render.results import Export
 
 if TYPE_CHECKING:
-    from exchange_cli.query.records import RecordSource
+    from exchange_cli.query.records import Records
 
 
 def not_for_a_terminal(form: str) -> str:
@@ -32,7 +32,7 @@ def not_for_a_terminal(form: str) -> str:
 
 
 def build_export(
-    source: "RecordSource", criteria: Criteria, form: str, to: str | None, version: str
+    source: "Records", criteria: Criteria, form: str, to: str | None, version: str
 ) -> Export:
     """What `export` writes in `form` ("html" or "sqlite"), to `to` (None: stdout; for
     sqlite, a directory when it is one or ends in `/`)."""
@@ -41,14 +41,15 @@ def build_export(
     target = None if to is None else Path(to)
     directory = to is not None and (Path(to).is_dir() or to.endswith(("/", os.sep)))
     if form == "sqlite":
-        return Export(programs=query.select_programs(source, criteria), target=target,
-                      directory=directory)  # fmt: skip
+        programs = query.select_programs(source, criteria)
+        return Export(programs=programs, target=target, directory=directory,
+                      actors=network.actor_nodes(programs))  # fmt: skip
     if directory:
         raise UsageError(f"--output {to} is a directory; name the page's file")
     return Export(build_page(source, criteria, version), target=target)
 
 
-def build_page(source: "RecordSource", criteria: Criteria, version: str) -> Page:
+def build_page(source: "Records", criteria: Criteria, version: str) -> Page:
     """The page's content. What is large (each program's related entries and search words)
     is made as the page is written, one program at a time, not held all at once."""
     positions = query.select(source, criteria)

@@ -1,8 +1,8 @@
 """The `exchange` entry point: make the Environment, run the app, and turn every failure
 into one stderr line and an exit code, here and nowhere else (httpie's `core.main`).
 
-The few workarounds on Typer's internals live here too, each with a test in
-tests/test_main.py that fails loudly if Typer changes under it.
+The workarounds on Typer's and Click's internals live in `internals`, each with a test
+in tests/test_main.py that fails loudly if Typer changes under it.
 """
 
 import contextlib
@@ -10,11 +10,12 @@ import errno
 import gc
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import typer
 
+from exchange_cli.cli import internals
 from exchange_cli.errors import ExchangeError, ExitCode, OutputClosed, OutputFailed, Terminated
 from exchange_cli.render.terminal import Environment, output_error, sanitize_terminal_size
 
@@ -60,13 +61,13 @@ def _run(argv: list[str], env: Environment | None) -> int:
     env = env or Environment.detect()
     if COMPLETE_ENV in os.environ:
         return _complete(argv, os.environ[COMPLETE_ENV], env, debug)
-    command = click_command(argv)
+    command = _click_command(argv)
     try:
         try:
             with (
                 contextlib.redirect_stdout(env.stdout),  # Typer's help and echo, too
                 contextlib.redirect_stderr(env.stderr),
-                _help_colour_follows_ours(argv),
+                internals.help_colour_follows_ours(argv),
             ):
                 result = command.main(
                     args=argv, prog_name="exchange", standalone_mode=False, obj=env
@@ -86,7 +87,7 @@ def _run(argv: list[str], env: Environment | None) -> int:
     except ExchangeError as exc:
         return _fail(env, str(exc), exc.exit_code, debug)
     except typer.TyperException as exc:  # Click's usage errors
-        if _is_no_args_help(exc):
+        if internals.is_no_args_help(exc):
             return int(ExitCode.USAGE)  # the help is on the screen already
         hint = ""
         ctx = getattr(exc, "ctx", None)
@@ -102,39 +103,11 @@ def _run(argv: list[str], env: Environment | None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _is_no_args_help(exc: BaseException) -> bool:
-    """Click raises NoArgsIsHelpError after printing the help for a bare `exchange`; its
-    class lives in Typer's private copy of Click, so it is matched by name here (and
-    tests/test_main.py fails if the name goes away)."""
-    return type(exc).__name__ == "NoArgsIsHelpError"
+def _click_command(argv: Sequence[str]) -> Any:
+    """The app's Click command for this run (`internals.click_command`)."""
+    from exchange_cli.cli.commands import APP_SETTINGS, app
 
-
-@contextlib.contextmanager
-def _help_colour_follows_ours(argv: Sequence[str]) -> Iterator[None]:
-    """Typer's Rich help ignores NO_COLOR for bold and dim; make it write plain text then.
-
-    Typer reads `_TYPER_FORCE_DISABLE_TERMINAL` when it first imports its Rich helpers,
-    which happens only when help or an error is drawn; the variable is ours for the run.
-    """
-    plain = (
-        bool(os.environ.get("NO_COLOR"))
-        or os.environ.get("TERM") == "dumb"
-        or "--no-color" in argv
-    )
-    if not plain or "_TYPER_FORCE_DISABLE_TERMINAL" in os.environ:
-        yield
-        return
-    os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
-    rich_utils: Any = sys.modules.get("typer.rich_utils")  # already imported (e.g. tests)
-    saved = getattr(rich_utils, "FORCE_TERMINAL", None)
-    if rich_utils is not None:
-        rich_utils.FORCE_TERMINAL = False
-    try:
-        yield
-    finally:
-        del os.environ["_TYPER_FORCE_DISABLE_TERMINAL"]
-        if rich_utils is not None:
-            rich_utils.FORCE_TERMINAL = saved
+    return internals.click_command(app, APP_SETTINGS, argv)
 
 
 def _abandon_stdout() -> None:
@@ -142,57 +115,6 @@ def _abandon_stdout() -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-
-
-def _command_name(info: typer.models.CommandInfo) -> str:
-    assert info.callback is not None
-    return info.name or info.callback.__name__.replace("_", "-")
-
-
-def requested_command(argv: Sequence[str]) -> str | None:
-    """The subcommand this run is for, when it is already known."""
-    if argv and not argv[0].startswith("-"):
-        return argv[0]
-    return None
-
-
-def click_command(argv: Sequence[str]) -> Any:
-    """The Click command for this run, holding only the subcommand asked for when known.
-
-    Typer builds every command's parameters before running one (about 30 ms for ten
-    commands, paid on each run and each Tab press); a one-command app behaves the same
-    for that subcommand, its help and its completion.
-    """
-    from exchange_cli.cli.commands import APP_SETTINGS, app
-
-    wanted = requested_command(argv)
-    infos = [info for info in app.registered_commands if _command_name(info) == wanted]
-    if not infos:
-        return _plain_usage(typer.main.get_command(app))
-    single = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]
-    single.registered_callback = app.registered_callback
-    single.registered_commands = infos
-    return _plain_usage(typer.main.get_command(single))
-
-
-class _PlainArgument(typer.core.TyperArgument):
-    """An argument whose usage shows its declared metavar as it is: `show ID`, not
-    Typer's `show {ID}` (Click, man pages and every other CLI write it bare)."""
-
-    def make_metavar(self, ctx: Any, *args: Any, **kwargs: Any) -> str:
-        if self.metavar is not None:
-            return self.metavar
-        return super().make_metavar(ctx, *args, **kwargs)  # (`usage=` since typer 0.27)
-
-
-def _plain_usage(group: Any) -> Any:
-    """Typer's arguments, as `_PlainArgument`s (a subclass adding no state), in every
-    command of `group`."""
-    for command in getattr(group, "commands", {}).values():
-        for param in command.params:
-            if type(param) is typer.core.TyperArgument:
-                param.__class__ = _PlainArgument
-    return group
 
 
 def _complete(words: list[str], shell: str, env: Environment, debug: bool) -> int:
@@ -205,7 +127,7 @@ def _complete(words: list[str], shell: str, env: Environment, debug: bool) -> in
     if shell not in SHELLS:
         return 0
     try:
-        lines = answer(click_command(words[:-1]), words, env)
+        lines = answer(_click_command(words[:-1]), words, env)
         env.stdout.write("".join(f"{line}\n" for line in lines))
         env.stdout.flush()
     except Exception:  # noqa: BLE001 - a Tab press must not print a traceback

@@ -23,7 +23,7 @@ from exchange_cli.query.records import Criteria
 from exchange_cli.render.terminal import Environment
 
 if TYPE_CHECKING:
-    from exchange_cli.query.records import RecordSource
+    from exchange_cli.query.records import Records
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 Declared = list[tuple[str, Any]]  # (parameter name, (its type, its typer.Option))
@@ -40,7 +40,7 @@ class CatalogueOptions:
     def __init__(self, path: Path | None, cache: bool) -> None:
         self.path, self.cache = path, cache
 
-    def open(self) -> "RecordSource":
+    def open(self) -> "Records":
         from exchange_cli.load.catalogue import open_catalogue
 
         return open_catalogue(self.path, cache=self.cache)
@@ -258,7 +258,7 @@ def shared(output: OutputSpec | None = None) -> Callable[[Command], Command]:
 class _Shared:
     """A command whose signature has its groups' options in place of `criteria`,
     `catalogue` and `output`. The signature is worked out when Typer first reads it, so
-    a run pays only for the one command it builds (`main.click_command`)."""
+    a run pays only for the one command it builds (`internals.click_command`)."""
 
     def __init__(self, command: Callable[..., Any], output: OutputSpec | None) -> None:
         names = ("__module__", "__name__", "__qualname__", "__doc__")

@@ -5,7 +5,8 @@ What a command may print (its result kind, its fields, its compact default) is a
 `OutputSpec`; the formats it accepts come from the render registry.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from exchange_cli.errors import UsageError
 from exchange_cli.model.vocab import closest, did_you_mean, excerpt
@@ -65,6 +66,15 @@ class Output:
         self.env, self.format, self.fields = env, format, fields
         self.sort, self.reverse, self.limit = sort, reverse, limit
         self.chose_fields = chose_fields
+
+    def ordered(self, rows: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+        """The rows in the order `--sort` and `--reverse` ask, cut to `--limit` (the query
+        layer's `order_records`); as they are when none was given."""
+        if self.sort is None and not self.reverse and self.limit is None:
+            return rows
+        from exchange_cli.query.filters import order_records
+
+        return order_records(rows, sort=self.sort, reverse=self.reverse, limit=self.limit)
 
 
 #: Formats that print the compact fields unless --fields says otherwise (the rest print
@@ -146,20 +156,13 @@ def _unknown(what: str, value: str, option: str, valid: Sequence[str], plural: s
 
 
 def present(output: Output, result: Result, why_empty: str | None = None) -> None:
-    """Order and cut a listing's rows as asked, then render the result: on a terminal,
-    through the pager when it is taller than the screen (as git and gh do).
+    """Render the result: on a terminal, through the pager when it is taller than the
+    screen (as git and gh do).
 
     An empty result is one line on stderr: why, when the command knows (`search`), else
     on a terminal view that nothing matches, in place of an empty box. Scripts get their
     empty `[]` or header row as usual.
     """
-    if isinstance(result, Listing) and (output.sort or output.reverse or output.limit is not None):
-        from exchange_cli.query.filters import order_records
-
-        rows = order_records(
-            result.records, sort=output.sort, reverse=output.reverse, limit=output.limit
-        )
-        result = result.with_records(rows)
     if is_empty(result):
         if why_empty:
             output.env.note(why_empty)

@@ -9,14 +9,15 @@ programs costs more than reading them (BENCHMARKS.md).
 """
 
 import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from exchange_cli.errors import STDIN, display_name
 from exchange_cli.load.loader import (
-    STDIN,
     catalogue_from_bytes,
     default_catalogue_path,
-    display_name,
     load_catalogue,
     max_bytes_from_env,
     open_regular,
@@ -25,13 +26,13 @@ from exchange_cli.load.loader import (
 )
 
 if TYPE_CHECKING:
-    from exchange_cli.model.records import Catalogue
-    from exchange_cli.query.records import RecordSource
+    from exchange_cli.model.records import Catalogue, Party, Program
+    from exchange_cli.query.records import Criteria, Records
 
 
-def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "RecordSource":
-    """The catalogue at `path` (the shipped one by default; `-` for standard input) as a
-    record source. `CatalogueError` when it cannot be read or does not validate."""
+def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "Records":
+    """The catalogue at `path` (the shipped one by default; `-` for standard input),
+    ready for questions. `CatalogueError` when it cannot be read or does not validate."""
     try:
         from exchange_cli.store import files as store
     except ImportError:  # a Python built without sqlite3: plain Python answers
@@ -53,7 +54,7 @@ def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "RecordSo
     finally:
         os.close(fd)
     whole = directory is not None and len(data) == info.st_size  # not changed as we read
-    key = store.SourceKey.of(path, info, store.checksum(data)) if whole else None
+    key = store.FileKey.of(path, info, store.checksum(data)) if whole else None
     catalogue = catalogue_from_bytes(data, name)
     del data
     if key is None or directory is None:
@@ -61,13 +62,73 @@ def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "RecordSo
     return store.compile_catalogue(catalogue, key, directory)
 
 
-def _in_memory(path: Path | None) -> "RecordSource":
-    from exchange_cli.query.records import MemorySource
+def _in_memory(path: Path | None) -> "Records":
+    from exchange_cli.query.memory import MemoryRecords
 
-    return MemorySource(load_catalogue(path))
+    return MemoryRecords(load_catalogue(path))
 
 
-def _uncached(catalogue: "Catalogue") -> "RecordSource":
-    from exchange_cli.load.uncached import Uncached
+def _uncached(catalogue: "Catalogue") -> "Records":
+    return OneRunRecords(catalogue)
 
-    return Uncached(catalogue)
+
+class OneRunRecords:
+    """The `Records` of a catalogue read for this run only: memory answers what it
+    answers fast, an in-memory store (compiled on first need) what needs an index."""
+
+    def __init__(self, catalogue: "Catalogue") -> None:
+        from exchange_cli.query.memory import MemoryRecords
+
+        self.catalogue = catalogue
+        self.name = catalogue.name
+        self._memory = MemoryRecords(catalogue)
+        self._store: Records | None = None
+
+    def _compiled(self) -> "Records":
+        if self._store is None:
+            from exchange_cli.store.files import compile_catalogue
+
+            self._store = compile_catalogue(self.catalogue, None, None)
+        return self._store
+
+    def __len__(self) -> int:
+        return len(self._memory)
+
+    def ids(self) -> Sequence[str]:
+        return self._memory.ids()
+
+    def position(self, program_id: str) -> int | None:
+        return self._memory.position(program_id)
+
+    def select(self, criteria: "Criteria") -> list[int]:
+        return self._memory.select(criteria)
+
+    def programs(self, positions: Iterable[int]) -> "list[Program]":
+        return self._memory.programs(positions)
+
+    def records(self, positions: Iterable[int]) -> list[Mapping[str, Any]]:
+        return self._memory.records(positions)
+
+    def count(self, facet: str, positions: Sequence[int]) -> Counter[str]:
+        return self._memory.count(facet, positions)
+
+    def countries(self) -> list[str]:
+        return self._memory.countries()
+
+    def parties(self) -> "list[Party]":
+        return self._memory.parties()
+
+    def related(self, position: int, limit: int) -> list[int]:
+        return self._memory.related(position, limit)
+
+    def related_many(
+        self, positions: Sequence[int], limit: int, within: Sequence[int] | None = None
+    ) -> dict[int, list[int]]:
+        return self._compiled().related_many(positions, limit, within)
+
+    def search(self, terms: Sequence[Any]) -> list[tuple[int, float]]:
+        return self._compiled().search(terms)
+
+    def words(self) -> set[str]:
+        return self._compiled().words()
+

@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exchange_cli.errors import STDIN_NAME, CatalogueError, Problem, UsageError
+from exchange_cli.errors import (
+    STDIN,
+    STDIN_NAME,
+    CatalogueError,
+    Problem,
+    UsageError,
+    display_name,
+)
 from exchange_cli.model.records import Catalogue
 
 if TYPE_CHECKING:  # checking imports these when a file is actually parsed
@@ -22,7 +29,6 @@ if TYPE_CHECKING:  # checking imports these when a file is actually parsed
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_BYTES_ENV = "EXCHANGE_MAX_BYTES"
-STDIN = "-"
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -33,16 +39,6 @@ def default_catalogue_path() -> Path:
     if packaged.is_file():
         return packaged
     return package.parents[1] / "data" / "programs.yaml"
-
-
-def display_name(path: Path | str) -> str:
-    """How a catalogue is named in messages and output: `<stdin>` for `-`, and a name
-    that is not UTF-8 with its odd bytes written `\\xNN` (it must print in every format,
-    and the lone surrogates Python decodes such bytes into cannot)."""
-    name = str(path)
-    if name == STDIN:
-        return STDIN_NAME
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def max_bytes_from_env() -> int:
@@ -234,3 +230,10 @@ def check_catalogue(
             report.at(problem.line, problem.column, problem.message)
         return None, report
     return inspect_text(text, name)
+
+
+def load_both(old: Path | str, new: Path | str) -> tuple[Catalogue, Catalogue]:
+    """The two catalogues `diff` compares; '-' (standard input) for one of them."""
+    if str(old) == STDIN and str(new) == STDIN:
+        raise UsageError("only one of OLD and NEW can be '-' (standard input is read once)")
+    return load_catalogue(Path(old)), load_catalogue(Path(new))

@@ -410,16 +410,3 @@ class _Translated:
             raise YamlError(" ".join(str(exc).split())) from None
         if isinstance(exc, RecursionError):  # pragma: no cover - nothing here recurses
             raise YamlError(too_deep(self.max_depth)) from None
-
-
-def parse(text: str) -> Any:
-    """The whole document as data (for small texts and tests; the loader streams)."""
-
-    def refuse(path: Path, mark: Mark, message: str) -> None:
-        raise YamlError(message, *mark)
-
-    with Reader(text, refuse) as reader:
-        reader.begin()
-        data = reader.read(())
-        reader.end()
-    return data

@@ -223,7 +223,6 @@ class Program(NamedTuple):
 FIELDS: tuple[str, ...] = keys_of(Program)
 #: The rows `flows` prints, and the graph's nodes and edges: also a contract.
 FLOW_ROW_FIELDS = ("from", "from_country", "to", "to_country", "what", "program", "title")
-NODE_FIELDS = ("id", "name", "type", "country", "programs")
 EDGE_FIELDS = ("source", "target", "kind", "label", "program")
 
 

@@ -1,7 +1,7 @@
 """What changed between two catalogues: programs added, removed and changed, by id, with
 the fields that changed and their old and new values. Pure: catalogues in, data out."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from exchange_cli.model.records import FIELDS, Catalogue
@@ -83,13 +83,3 @@ def compare_catalogues(old: Catalogue, new: Catalogue) -> Changes:
         changed=changed,
         unchanged=sum(1 for i, r in after.items() if before.get(i) == r),
     )
-
-
-def compare_files(old: Any, new: Any, names: Sequence[str] = ()) -> Changes:
-    """Load both catalogue files (`-` is standard input, for one of them) and compare."""
-    from exchange_cli.errors import UsageError
-    from exchange_cli.load.loader import STDIN, load_catalogue
-
-    if str(old) == STDIN and str(new) == STDIN:
-        raise UsageError("only one of OLD and NEW can be '-' (standard input is read once)")
-    return compare_catalogues(load_catalogue(old), load_catalogue(new))

@@ -1,7 +1,7 @@
 """Questions asked of a record source: filter, order, count, relate. No I/O.
 
 Option values arrive as the user typed them and leave as canonical vocabulary values
-(`resolve_criteria`); everything else asks the source (`source.RecordSource`), which
+(`resolve_criteria`); everything else asks the source (`source.Records`), which
 answers from memory or from the store.
 """
 
@@ -16,7 +16,7 @@ from exchange_cli.model.vocab import excerpt as vocab_excerpt
 from exchange_cli.query.records import FACETS, Criteria, party_keys
 
 if TYPE_CHECKING:
-    from exchange_cli.query.records import RecordSource
+    from exchange_cli.query.records import Records
 
 __all__ = ["FACETS", "Criteria"]
 
@@ -76,7 +76,7 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def select(source: "RecordSource", criteria: Criteria) -> list[int]:
+def select(source: "Records", criteria: Criteria) -> list[int]:
     """The positions of the programs matching `criteria`. A `--party` value that is part
     of no party's name in the catalogue is a usage error, as an unknown country is: it
     can never match, whatever the other filters say."""
@@ -98,12 +98,12 @@ def select(source: "RecordSource", criteria: Criteria) -> list[int]:
     return source.select(criteria)
 
 
-def select_records(source: "RecordSource", criteria: Criteria) -> list[Mapping[str, Any]]:
+def select_records(source: "Records", criteria: Criteria) -> list[Mapping[str, Any]]:
     """The matching programs as JSON-ready records (what `list` prints)."""
     return source.records(select(source, criteria))
 
 
-def select_programs(source: "RecordSource", criteria: Criteria) -> list[Program]:
+def select_programs(source: "Records", criteria: Criteria) -> list[Program]:
     return source.programs(select(source, criteria))
 
 
@@ -139,7 +139,7 @@ def order_records(
 
 
 def facet_counts(
-    source: "RecordSource", positions: Sequence[int], facets: Sequence[str] = FACETS
+    source: "Records", positions: Sequence[int], facets: Sequence[str] = FACETS
 ) -> list[dict[str, Any]]:
     """Rows of {facet, value, count}: most common first, then by value; one row per value.
 
@@ -179,7 +179,7 @@ def related_entry(program: Program, other: Program) -> dict[str, Any]:
 
 
 def related_programs(
-    source: "RecordSource", position: int, limit: int = RELATED_LIMIT
+    source: "Records", position: int, limit: int = RELATED_LIMIT
 ) -> list[dict[str, Any]]:
     """The programs sharing most parties (same country, or same name) and sectors with
     the one at `position`: most shared first, then catalogue order."""
@@ -206,7 +206,7 @@ def resolve_facets(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(facets)) or FACETS
 
 
-def unknown_id(program_id: str, source: "RecordSource") -> str:
+def unknown_id(program_id: str, source: "Records") -> str:
     """`show`'s message for an id the catalogue does not have, with the closest ids."""
     wanted = program_id.strip().lower()
     ids = source.ids()

@@ -1,7 +1,7 @@
 """Who gives what to whom: directional flows, and the partnership graph. Pure: no I/O."""
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from exchange_cli.errors import UsageError
@@ -255,10 +255,12 @@ def keep_edges(graph: Graph, edges: list[dict[str, Any]]) -> Graph:
     return Graph([node for node in graph.nodes if node["id"] in ends], edges)
 
 
-def partner_tree(graph: Graph, titles: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def partner_tree(
+    graph: Graph, programs: Sequence[Program] | None = None
+) -> list[dict[str, Any]]:
     """party → partner → programs, with what flows each way: the terminal view's shape.
-    Programs are titled from `titles` (by id), else from their partnership edges, which
-    `keep_edges` may have cut.
+    Programs are titled from `programs` (the graph's), else from their partnership
+    edges, which `--sort` or `--limit` may have cut.
 
     Each partnership once: under the party that comes first, what it gives and receives;
     a party whose partnerships all appeared under earlier parties is not repeated.
@@ -266,7 +268,9 @@ def partner_tree(graph: Graph, titles: Mapping[str, str] | None = None) -> list[
         {"program": id, "title": str, "gives": [what...], "receives": [what...]}]}]}.
     """
     by_id = {node["id"]: node for node in graph.nodes}
-    if titles is None:
+    if programs is not None:
+        titles = {program.id: program.title for program in programs}
+    else:
         titles = {e["program"]: e["label"] for e in graph.edges if e["kind"] == "partnership"}
     links: dict[str, dict[str, dict[str, dict[str, list[str]]]]] = {}
     for edge in graph.edges:

@@ -6,7 +6,7 @@ word that starts with it (`petro` finds petroleum); a phrase matches consecutive
 within one name, flow part, benefit or alias (never across two). A match in the title
 or a flow weighs more than one in the summary; a whole word more than a prefix.
 
-A source ranks by these rules (`RecordSource.search`): `MemorySource` with
+A source ranks by these rules (`Records.search`): `MemoryRecords` with
 `score_program` below, the store with SQLite's full-text index and `score_levels`.
 """
 
@@ -23,7 +23,7 @@ from exchange_cli.model.records import Program
 from exchange_cli.model.vocab import words
 
 if TYPE_CHECKING:
-    from exchange_cli.query.records import RecordSource
+    from exchange_cli.query.records import Records
 
 #: How much a match in each part of a record counts.
 WEIGHTS: dict[str, float] = {
@@ -180,7 +180,7 @@ def score_program(program: Program, terms: Sequence[Term]) -> float:
 
 
 def search_programs(
-    source: RecordSource, terms: Sequence[Term], positions: Sequence[int] | None = None
+    source: Records, terms: Sequence[Term], positions: Sequence[int] | None = None
 ) -> list[tuple[int, float]]:
     """(position, score) of the matching programs, best first, ties in catalogue order;
     only among `positions` when given (the filters' result)."""
@@ -193,7 +193,7 @@ def search_programs(
     return hits
 
 
-def closest_words(source: RecordSource, terms: Sequence[Term], limit: int = 5) -> list[str]:
+def closest_words(source: Records, terms: Sequence[Term], limit: int = 5) -> list[str]:
     """Words the catalogue has that look like the query's, for a 'did you mean' hint
     (the first few query words only: a hint must stay cheap and short)."""
     vocabulary = sorted(word for word in source.words() if len(word) > 2)
@@ -204,7 +204,7 @@ def closest_words(source: RecordSource, terms: Sequence[Term], limit: int = 5) -
     return list(dict.fromkeys(found))[:limit]
 
 
-def no_match_hint(source: RecordSource, terms: Sequence[Term]) -> str:
+def no_match_hint(source: Records, terms: Sequence[Term]) -> str:
     """Why nothing matched: which words the catalogue lacks (and what it has that looks
     like them), that the filters left none of the matches, or that each word matches on
     its own but not all together."""

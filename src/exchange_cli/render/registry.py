@@ -155,7 +155,7 @@ def _sqlite(result: Any, env: Environment) -> None:
 
     from exchange_cli.render import sqlite, target
 
-    data = sqlite.build_database(result.programs)
+    data = sqlite.build_database(result.programs, *result.actors)
     if not result.directory:
         target.write(data, result.target, env)
         return

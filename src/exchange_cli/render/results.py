@@ -29,9 +29,6 @@ class Listing:
     ) -> None:
         self.records, self.fields, self.flat, self.highlight = records, fields, flat, highlight
 
-    def with_records(self, records: Sequence[Mapping[str, Any]]) -> Listing:
-        return Listing(records, self.fields, self.flat, self.highlight)
-
 
 class Record:
     """One record in full (`show`): an object in json, a page of text on a terminal."""
@@ -84,7 +81,7 @@ class Export:
     web page (`page`, a `render.html.Page`) or the programs of a database; `target` is
     `--output` (None: stdout), a `directory` for a database and its datasette metadata."""
 
-    __slots__ = ("page", "programs", "target", "directory")
+    __slots__ = ("page", "programs", "actors", "target", "directory")
 
     def __init__(
         self,
@@ -92,8 +89,10 @@ class Export:
         programs: Sequence[Any] = (),
         target: Any = None,
         directory: bool = False,
+        actors: tuple[Sequence[Any], Sequence[Any]] = ((), ()),
     ) -> None:
         self.page, self.programs, self.target, self.directory = page, programs, target, directory
+        self.actors = actors  # for a database: `network.actor_nodes(programs)`
 
 
 class Diff:

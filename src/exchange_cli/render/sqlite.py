@@ -178,12 +178,15 @@ def _roles(program: Program) -> dict[str, str]:
     }  # fmt: skip
 
 
-def build_database(programs: Sequence[Program]) -> bytes:
-    """The database of these programs, as the bytes of an SQLite file."""
+def build_database(
+    programs: Sequence[Program],
+    nodes: Sequence[dict[str, Any]],
+    by_program: Sequence[dict[str, str]],
+) -> bytes:
+    """The database of these programs and their actors (`network.actor_nodes`: the
+    nodes, and for each program its parties' node ids), as the bytes of an SQLite file."""
     from exchange_cli.model import vocab
-    from exchange_cli.query.network import actor_nodes
 
-    nodes, by_program = actor_nodes(programs)
     connection = sqlite3.connect(":memory:")
     try:
         connection.execute("PRAGMA foreign_keys = ON")  # every link checked as it goes in

@@ -1,4 +1,4 @@
-"""Validated catalogues compiled into SQLite, and the `StoreSource` that answers queries
+"""Validated catalogues compiled into SQLite, and the `StoreRecords` that answers queries
 from one.
 
 A catalogue is parsed and checked once, then compiled into a database: programs with
@@ -28,6 +28,9 @@ Trust model (each point tested in tests/test_store.py; the README's "The cache")
   3) and is removed, so the next run builds it again.
 
 Modules: `files` (where databases live and when to trust one: lookup, building,
-pruning), `build` (the tables and how a catalogue fills them), `source` (`StoreSource`,
-the queries).
+pruning), `build` (the tables and how a catalogue fills them), `records`
+(`StoreRecords`, the queries).
+
+May import: `exchange_cli.query`, `exchange_cli.model`, `exchange_cli.errors`. It reads
+no catalogue file (the load layer hands it validated catalogues) and prints nothing.
 """

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from exchange_cli import __version__
-from exchange_cli.errors import CatalogueError, Problem, Terminated
+from exchange_cli.errors import CatalogueError, Problem, Terminated, display_name
 from exchange_cli.model.records import Catalogue
-from exchange_cli.store.records import StoreSource
+from exchange_cli.store.records import StoreRecords
 
 __all__ = [
-    "SourceKey",
-    "StoreSource",
+    "FileKey",
+    "StoreRecords",
     "compile_catalogue",
     "checksum",
     "enabled",
@@ -91,7 +91,7 @@ def _nobody_else_can_swap(directory: Path) -> bool:
         return False
 
 
-class SourceKey(tuple[str, int, int, int, int, int, str]):
+class FileKey(tuple[str, int, int, int, int, int, str]):
     """What a database must record to stand for a catalogue file: its real path, device,
     inode, size, modification and change times, and checksum (a plain tuple subclass,
     cheaper to define on every run than a NamedTuple)."""
@@ -99,7 +99,7 @@ class SourceKey(tuple[str, int, int, int, int, int, str]):
     __slots__ = ()
 
     @classmethod
-    def of(cls, path: Path, info: os.stat_result, checksum: str) -> "SourceKey":
+    def of(cls, path: Path, info: os.stat_result, checksum: str) -> "FileKey":
         real = os.path.realpath(path)
         return cls(
             (
@@ -122,13 +122,7 @@ class SourceKey(tuple[str, int, int, int, int, int, str]):
         return self[6]
 
     def same_file(self, path: Path, info: os.stat_result) -> bool:
-        return self[:6] == SourceKey.of(path, info, "")[:6]
-
-
-def _shown(path: Path) -> str:
-    from exchange_cli.load.loader import display_name
-
-    return display_name(path)
+        return self[:6] == FileKey.of(path, info, "")[:6]
 
 
 def checksum(data: bytes) -> str:
@@ -171,7 +165,7 @@ def database_path(directory: Path, real_path: str) -> Path:
 # -- opening and building -------------------------------------------------------------------
 
 
-def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "StoreSource | None":
+def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "StoreRecords | None":
     """The database compiled from exactly this file, or None."""
     database = database_path(directory, os.path.realpath(path))
     try:
@@ -190,12 +184,12 @@ def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "Store
         row = connection.execute("SELECT * FROM source").fetchone()
         if row is None or tuple(row[:2]) != (FORMAT, __version__):
             raise LookupError
-        recorded = SourceKey(tuple(row[2:9]))
+        recorded = FileKey(tuple(row[2:9]))
         if not recorded.same_file(path, info):
             raise LookupError
-        if recorded.checksum != checksum_open_file(fd, info, _shown(path)):
+        if recorded.checksum != checksum_open_file(fd, info, display_name(path)):
             raise LookupError
-        return StoreSource(connection, _shown(path), str(database))
+        return StoreRecords(connection, display_name(path), str(database))
     except (sqlite3.Error, LookupError, TypeError, ValueError):
         connection.close()
         return None
@@ -205,8 +199,8 @@ def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "Store
 
 
 def compile_catalogue(
-    catalogue: Catalogue, key: SourceKey | None, directory: Path | None
-) -> "StoreSource":
+    catalogue: Catalogue, key: FileKey | None, directory: Path | None
+) -> "StoreRecords":
     """A database of the catalogue: in the cache directory when there is one, else in
     memory for this run. A failure to write the cache only means no cache this time."""
     if directory is not None and key is not None:
@@ -216,10 +210,10 @@ def compile_catalogue(
 
     connection = connect(":memory:")
     fill(connection, catalogue, key, FORMAT)
-    return StoreSource(connection, catalogue.name)
+    return StoreRecords(connection, catalogue.name)
 
 
-def _compile_to_file(catalogue: Catalogue, key: SourceKey, directory: Path) -> StoreSource:
+def _compile_to_file(catalogue: Catalogue, key: FileKey, directory: Path) -> StoreRecords:
     final = database_path(directory, key.path)
     temporary = final.with_name(f"{final.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     connection = None
@@ -245,7 +239,7 @@ def _compile_to_file(catalogue: Catalogue, key: SourceKey, directory: Path) -> S
                     os.unlink(temporary)
             raise
     _prune(directory)
-    return StoreSource(connection, catalogue.name)
+    return StoreRecords(connection, catalogue.name)
 
 
 @contextlib.contextmanager

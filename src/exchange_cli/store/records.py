@@ -1,4 +1,4 @@
-"""`StoreSource`: the `RecordSource` protocol answered from a compiled catalogue, with
+"""`StoreRecords`: the `Records` protocol answered from a compiled catalogue, with
 SQL for filters, counts and related programs, and the full-text index for search."""
 
 import contextlib
@@ -15,8 +15,8 @@ from exchange_cli.model.records import Catalogue, JsonRecord, Party, Program
 from exchange_cli.query.records import Criteria
 
 
-class StoreSource:
-    """A `RecordSource` over a compiled catalogue."""
+class StoreRecords:
+    """A `Records` over a compiled catalogue."""
 
     def __init__(
         self, connection: sqlite3.Connection, name: str, database: str | None = None
@@ -183,9 +183,9 @@ class StoreSource:
 
         if not self._has_words():
             catalogue = Catalogue(self.programs(range(len(self))), self.name)
-            from exchange_cli.query.records import MemorySource
+            from exchange_cli.query.memory import MemoryRecords
 
-            return MemorySource(catalogue).search(terms)
+            return MemoryRecords(catalogue).search(terms)
         totals: dict[int, float] | None = None
         for term in terms:
             levels = self._term_levels(term)
