@@ -5,36 +5,19 @@ have no problem: the common case, and most of a large catalogue's loading time.
 every value is exactly what the declaration asks for, and returns None at the first
 doubt; the loader then runs the full walk (`validation.check_record`), which finds,
 words and places every problem. It must never accept what the walk refuses
-(tests/test_fastcheck.py holds it to that on generated and mutated records); refusing
-something the walk accepts (a YAML `Unquoted` year, say) only costs time.
+(tests/test_json_catalogue.py holds it to that on generated and mutated records), nor
+refuse what the walk accepts. Each scalar spec's check is its own `Spec.fast`, written
+beside its `check` in model/fields.py; this module composes them into records and lists,
+with the rules across fields.
 """
 
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from exchange_cli.model.fields import (
-    SLUG,
-    Country,
-    ListOf,
-    Nested,
-    Slug,
-    Spec,
-    Term,
-    Text,
-    Year,
-    fields_of,
-)
+from exchange_cli.model.fields import Fallback, ListOf, Nested, Spec, fields_of
 
 Check = Callable[[Any], Any]
-
-
-class Fallback(Exception):
-    """Not certainly valid: let the full walk decide."""
-
-
-def _fail() -> Any:
-    raise Fallback
 
 
 class _Strict:
@@ -105,68 +88,7 @@ def _value(spec: Spec) -> Check:
         return _list(spec)
     if isinstance(spec, Nested):
         return _record(spec.record)
-    return _scalar(spec)
-
-
-def _scalar(spec: Spec) -> Check:
-    """A scalar spec's check: exact types only (the walk explains anything else)."""
-    nullable = spec.nullable
-    if isinstance(spec, Term):
-        allowed = frozenset(spec.vocabulary.values)
-
-        def term(value: Any) -> Any:
-            if type(value) is str and value in allowed:
-                return value
-            if value is None and nullable:
-                return None
-            raise Fallback
-
-        return term
-    if isinstance(spec, Country):
-        from exchange_cli.model.vocab import countries
-
-        codes = frozenset(countries().values)
-
-        def country(value: Any) -> Any:
-            if type(value) is str and value in codes:
-                return value
-            if value is None and nullable:
-                return None
-            raise Fallback
-
-        return country
-    if isinstance(spec, Slug):
-
-        def slug(value: Any) -> Any:
-            if type(value) is str and SLUG.match(value):
-                return value
-            if value is None and nullable:
-                return None
-            raise Fallback
-
-        return slug
-    if isinstance(spec, Year):
-        low, high = spec.LOW, spec.HIGH
-
-        def year(value: Any) -> Any:
-            if type(value) is int and low <= value <= high:
-                return value
-            if value is None and nullable:
-                return None
-            raise Fallback
-
-        return year
-    if type(spec) is Text:
-
-        def text(value: Any) -> Any:
-            if type(value) is str and value and not value.isspace():
-                return value
-            if value is None and nullable:
-                return None
-            raise Fallback
-
-        return text
-    return lambda value: _fail()  # a spec this module does not know: always the walk
+    return spec.fast()  # a scalar's own fast check, written beside its `check`
 
 
 def _list(spec: ListOf) -> Check:

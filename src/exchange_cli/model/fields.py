@@ -1,15 +1,15 @@
-"""Field specs: how a record's shape is declared once, and everything derived from it.
+"""Field specs: how a record's shape is declared once, and how each value is checked.
 
 A record is a `NamedTuple` whose fields are annotated `Annotated[type, Spec(...)]`
-(see `model.py`). From that one declaration come the checks of parsed catalogue data
-(`validation.py` walks the specs), the conversion to and from JSON-ready data, the JSON
-Schema, the `exchange new` skeleton, the one-line text of csv/tsv/markdown cells, the
-store's columns and the README's field list. A spec says *what* a value is; the walker
-says *where* a problem is.
+(see `records.py`). From that one declaration come the checks of parsed catalogue data
+(`load.validation` walks the specs; `Spec.fast` is each spec's quick path), reading
+records back from JSON, the JSON Schema, the `exchange new` skeleton, the one-line
+text of csv/tsv/markdown cells, and what `declaration.py` derives. A spec says *what*
+a value is; the walker says *where* a problem is.
 """
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from exchange_cli.model.vocab import Vocabulary, excerpt
@@ -57,6 +57,14 @@ class Invalid:
 INVALID: Any = Invalid("invalid")
 
 
+class Fallback(Exception):
+    """Raised by a fast check (`Spec.fast`): not certainly valid, the full walk decides."""
+
+
+#: A fast check: the value when it is valid, else `Fallback` (never a message).
+FastCheck = Callable[[Any], Any]
+
+
 def describe(value: Any) -> str:
     """What a parsed value is, for messages: `an unquoted integer `017``, `a list`."""
     if isinstance(value, Unquoted):
@@ -99,8 +107,21 @@ class Spec:
         walked by `validation`, which knows paths and the rules across fields."""
         raise NotImplementedError
 
-    def to_json(self, value: Any) -> Any:
-        return value
+    def fast(self) -> FastCheck:
+        """`check` for the loader's fast path (`load.fastcheck`), made once per spec:
+        exactly as strict, but raising `Fallback` instead of wording a problem. This one
+        is `check` itself; a subclass writes a quicker one beside its `check` for the
+        values a valid catalogue holds (tests/test_json_catalogue.py holds every spec to
+        accepting exactly what `check` accepts)."""
+        check = self.check
+
+        def checked(value: Any) -> Any:
+            result = check(value)
+            if isinstance(result, Invalid):
+                raise Fallback
+            return result
+
+        return checked
 
     def from_json(self, value: Any) -> Any:
         """A value this program wrote itself (the store), every type checked again."""
@@ -120,6 +141,11 @@ class Spec:
     def with_null(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {"oneOf": [{"type": "null"}, schema]} if self.nullable else schema
 
+    def vocabulary_text(self) -> str:
+        """The values (and their aliases, in order) this spec checks against, as text
+        for `fingerprint`; empty when it checks against none."""
+        return ""
+
 
 class Text(Spec):
     """A non-blank string."""
@@ -136,6 +162,20 @@ class Text(Spec):
 
     def schema(self) -> dict[str, Any]:
         return self.with_null({"type": "string", "minLength": 1, "pattern": "\\S"})
+
+    def fast(self) -> FastCheck:
+        if type(self) is not Text:
+            return super().fast()
+        nullable = self.nullable
+
+        def text(value: Any) -> Any:
+            if type(value) is str and value and not value.isspace():
+                return value
+            if value is None and nullable:
+                return None
+            raise Fallback
+
+        return text
 
 
 class _Slug:
@@ -168,6 +208,18 @@ class Slug(Text):
     def schema(self) -> dict[str, Any]:
         return self.with_null({"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"})
 
+    def fast(self) -> FastCheck:
+        nullable = self.nullable
+
+        def slug(value: Any) -> Any:
+            if type(value) is str and SLUG.match(value):
+                return value
+            if value is None and nullable:
+                return None
+            raise Fallback
+
+        return slug
+
 
 class Term(Text):
     """One value of a controlled vocabulary, written canonically."""
@@ -197,6 +249,21 @@ class Term(Text):
     def schema(self) -> dict[str, Any]:
         choices = [{"const": t.value, "description": t.description} for t in self.vocabulary.terms]
         return self.with_null({"type": "string", "oneOf": choices})
+
+    def vocabulary_text(self) -> str:
+        return self.vocabulary.fingerprint()
+
+    def fast(self) -> FastCheck:
+        allowed, nullable = frozenset(self.vocabulary.values), self.nullable
+
+        def term(value: Any) -> Any:
+            if type(value) is str and value in allowed:
+                return value
+            if value is None and nullable:
+                return None
+            raise Fallback
+
+        return term
 
 
 class Country(Text):
@@ -228,6 +295,25 @@ class Country(Text):
         from exchange_cli.model.vocab import countries
 
         return self.with_null({"type": "string", "enum": list(countries().values)})
+
+    def vocabulary_text(self) -> str:
+        from exchange_cli.model.countries import COUNTRIES
+
+        return repr(COUNTRIES)
+
+    def fast(self) -> FastCheck:
+        from exchange_cli.model.vocab import countries
+
+        codes, nullable = frozenset(countries().values), self.nullable
+
+        def country(value: Any) -> Any:
+            if type(value) is str and value in codes:
+                return value
+            if value is None and nullable:
+                return None
+            raise Fallback
+
+        return country
 
 
 class Year(Spec):
@@ -261,6 +347,18 @@ class Year(Spec):
     def schema(self) -> dict[str, Any]:
         return self.with_null({"type": "integer", "minimum": self.LOW, "maximum": self.HIGH})
 
+    def fast(self) -> FastCheck:
+        low, high, nullable, check = self.LOW, self.HIGH, self.nullable, super().fast()
+
+        def year(value: Any) -> Any:
+            if type(value) is int and low <= value <= high:
+                return value
+            if value is None and nullable:
+                return None
+            return check(value)  # a YAML plain scalar, say: as `check` decides
+
+        return year
+
 
 class ListOf(Spec):
     """A list of `item`s (a tuple in the record)."""
@@ -284,9 +382,6 @@ class ListOf(Spec):
         self.min_items = min_items
         self.max_items = max_items  # None: as many as the file holds
         self.unique_by = unique_by  # "" for the items themselves, or a field of theirs
-
-    def to_json(self, value: Any) -> Any:
-        return [self.item.to_json(item) for item in value]
 
     def from_json(self, value: Any) -> Any:
         if type(value) is not list:
@@ -319,9 +414,6 @@ class Nested(Spec):
         super().__init__(doc, **options)
         self.record = record
         self.noun = noun  # "a party": for messages
-
-    def to_json(self, value: Any) -> Any:
-        return to_json(value)
 
     def from_json(self, value: Any) -> Any:
         return from_json(self.record, value)
@@ -379,43 +471,6 @@ def optional_keys(record: type) -> frozenset[str]:
     return frozenset(f.key for f in fields_of(record) if not f.spec.required)
 
 
-def to_json(value: Any) -> dict[str, Any]:
-    """A record as JSON-ready data: its declared keys, in order."""
-    converter = _TO_JSON.get(type(value))
-    if converter is None:
-        converter = _TO_JSON[type(value)] = _compile_to_json(type(value))
-    return converter(value)
-
-
-_TO_JSON: dict[type, Callable[[Any], dict[str, Any]]] = {}
-
-
-def _compile_to_json(record: type) -> Callable[[Any], dict[str, Any]]:
-    """A function written out from the declaration, as dataclasses write `__init__`:
-    a large catalogue converts every record, and a generic loop was most of that time."""
-    namespace: dict[str, Any] = {}
-    items = []
-    for index, field in enumerate(fields_of(record)):
-        spec, value = field.spec, f"v[{index}]"
-        nested = spec.item if isinstance(spec, ListOf) else spec
-        if isinstance(nested, Nested):
-            name = f"_{nested.record.__name__}"
-            namespace[name] = to_json
-            call = f"{name}(item)" if spec is not nested else f"{name}({value})"
-            expr = f"[{call} for item in {value}]" if spec is not nested else call
-        elif isinstance(spec, ListOf):
-            expr = f"list({value})"
-        else:
-            expr = value
-        if expr != value and spec.nullable:
-            expr = f"(None if {value} is None else {expr})"
-        items.append(f"{field.key!r}: {expr}")
-    source = "def to_json(v):\n    return {" + ", ".join(items) + "}\n"
-    exec(source, namespace)  # noqa: S102 - our own declaration, not data
-    function: Callable[[Any], dict[str, Any]] = namespace["to_json"]
-    return function
-
-
 def from_json(record: type, data: Any) -> Any:
     """Rebuild a record from `to_json` output, checking every key and type (ValueError)."""
     declared = fields_of(record)
@@ -432,30 +487,3 @@ def from_json(record: type, data: Any) -> Any:
 
 
 _KEY_SETS: dict[type, frozenset[str]] = {}
-
-
-def flat_field(record: type, key: str, value: Any) -> str:
-    """One field of a record's JSON-ready data as one line of text."""
-    for field in fields_of(record):
-        if field.key == key:
-            return field.spec.flat(value)
-    raise KeyError(key)
-
-
-def walk(record: type, path: Path = ()) -> Iterator[tuple[Path, Field]]:
-    """Every declared field, nested records' fields included, with its key path."""
-    for field in fields_of(record):
-        where = (*path, field.key)
-        yield where, field
-        spec = field.spec.item if isinstance(field.spec, ListOf) else field.spec
-        if isinstance(spec, Nested):
-            yield from walk(spec.record, (*where, 0) if spec is not field.spec else where)
-
-
-def field_docs(record: type) -> Mapping[str, str]:
-    """`parties[].name` → its one-line doc, for the README's field list."""
-    docs: dict[str, str] = {}
-    for path, field in walk(record):
-        name = ".".join(str(p) if isinstance(p, str) else "[]" for p in path).replace(".[]", "[]")
-        docs[name] = field.spec.doc
-    return docs

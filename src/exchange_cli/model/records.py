@@ -1,9 +1,11 @@
 """The catalogue's records, declared once: each field's type, rule, one-line doc and example.
 
-Everything that knows a field reads it from here (through `fields.py`): loading and
-validation, JSON in and out, the JSON Schema, `exchange new`, csv/tsv cells, the store's
-tables and the README's field list. Adding a field means adding one line below, the
-data, and the views that choose to show it.
+Everything that knows a field reads it from here (through `fields` and `declaration`):
+loading and validation, JSON in and out, the JSON Schema, `exchange new`, csv/tsv cells,
+the store's tables and format stamp, the SQLite export, the web page and the README's
+field list. Adding a field means adding one line below and running
+`python scripts/generate.py`; a view that leaves a field out says so where it is
+declared (tests/test_declaration.py holds every edge to it).
 
 Records are NamedTuples rather than dataclasses: as immutable and typed, but defined in
 a tenth of the time on every run, each Tab press included (BENCHMARKS.md). No PEP 563
@@ -14,17 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, NamedTuple
 
 from exchange_cli.model import vocab
-from exchange_cli.model.fields import (
-    Country,
-    ListOf,
-    Nested,
-    Slug,
-    Term,
-    Text,
-    flat_field,
-    keys_of,
-    to_json,
-)
+from exchange_cli.model.declaration import flat_field, to_json
+from exchange_cli.model.fields import Country, ListOf, Nested, Slug, Term, Text, keys_of
 
 
 class Source(NamedTuple):
@@ -184,7 +177,7 @@ class Program(NamedTuple):
         ListOf(
             Text("One benefit, in a short sentence.", example="Shared engineering skills"),
             "Short statements of what the program brings, in our own words.",
-            noun=("string", "strings"),
+            noun=("benefit", "benefits"),
         ),
     ]
     evidence: Annotated[str, Term(vocab.EVIDENCE, "How the source document presents the program.")]

@@ -5,7 +5,8 @@ types, docs and allowed values cannot drift from what the loader accepts."""
 from typing import Annotated, Any, NamedTuple
 
 from exchange_cli.model import vocab
-from exchange_cli.model.fields import ListOf, Nested, Spec, Term, fields_of, walk
+from exchange_cli.model.declaration import walk
+from exchange_cli.model.fields import ListOf, Nested, Spec, Term, fields_of
 from exchange_cli.model.records import Flow, Party, Program, Source
 
 SCHEMA_ID = "programs.schema.json"
