@@ -288,6 +288,64 @@ def test_a_database_of_another_format_or_version_is_rebuilt(
     assert shown_title(run, data) == TITLES[0]  # and the rebuilt one agrees
 
 
+def test_the_stamp_in_use_is_the_one_the_declaration_makes() -> None:
+    from exchange_cli.store import build, files
+
+    assert build.declaration_stamp() == files.FORMAT, "run: python scripts/generate.py"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "a new optional field",
+        "a field made optional",
+        "sectors reordered",
+        "an alias added",
+        "a party cap raised",
+        "the store's schema",
+    ],
+)
+def test_any_change_to_the_declaration_or_schema_changes_the_stamp(
+    monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A cache written before the change is then rebuilt, never served (the stamp is
+    compared on every lookup: test_a_database_of_another_format_or_version_is_rebuilt)."""
+    from exchange_cli.model import fields, vocab
+    from exchange_cli.model.records import Program
+    from exchange_cli.store import build
+
+    before = build.declaration_stamp()
+    declared = fields.fields_of(Program)
+    if change == "a new optional field":
+        url = fields.Text("A web address.", required=False)
+        added = (*declared, fields.Field("url", "url", url, None))
+        monkeypatch.setitem(fields._FIELDS, Program, added)
+    elif change == "a field made optional":
+        monkeypatch.setattr(declared[1].spec, "required", False)
+    elif change == "sectors reordered":
+        monkeypatch.setattr(vocab.SECTORS, "terms", vocab.SECTORS.terms[::-1])
+    elif change == "an alias added":
+        term = vocab.KINDS.terms[0]
+        monkeypatch.setattr(term, "aliases", (*term.aliases, "exchange-of-people"))
+    elif change == "a party cap raised":
+        parties = next(f.spec for f in declared if f.key == "parties")
+        monkeypatch.setattr(parties, "max_items", 13)
+    else:
+        monkeypatch.setattr(build, "SCHEMA", build.SCHEMA + "CREATE TABLE x (y);")
+    assert build.declaration_stamp() != before
+
+
+def test_a_changed_doc_keeps_the_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Docs and examples are not stored: a better sentence does not rebuild caches."""
+    from exchange_cli.model.fields import fields_of
+    from exchange_cli.model.records import Program
+    from exchange_cli.store import build
+
+    before = build.declaration_stamp()
+    monkeypatch.setattr(fields_of(Program)[1].spec, "doc", "A better sentence.")
+    assert build.declaration_stamp() == before
+
+
 # -- 2. a database: only our own regular file -------------------------------------------------
 
 

@@ -58,6 +58,10 @@ class Vocabulary:
         self._values = frozenset(term.value for term in terms)
         self._words: dict[str, str] = {}
 
+    def fingerprint(self) -> str:
+        """The values and their aliases, in order (`fields.fingerprint`)."""
+        return repr([(term.value, term.aliases) for term in self.terms])
+
     def __repr__(self) -> str:
         return f"Vocabulary({self.name!r}, {len(self.terms)} terms)"
 

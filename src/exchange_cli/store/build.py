@@ -55,6 +55,24 @@ FTS_SCHEMA = (
     "title, flows, parties, benefits, summary, content='', columnsize=0)"
 )
 FTS_VOCABULARY = "CREATE VIRTUAL TABLE word_list USING fts5vocab(words, 'row')"
+#: Raised by hand when what fills the tables changes in a way the declaration and the
+#: schema do not show (how words are encoded, say); 4: the stamp is derived.
+STORE_VERSION = 4
+
+
+def declaration_stamp() -> str:
+    """The store's format stamp: its version and a checksum of the record declaration
+    with its vocabularies (`fields.fingerprint`: keys, specs, values, aliases, order)
+    and of this schema, so that a change to any of them rebuilds every cached database.
+    Computed by scripts/generate.py into `store/stamp.py`, which a run reads (the walk
+    costs a millisecond); tests/test_store.py fails when that file is stale."""
+    import zlib
+
+    from exchange_cli.model.declaration import fingerprint
+    from exchange_cli.model.records import Program
+
+    text = "\n".join((fingerprint(Program), SCHEMA, FTS_SCHEMA, FTS_VOCABULARY))
+    return f"exchange-store/{STORE_VERSION}-{zlib.crc32(text.encode('utf-8')):08x}"
 
 
 def fill(

@@ -12,6 +12,7 @@ from exchange_cli import __version__
 from exchange_cli.errors import CatalogueError, Problem, Terminated, display_name
 from exchange_cli.model.records import Catalogue
 from exchange_cli.store.records import StoreRecords
+from exchange_cli.store.stamp import STAMP
 
 __all__ = [
     "FileKey",
@@ -23,7 +24,7 @@ __all__ = [
     "trusted_directory",
 ]
 
-FORMAT = "exchange-store/3"  # 2: parties carry their actor and id; 3: at most 12 parties
+FORMAT = STAMP  # derived from the declaration and the schema (`build.declaration_stamp`)
 NO_CACHE_ENV = "EXCHANGE_NO_CACHE"
 #: Databases kept; the least recently built go first (each catalogue path makes one).
 MAX_ENTRIES = 16
