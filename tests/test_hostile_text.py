@@ -16,6 +16,9 @@ import pytest
 import yaml
 
 from exchange_cli.load.loader import load_catalogue
+from exchange_cli.model.records import FIELDS
+from exchange_cli.render.registry import RENDERERS
+from exchange_cli.render.results import Listing
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile-text.yaml"
 EXCHANGE = Path(sys.executable).parent / "exchange"
@@ -44,13 +47,15 @@ def test_fixture_really_is_hostile(exact: list[dict[str, Any]]) -> None:
         assert char in text, repr(char)
 
 
-@pytest.mark.parametrize("fmt", ["table", "tsv", "markdown"])
+def formats(rule: str) -> list[str]:
+    """The formats of a listing that follow one string rule (render/registry.py), so a
+    new format is fed hostile text as soon as it is declared."""
+    return [r.name for r in RENDERERS if Listing in r.kinds and r.strings == rule]
+
+
+@pytest.mark.parametrize("fmt", formats("visible"))
 @pytest.mark.parametrize(
-    "command",
-    [
-        ("list", "--fields", "id,title,parties,flows,benefits,summary,source"),
-        ("show", "hostile-one"),
-    ],
+    "command", [("list", "--fields", ",".join(FIELDS)), ("show", "hostile-one")]
 )
 def test_text_formats_show_escapes_not_controls(
     run: Run, fmt: str, command: tuple[str, ...]
@@ -97,7 +102,7 @@ def test_rich_markup_in_data_prints_literally(run: Run) -> None:
     assert "[/x] stray close tag" in result.stdout
 
 
-@pytest.mark.parametrize("fmt", ["json", "jsonl", "yaml"])
+@pytest.mark.parametrize("fmt", formats("exact"))
 def test_structured_formats_keep_the_exact_strings(
     run: Run, fmt: str, exact: list[dict[str, Any]]
 ) -> None:

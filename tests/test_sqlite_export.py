@@ -210,8 +210,16 @@ def test_sqlite_utils_reads_it(tmp_path: Path) -> None:
     db = sqlite_utils.Database(database)
     assert {fk.other_table for fk in db["flows"].foreign_keys} == {"programs", "actors"}
     assert db["programs"].pks == ["id"]
-    assert db["programs"].detect_fts() is None  # not content=programs: datasette reads metadata
+    assert db["programs"].detect_fts() == "programs_fts"  # by its own rule: content=[programs]
     assert "programs_fts" in db.table_names(fts5=True)
+    searched = subprocess.run(
+        [str(BIN / "sqlite-utils"), "search", str(database), "programs", "petroleum"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = [row["id"] for row in json.loads(searched.stdout)]
+    assert found == ["saudi-korea-technology-exchange"]
 
 
 def test_hostile_text_is_stored_as_written(tmp_path: Path) -> None:

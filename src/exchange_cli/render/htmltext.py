@@ -70,3 +70,24 @@ def page_data(search_index: Mapping[str, Any], facet_index: Any) -> Iterator[str
         comma = "," if n else ""
         yield f"{comma}{script_json(program_id)}:{script_json(program_words)}"
     yield '}},"facets":' + script_json(facet_index) + "}</script>"
+
+
+#: How each evidence level is named on the page; the description comes from the vocabulary.
+EVIDENCE_LABELS: dict[str, str] = {
+    "reported": "Reported",
+    "illustrative": "Illustrative",
+    "hypothetical": "Hypothetical",
+}
+
+
+def badge(level: str) -> str:
+    label = EVIDENCE_LABELS.get(level, level)
+    return f'<span class="badge evidence-{text(level)}">{text(label)}</span>'
+
+
+def source(record: Mapping[str, Any]) -> str:
+    cited = record["source"]
+    return (
+        f"<cite>{text(cited['document'])}</cite>, section "
+        f'<span class="section">{text(cited["section"])}</span>'
+    )

@@ -34,14 +34,23 @@ if TYPE_CHECKING:  # a typing-only protocol: nothing to define on every run
         name: str
         kinds: tuple[type, ...]
         description: str
+        strings: str
 
         def render(self, result: Any, env: Environment) -> None: ...
+
+
+#: How a format writes a catalogue's strings (its escaping rule, written at the top of
+#: its module; tests/test_hostile_text.py feeds each family hostile text):
+#: "visible": control, separator and bidi characters shown as escapes (`\x1b`), one
+#: line a row; "lines": the same, but newlines and tabs kept inside quoted fields (csv);
+#: "exact": every string exactly as given, encoded by the format's own syntax.
+STRING_RULES = ("visible", "lines", "exact")
 
 
 class _Renderer:
     """A renderer whose work is a function that imports its module when called."""
 
-    __slots__ = ("name", "kinds", "description", "_render")
+    __slots__ = ("name", "kinds", "description", "strings", "_render")
 
     def __init__(
         self,
@@ -49,8 +58,10 @@ class _Renderer:
         kinds: tuple[type, ...],
         description: str,
         render: Callable[[Any, Environment], None],
+        strings: str = "visible",
     ) -> None:
         self.name, self.kinds, self.description, self._render = name, kinds, description, render
+        self.strings = strings
 
     def __repr__(self) -> str:
         return f"<renderer {self.name}>"
@@ -170,17 +181,19 @@ def _sqlite(result: Any, env: Environment) -> None:
 RENDERERS: tuple[Renderer, ...] = (
     _Renderer("text", (Problems,), "file:line:column: message, one problem a line", _text),
     _Renderer("table", (*ROWS, Diff), "a table, a page or a drawing for a terminal", _table),
-    _Renderer("json", (*ROWS, Diff), "one JSON document", _json),
-    _Renderer("jsonl", (*ROWS, Diff), "one JSON object a line", _jsonl),
-    _Renderer("csv", ROWS, "comma-separated, RFC 4180", _csv),
+    _Renderer("json", (*ROWS, Diff), "one JSON document", _json, "exact"),
+    _Renderer("jsonl", (*ROWS, Diff), "one JSON object a line", _jsonl, "exact"),
+    _Renderer("csv", ROWS, "comma-separated, RFC 4180", _csv, "lines"),
     _Renderer("tsv", ROWS, "tab-separated, one line a row", _tsv),
-    _Renderer("yaml", ROWS, "YAML that reads back to the JSON data", _yaml),
+    _Renderer("yaml", ROWS, "YAML that reads back to the JSON data", _yaml, "exact"),
     _Renderer("markdown", (*ROWS, Diff), "GitHub-flavoured Markdown", _markdown),
     _Renderer("mermaid", (GraphView,), "a Mermaid flowchart", _mermaid),
     _Renderer("dot", (GraphView,), "a Graphviz digraph", _dot),
     _Renderer("github", (Problems,), "GitHub Actions annotations", _github),
-    _Renderer("html", (Export,), "one self-contained web page", _html),
-    _Renderer("sqlite", (Export,), "an SQLite database for datasette and friends", _sqlite),
+    _Renderer("html", (Export,), "one self-contained web page", _html, "exact"),
+    _Renderer(
+        "sqlite", (Export,), "an SQLite database for datasette and friends", _sqlite, "exact"
+    ),
 )
 
 

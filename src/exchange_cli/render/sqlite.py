@@ -19,10 +19,11 @@ SQLite library (its version is written in the file's header).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from exchange_cli.model.records import Program, program_text
+from exchange_cli.model.fields import ListOf, Nested, Path, Spec, Term, Year, fields_of
+from exchange_cli.model.records import Program
 
 #: A column: name, SQL type and constraints, description.
 Column = tuple[str, str, str]
@@ -30,47 +31,10 @@ Column = tuple[str, str, str]
 Table = tuple[str, str, tuple[Column, ...], tuple[str, ...], tuple[str, ...]]
 
 _PROGRAM = "TEXT NOT NULL REFERENCES programs(id)"
-TABLES: tuple[Table, ...] = (
-    (
-        "programs",
-        "One row per program, in catalogue order, with its single-valued fields.",
-        (
-            ("id", "TEXT PRIMARY KEY", "Unique lowercase slug (the program's id)."),
-            ("number", "INTEGER NOT NULL UNIQUE", "Place in the catalogue, from 1."),
-            ("title", "TEXT NOT NULL", "Short name of the program."),
-            ("kind", "TEXT NOT NULL", "What sort of program this is."),
-            ("evidence", "TEXT NOT NULL", "How the source document presents the program: "
-             "reported, illustrative or hypothetical."),
-            ("recurrence", "TEXT", "How often it happens, or null when the source does "
-             "not say."),
-            ("summary", "TEXT NOT NULL", "One or two sentences in the catalogue's own words."),
-            ("source_document", "TEXT NOT NULL", "The seed document's title, verbatim."),
-            ("source_section", "TEXT NOT NULL", "The section heading the program comes "
-             "from, verbatim."),
-        ),
-        (),
-        ("kind", "evidence"),
-    ),
-    (
-        "sectors",
-        "Every sector of the vocabulary, with what it covers.",
-        (
-            ("sector", "TEXT PRIMARY KEY", "The sector's name."),
-            ("description", "TEXT NOT NULL", "What the sector covers."),
-        ),
-        (),
-        (),
-    ),
-    (
-        "program_sectors",
-        "Which sectors each program touches: one row per program and sector.",
-        (
-            ("program", _PROGRAM, "The program's id."),
-            ("sector", "TEXT NOT NULL REFERENCES sectors(sector)", "One of its sectors."),
-        ),
-        ("PRIMARY KEY (program, sector)",),
-        ("sector",),
-    ),
+#: Columns of programs that are not fields, and where each table's rows are indexed.
+_NUMBER: Column = ("number", "INTEGER NOT NULL UNIQUE", "Place in the catalogue, from 1.")
+_INDEXED = ("kind", "evidence")
+_ACTOR_TABLES: tuple[Table, ...] = (
     (
         "actors",
         "Every side that takes part somewhere: one row per actor (parties sharing a "
@@ -113,24 +77,15 @@ TABLES: tuple[Table, ...] = (
         ("PRIMARY KEY (program, position)",),
         ("from_actor", "to_actor"),
     ),
-    (
-        "benefits",
-        "What each program brings, in the catalogue's words: one row per benefit.",
-        (
-            ("program", _PROGRAM, "The program's id."),
-            ("position", "INTEGER NOT NULL", "The benefit's place in the program, from 1."),
-            ("benefit", "TEXT NOT NULL", "One benefit, in a short sentence."),
-        ),
-        ("PRIMARY KEY (program, position)",),
-        (),
-    ),
 )  # fmt: skip
 FTS_TABLE = "programs_fts"
 FTS_DESCRIPTION = (
-    "Full-text index of each program's searchable text (rowid = the program's rowid): "
-    "SELECT id FROM programs WHERE rowid IN (SELECT rowid FROM programs_fts WHERE "
-    "programs_fts MATCH 'oil')."
+    "Full-text index of each program's searchable text, over the programs table "
+    "(content=[programs], rowid = the program's rowid), so datasette's search box and "
+    "`sqlite-utils search` find it: SELECT id FROM programs WHERE rowid IN (SELECT "
+    "rowid FROM programs_fts WHERE programs_fts MATCH 'oil')."
 )
+#: The text `exchange search` reads (query.search.field_words), one column each.
 FTS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("title", "The program's title."),
     ("summary", "Its summary."),
@@ -142,28 +97,169 @@ FTS_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 #: Written in the header (`PRAGMA application_id`): "exCH" in ASCII.
 APPLICATION_ID = 0x65784348
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: columns and list tables laid out from the declaration
+
+
+def _sql_type(spec: Spec, *, key: bool = False) -> str:
+    kind = "INTEGER" if isinstance(spec, Year) else "TEXT"
+    if key:
+        return f"{kind} PRIMARY KEY"
+    return kind if spec.nullable else f"{kind} NOT NULL"
+
+
+def _scalar_columns(record: type, prefix: str = "") -> list[tuple[Column, Path]]:
+    """The record's scalar fields as columns (a nested record's as `key_field`), each
+    with the path that reads its value from the record's JSON data."""
+    found: list[tuple[Column, Path]] = []
+    for field in fields_of(record):
+        spec = field.spec
+        if isinstance(spec, ListOf):
+            continue
+        if isinstance(spec, Nested):
+            for column, path in _scalar_columns(spec.record, f"{field.key}_"):
+                found.append((column, (field.key, *path)))
+            continue
+        name = prefix + field.key
+        kind = _sql_type(spec, key=not prefix and field.key == "id")
+        found.append(((name, kind, spec.doc), (field.key,)))
+    return found
+
+
+#: How a programs column reads its value: (the program's place from 1, its JSON data).
+Getter = Callable[[int, Mapping[str, Any]], Any]
+
+
+def program_columns() -> list[tuple[Column, Getter]]:
+    """The programs table: `id`, `number`, then every field of the declaration in its
+    order: a scalar as it is, a nested record's fields as `key_field`, a list as one
+    line of text (as csv writes it), which its own table holds item by item. Every
+    field is a column, so the full-text index can take its text from this table."""
+    found: list[tuple[Column, Getter]] = [(_NUMBER, lambda number, _: number)]
+    for field in fields_of(Program):
+        spec = field.spec
+        if isinstance(spec, ListOf):
+            column = (field.key, "TEXT NOT NULL", f"{spec.doc} As one line of text.")
+            found.append((column, _flat_getter(spec, field.key)))
+            continue
+        found += [
+            (column, _path_getter(path))
+            for column, path in _scalar_columns(Program)
+            if path[0] == field.key
+        ]
+    return [found[1], found[0], *found[2:]]  # id first, then number
+
+
+def _flat_getter(spec: ListOf, key: str) -> Getter:
+    return lambda _, record: spec.flat(record[key])
+
+
+def _path_getter(path: Path) -> Getter:
+    return lambda _, record: _read(record, path)
+
+
+def list_tables(key: str, spec: ListOf) -> tuple[Table, ...]:
+    """The tables of a list field not modelled by hand: a list of vocabulary values links
+    each program to a table of the vocabulary (`program_sectors` → `sectors`); a list of
+    text, or of records, gets one row per item, in order (`benefits`)."""
+    one, many = spec.noun
+    item = spec.item
+    if isinstance(item, Term):
+        vocabulary: Table = (
+            many,
+            f"Every {one} of the vocabulary, with what it covers.",
+            (
+                (one, "TEXT PRIMARY KEY", f"The {one}'s name."),
+                ("description", "TEXT NOT NULL", f"What the {one} covers."),
+            ),
+            (),
+            (),
+        )
+        link: Table = (
+            f"program_{many}",
+            f"Which {many} each program has: one row per program and {one}.",
+            (
+                ("program", _PROGRAM, "The program's id."),
+                (one, f"TEXT NOT NULL REFERENCES {many}({one})", f"One of its {many}."),
+            ),
+            (f"PRIMARY KEY (program, {one})",),
+            (one,),
+        )
+        return vocabulary, link
+    if isinstance(item, Nested):
+        values = tuple(column for column, _ in _scalar_columns(item.record))
+    else:
+        values = ((one, _sql_type(item), item.doc),)
+    rows: Table = (
+        key,
+        f"{spec.doc} One row per {one}.",
+        (
+            ("program", _PROGRAM, "The program's id."),
+            ("position", "INTEGER NOT NULL", f"The {one}'s place in the program, from 1."),
+            *values,
+        ),
+        ("PRIMARY KEY (program, position)",),
+        (),
+    )
+    return (rows,)
+
+
+#: List fields this view models by hand, and why: a program's parties and flows become
+#: actors (one per `identity`, as the graph has them), each party's role, and directed
+#: flows between actors. Every other field is laid out from the declaration
+#: (`program_columns`, `list_tables`); tests/test_declaration.py holds every declared
+#: field to appearing in the database.
+MODELLED: dict[str, tuple[Table, ...]] = {
+    "parties": _ACTOR_TABLES[:2],
+    "flows": _ACTOR_TABLES[2:],
+}
+
+
+def tables() -> tuple[Table, ...]:
+    """Every table but the full-text index, in the declaration's order of fields."""
+    found: list[Table] = [
+        (
+            "programs",
+            "One row per program, in catalogue order: every field, a list as one line of "
+            "text (its own table holds it item by item).",
+            tuple(column for column, _ in program_columns()),
+            (),
+            _INDEXED,
+        )
+    ]
+    for field in fields_of(Program):
+        if field.key in MODELLED:
+            found += MODELLED[field.key]
+        elif isinstance(field.spec, ListOf):
+            found += list_tables(field.key, field.spec)
+    return tuple(found)
 
 
 def schema_sql() -> list[str]:
     """The statements that create the tables, each column's description a comment."""
     statements = []
-    for name, description, columns, constraints, indexes in TABLES:
-        lines = [f"  {column} {kind}, -- {doc}" for column, kind, doc in columns]
+    for name, description, columns, constraints, indexes in tables():
+        lines = [f"  {column} {kind}, -- {_comment(doc)}" for column, kind, doc in columns]
         lines += [f"  {constraint}," for constraint in constraints]
         last = lines[-1]
         comment = last.find(", --")
         lines[-1] = last[:comment] + last[comment + 1 :] if comment >= 0 else last[:-1]
-        statements.append(f"CREATE TABLE {name} ( -- {description}\n" + "\n".join(lines) + "\n)")
+        statements.append(
+            f"CREATE TABLE {name} ( -- {_comment(description)}\n" + "\n".join(lines) + "\n)"
+        )
         statements += [
             f"CREATE INDEX {name}_by_{column} ON {name} ({column})" for column in indexes
         ]
     searched = ", ".join(column for column, _ in FTS_COLUMNS)
     statements.append(
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({searched}, "
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({searched}, content=[programs], "
         "tokenize = 'unicode61 remove_diacritics 2')"
     )
     return statements
+
+
+def _comment(text: str) -> str:
+    """A description as one SQL comment line (our own text, kept to one line)."""
+    return " ".join(text.split())
 
 
 def _roles(program: Program) -> dict[str, str]:
@@ -185,8 +281,6 @@ def build_database(
 ) -> bytes:
     """The database of these programs and their actors (`network.actor_nodes`: the
     nodes, and for each program its parties' node ids), as the bytes of an SQLite file."""
-    from exchange_cli.model import vocab
-
     connection = sqlite3.connect(":memory:")
     try:
         connection.execute("PRAGMA foreign_keys = ON")  # every link checked as it goes in
@@ -195,11 +289,22 @@ def build_database(
         with connection:
             for statement in schema_sql():
                 connection.execute(statement)
-            _fill(connection, programs, nodes, by_program, vocab.SECTORS.terms)
+            _fill(connection, programs, nodes, by_program)
         connection.execute("VACUUM")  # pages in one deterministic order, no free space
         return connection.serialize()
     finally:
         connection.close()
+
+
+def _read(data: Any, path: Path) -> Any:
+    for step in path:
+        data = None if data is None else data[step]
+    return data
+
+
+def _insert(connection: sqlite3.Connection, table: str, width: int, rows: Any) -> None:
+    marks = ", ".join("?" * width)
+    connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
 def _fill(
@@ -207,73 +312,62 @@ def _fill(
     programs: Sequence[Program],
     nodes: Sequence[dict[str, Any]],
     by_program: Sequence[dict[str, str]],
-    sectors: Sequence[Any],
 ) -> None:
-    many = connection.executemany
-    many(
-        "INSERT INTO programs (rowid, id, number, title, kind, evidence, recurrence, summary, "
-        "source_document, source_section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            (
-                i,
-                p.id,
-                i,
-                p.title,
-                p.kind,
-                p.evidence,
-                p.recurrence,
-                p.summary,
-                p.source.document,
-                p.source.section,
+    records = [program.to_dict() for program in programs]
+    columns = program_columns()
+    names = ", ".join(column[0] for column, _ in columns)
+    connection.executemany(
+        f"INSERT INTO programs (rowid, {names}) VALUES (?, {', '.join('?' * len(columns))})",
+        ((i, *[read(i, record) for _, read in columns]) for i, record in enumerate(records, 1)),
+    )
+    for field in fields_of(Program):
+        spec = field.spec
+        if field.key in MODELLED or not isinstance(spec, ListOf):
+            continue
+        key, item = field.key, spec.item
+        if isinstance(item, Term):
+            terms = [(t.value, t.description) for t in item.vocabulary.terms]
+            _insert(connection, spec.noun[1], 2, terms)
+            link = ((r["id"], value) for r in records for value in r[key] or ())
+            _insert(connection, f"program_{spec.noun[1]}", 2, link)
+        elif isinstance(item, Nested):
+            inner = [path for _, path in _scalar_columns(item.record)]
+            rows = (
+                (r["id"], j, *[_read(one, path) for path in inner])
+                for r in records
+                for j, one in enumerate(r[key] or (), 1)
             )
-            for i, p in enumerate(programs, 1)
-        ),  # fmt: skip
-    )
-    many("INSERT INTO sectors VALUES (?, ?)", ((t.value, t.description) for t in sectors))
-    many(
-        "INSERT INTO program_sectors VALUES (?, ?)",
-        ((p.id, sector) for p in programs for sector in p.sectors),
-    )
-    many(
-        "INSERT INTO actors VALUES (?, ?, ?, ?)",
-        ((n["id"], n["name"], n["type"], n["country"]) for n in nodes),
+            _insert(connection, key, 2 + len(inner), rows)
+        else:
+            rows = ((r["id"], j, one) for r in records for j, one in enumerate(r[key] or (), 1))
+            _insert(connection, key, 3, rows)
+    _insert(
+        connection, "actors", 4, ((n["id"], n["name"], n["type"], n["country"]) for n in nodes)
     )
     for program, ids in zip(programs, by_program, strict=True):
         roles = _roles(program)
-        many(
-            "INSERT INTO program_parties VALUES (?, ?, ?, ?, ?)",
+        _insert(
+            connection,
+            "program_parties",
+            5,
             (
                 (program.id, j, ids[party.name], party.name, roles[party.name])
                 for j, party in enumerate(program.parties, 1)
             ),
         )
-        many(
-            "INSERT INTO flows VALUES (?, ?, ?, ?, ?)",
+        _insert(
+            connection,
+            "flows",
+            5,
             (
                 (program.id, j, ids[flow.giver], ids[flow.receiver], flow.what)
                 for j, flow in enumerate(program.flows, 1)
             ),
         )
-        many(
-            "INSERT INTO benefits VALUES (?, ?, ?)",
-            ((program.id, j, text) for j, text in enumerate(program.benefits, 1)),
-        )
-    columns = ", ".join(column for column, _ in FTS_COLUMNS)
-    many(
-        f"INSERT INTO {FTS_TABLE} (rowid, {columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            (
-                i,
-                p.title,
-                p.summary,
-                "\n".join(party.name for party in p.parties),
-                "\n".join(flow.what for flow in p.flows),
-                "\n".join(p.benefits),
-                p.kind,
-                program_text("sectors", list(p.sectors)),
-            )
-            for i, p in enumerate(programs, 1)
-        ),  # fmt: skip
+    # External content: the index takes its text from the programs table's columns.
+    searched = ", ".join(column for column, _ in FTS_COLUMNS)
+    connection.execute(
+        f"INSERT INTO {FTS_TABLE} (rowid, {searched}) SELECT rowid, {searched} FROM programs"
     )
 
 
@@ -281,24 +375,24 @@ def metadata(database: str, title: str) -> dict[str, Any]:
     """What datasette reads beside the database (`metadata.json` in a configuration
     directory, or `-m`): every table's and column's description, the programs table's
     facets, full-text search and label column, and each table's label column."""
-    tables: dict[str, Any] = {}
-    for name, description, columns, _, _ in TABLES:
-        tables[name] = {
+    found: dict[str, Any] = {}
+    for name, description, columns, _, _ in tables():
+        found[name] = {
             "description": description,
             "columns": {column: doc for column, _, doc in columns},
         }
-    tables["programs"].update(
+    found["programs"].update(
         facets=["kind", "evidence", "recurrence"],
         fts_table=FTS_TABLE,
         fts_pk="rowid",
         label_column="title",
         sort="number",
     )
-    tables["actors"].update(facets=["type", "country"], label_column="name")
-    tables["program_sectors"]["facets"] = ["sector"]
-    tables["program_parties"]["facets"] = ["role", "actor"]
-    tables["sectors"]["label_column"] = "sector"
-    tables[FTS_TABLE] = {
+    found["actors"].update(facets=["type", "country"], label_column="name")
+    found["program_sectors"]["facets"] = ["sector"]
+    found["program_parties"]["facets"] = ["role", "actor"]
+    found["sectors"]["label_column"] = "sector"
+    found[FTS_TABLE] = {
         "description": FTS_DESCRIPTION,
         "columns": dict(FTS_COLUMNS),
         "hidden": True,
@@ -307,5 +401,5 @@ def metadata(database: str, title: str) -> dict[str, Any]:
         "title": title,
         "description": "International cooperation and exchange programs, exported by "
         "`exchange export --format sqlite`.",
-        "databases": {database: {"tables": tables}},
+        "databases": {database: {"tables": found}},
     }
