@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -55,18 +56,33 @@ def test_readme_commands_are_the_ones_ci_runs() -> None:
     assert "<!-- test-command -->" in README and "<!-- run-command -->" in README
 
 
-def test_the_readmes_generated_sections_are_current() -> None:
-    """The field list (and the examples) are generated from the code: a change to either
-    without `python scripts/update_readme.py` fails here."""
+def generator() -> Any:
     import importlib.util
 
-    script = Path(__file__).resolve().parents[1] / "scripts" / "update_readme.py"
-    spec = importlib.util.spec_from_file_location("update_readme", script)
+    script = Path(__file__).resolve().parents[1] / "scripts" / "generate.py"
+    spec = importlib.util.spec_from_file_location("generate", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert "<!-- generated: fields -->" in README
-    assert module.generate(README) == README, "run: python scripts/update_readme.py"
+    return module
+
+
+def test_every_generated_file_is_current() -> None:
+    """The store's stamp, the published schema and the README's generated sections (the
+    field list, the SQLite tables, the examples) are made from the code: a change to it
+    without `python scripts/generate.py` fails here, naming the files."""
+    for marker in ("fields", "sqlite-tables"):
+        assert f"<!-- generated: {marker} -->" in README
+    stale = [str(path.name) for path in generator().drifted()]
+    assert stale == [], f"run: python scripts/generate.py (stale: {', '.join(stale)})"
+
+
+def test_the_generator_sees_a_stale_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = generator()
+    stale = tmp_path / "README.md"
+    stale.write_text(README.replace("| `benefits` |", "| `benefitz` |"), encoding="utf-8")
+    monkeypatch.setattr(module, "README", stale)
+    assert module.drifted() == [stale]
 
 
 def help_examples() -> list[tuple[str, str]]:

@@ -163,7 +163,7 @@ def test_unquoted_norway_code_is_an_error_that_says_to_quote_it() -> None:
             "unknown party type 'nation-state'",
         ),
         (("title: A Title", "title: ''"), "must not be empty"),
-        (("benefits: [shared skills]", "benefits: shared skills"), "expected a list of strings"),
+        (("benefits: [shared skills]", "benefits: shared skills"), "expected a list of benefits"),
     ],
 )
 def test_field_rules(change: tuple[str, str], expected: str) -> None:

@@ -37,7 +37,7 @@ def validator() -> jsonschema.Draft202012Validator:
 
 def test_published_schema_file_is_the_generated_one() -> None:
     published = json.loads((REPO / "data" / "programs.schema.json").read_text(encoding="utf-8"))
-    assert published == catalogue_schema(), "run: exchange schema > data/programs.schema.json"
+    assert published == catalogue_schema(), "run: python scripts/generate.py"
     first = (REPO / "data" / "programs.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=programs.schema.json"
 
