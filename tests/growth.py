@@ -113,12 +113,14 @@ def measure_growth(
     smallest: int = 1,
     scratch: Path,
     env: dict[str, str] | None = None,
+    environ: Callable[[int], dict[str, str]] | None = None,
     limit_mib: int = 1024,
 ) -> Growth:
     """Run `exchange *args(make(size))` for `smallest` (twice: the first warms up), then
     for `start`, `2 * start`, ... until one costs `MEASURABLE` CPU seconds (or the next
-    would leave no room below `largest`), then for `STEP` times
-    that size. `check` is applied to every run (each must end as expected)."""
+    would leave no room below `largest`), then for `STEP` times that size. `check` is
+    applied to every run (each must end as expected); `environ` gives the variables a
+    run of each size sets (a terminal's width, say)."""
     jump = STEP.bit_length() - 1  # doublings from the smaller size to the larger
     sizes = [start]
     while sizes[-1] * 2 <= largest:
@@ -128,6 +130,7 @@ def measure_growth(
     paths = [make(size) for size in sizes]
     plan = {
         "argvs": [list(args(path))[1:] for path in paths],
+        "envs": [environ(size) if environ else {} for size in sizes],
         "dir": str(scratch),
         "measurable": MEASURABLE,
         "jump": jump,
@@ -180,6 +183,7 @@ def run(index):
         os.dup2(target, fd)
         os.close(target)
     gc.collect()
+    os.environ.update(plan["envs"][index])
     try:
         start = time.process_time()
         code = main(argvs[index])

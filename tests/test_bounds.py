@@ -266,3 +266,59 @@ def test_the_graph_of_the_most_parties_allowed_grows_linearly(
     )
     # The graph holds every node and edge: 4 MiB measured 228-286 MiB in all.
     assert_linear(grown, mib_per_mib=80)
+
+
+def listing(path: Path, count: int, *, long_id: int = 0, long_title: int = 0) -> Path:
+    """A valid catalogue of `count` programs; the first with an id or a title that long."""
+    import json
+
+    programs = []
+    for index in range(count):
+        program = program_with_parties(index, 2)
+        if index == 0 and long_id:
+            program["id"] = "p" + "-x" * (long_id // 2)
+        if index == 0 and long_title:
+            program["title"] = "Title " * (long_title // 6)
+        programs.append(program)
+    path.write_text(json.dumps({"programs": programs}), "ascii")
+    return path
+
+
+def test_a_table_costs_linear_time_in_the_widest_cell(tmp_path: Path) -> None:
+    """With --wide an id is never cut, so one long id makes every line of the table as
+    wide; the padding Rich writes is trimmed line by line (a pattern over the whole text
+    made this quadratic in the width: seconds for one wide cell)."""
+    grown = measure_growth(
+        lambda size: listing(tmp_path / f"long-id-{size}.json", 40, long_id=size),
+        lambda p: (str(EXCHANGE), "list", "--data", str(p), "--no-cache", "-f", "table", "--wide"),
+        start=500,
+        largest=200_000,
+        smallest=10,
+        check=lambda proc: proc.returncode == 0 or pytest.fail(proc.stderr.decode()),
+        env=ENV,
+        scratch=scratch(tmp_path),
+    )
+    assert_linear(grown, mib_per_mib=200)
+    widest = max(len(line) for line in grown.large.finished.stdout.decode().splitlines())
+    assert widest >= grown.large.size  # the id whole, on one line
+
+
+def test_a_table_costs_linear_time_in_the_terminals_width(tmp_path: Path) -> None:
+    """One long title on a terminal as wide as allowed: every shorter row is padded to
+    the width, and the padding is trimmed in time that grows with it."""
+    data = listing(tmp_path / "long-title.json", 600, long_title=5000)
+    grown = measure_growth(
+        lambda size: data,
+        lambda p: (str(EXCHANGE), "list", "--data", str(p), "--no-cache", "-f", "table"),
+        start=125,
+        largest=1000,
+        smallest=125,
+        check=lambda proc: proc.returncode == 0 or pytest.fail(proc.stderr.decode()),
+        env=ENV,
+        environ=lambda size: {"COLUMNS": str(size)},
+        scratch=scratch(tmp_path),
+    )
+    assert_linear(grown, mib_per_mib=1000)
+    lines = grown.large.finished.stdout.decode().splitlines()
+    assert max(len(line) for line in lines) == 1000
+    assert all(line == line.rstrip() for line in lines)

@@ -131,4 +131,3 @@ class OneRunRecords:
 
     def words(self) -> set[str]:
         return self._compiled().words()
-

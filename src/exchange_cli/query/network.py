@@ -243,7 +243,7 @@ def ordered(graph: "Graph", sort: str | None, *, reverse: bool, limit: int | Non
     `--limit` say (its nodes those the kept edges still use)."""
     if sort is None and not reverse and limit is None:
         return graph
-    from exchange_cli.query.filters import order_records
+    from exchange_cli.query.ordering import order_records
 
     edges = order_records(graph.edges, sort=sort, reverse=reverse, limit=limit)
     return keep_edges(graph, [dict(edge) for edge in edges])
@@ -255,9 +255,7 @@ def keep_edges(graph: Graph, edges: list[dict[str, Any]]) -> Graph:
     return Graph([node for node in graph.nodes if node["id"] in ends], edges)
 
 
-def partner_tree(
-    graph: Graph, programs: Sequence[Program] | None = None
-) -> list[dict[str, Any]]:
+def partner_tree(graph: Graph, programs: Sequence[Program] | None = None) -> list[dict[str, Any]]:
     """party → partner → programs, with what flows each way: the terminal view's shape.
     Programs are titled from `programs` (the graph's), else from their partnership
     edges, which `--sort` or `--limit` may have cut.

@@ -32,31 +32,65 @@ from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import cell_text, flatten, node_label, visible
 
 _EVIDENCE_STYLE = {"reported": "green", "illustrative": "yellow", "hypothetical": "magenta"}
+_CHANGE_STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
+#: How a table shows a value that is null (as `show` does): a cell is never blank for it.
+NULL = "-"
 
 
-#: The blanks (and the styles around them) that end a line Rich padded to a width.
-_PADDED_END = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)+(?=\n)")
+#: A style code Rich writes (Select Graphic Rendition).
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class _Trimmed:
     """A file that drops the blanks Rich pads lines with (to a column's or the terminal's
     width), keeping the style codes among them: copied text, a pager's search and
     golden files see no trailing blanks. Where only ASCII can be shown, the "…" Rich
-    cuts text with becomes "~" (one cell, as "…" is)."""
+    cuts text with becomes "~" (one cell, as "…" is).
+
+    Each line's end is read backwards once (`trim_line`), so the work grows with the
+    bytes written whatever the widths: a pattern over the whole text rescanned each run
+    of blanks not ending a line, which made one wide cell cost seconds."""
 
     def __init__(self, file: Any, unicode: bool) -> None:
         self._file, self._unicode = file, unicode
+        self._partial = ""  # a line not ended yet: its end may still be padding
 
     def write(self, text: str) -> int:
-        text = _PADDED_END.sub(_without_blanks, text)
-        return int(self._file.write(text if self._unicode else text.replace("…", "~")))
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        if lines:
+            done = "\n".join(trim_line(line) for line in lines) + "\n"
+            self._file.write(done if self._unicode else done.replace("…", "~"))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            rest, self._partial = trim_line(self._partial), ""
+            self._file.write(rest if self._unicode else rest.replace("…", "~"))
+        self._file.flush()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._file, name)
 
 
-def _without_blanks(match: re.Match[str]) -> str:
-    return match.group().replace(" ", "")
+def trim_line(line: str) -> str:
+    """The line without the blanks at its end, the style codes among them kept: read
+    backwards from the end, each character once."""
+    end, styles = len(line), []
+    while end:
+        if line[end - 1] == " ":
+            end -= 1
+            continue
+        if line[end - 1] == "m":
+            start = line.rfind("\x1b[", max(0, end - 32), end)
+            if start >= 0 and _STYLE.fullmatch(line, start, end):
+                styles.append(line[start:end])
+                end = start
+                continue
+        break
+    if end == len(line):
+        return line
+    return line[:end] + "".join(reversed(styles))
 
 
 def make_console(env: Environment, width: int | None = None) -> Console:
@@ -227,8 +261,12 @@ def _cell(
     highlight: tuple[str, ...] = (),
     text_of: Callable[[str, Any], str] | None = None,
 ) -> Text:
+    if value is None:
+        return Text(NULL, style="dim" if env.color else "")
     if field == "evidence" and env.color and isinstance(value, str):
         return _text(value, _EVIDENCE_STYLE.get(value, ""))
+    if field == "change" and env.color and isinstance(value, str):
+        return _text(value, _CHANGE_STYLE.get(value, ""))
     if field == "id":
         return _text(value, "cyan" if env.color else "")
     text = Text(visible(text_of(field, value))) if text_of else _text(value)
@@ -331,12 +369,18 @@ def _flow_line(flow: Mapping[str, Any], arrow: str, env: Environment) -> Text:
 
 #: The longest bar: longer ones are no easier to compare, only harder to read.
 BAR_MAX = 40
+#: Cells a bar keeps beside a long label before the label is cut with "…".
+BAR_ROOM = 20
 
 
-def _facet_label(facet: str, value: Any) -> str:
-    """A facet value as people read it: countries by name, with the code --country takes."""
+def _facet_label(row: Mapping[str, Any], named_twice: set[str]) -> str:
+    """A facet value as people read it: countries by name, with the code --country takes;
+    an actor by its name (with its id when two actors share the name)."""
+    facet, value, label = row.get("facet"), row.get("value"), row.get("label")
     if facet == "country" and isinstance(value, str):
         return f"{country_name(value)} ({value})"
+    if isinstance(label, str):
+        return f"{label} ({flatten(value)})" if label in named_twice else label
     return flatten(value)
 
 
@@ -347,15 +391,17 @@ def _facet_bars(listing: Listing, env: Environment) -> RenderableType:
     for record in listing.records:
         groups.setdefault(str(record.get("facet", "")), []).append(record)
     block = "█" if env.unicode else "#"
+    names = [row["label"] for row in listing.records if isinstance(row.get("label"), str)]
+    named_twice = {name for name in names if names.count(name) > 1}
     labels = {
-        id(row): visible(_facet_label(facet, row.get("value")))
+        id(row): visible(_facet_label(row, named_twice))
         for facet, rows in groups.items()
         for row in rows
     }
     digits = max((len(str(r.get("count"))) for r in listing.records), default=1)
     label_width = max((cell_len(label) for label in labels.values()), default=5)
     if not env.wide:
-        label_width = min(label_width, max(env.width - digits - 2 - 10, 8))
+        label_width = min(label_width, max(env.width - digits - 2 - BAR_ROOM, 8))
     bar_room = max(min(BAR_MAX, env.width - label_width - digits - 3), 1)
     parts: list[RenderableType] = []
     for facet, rows in groups.items():
