@@ -22,9 +22,9 @@ from exchange_cli.errors import (
     Problem,
     UsageError,
 )
+from exchange_cli.model.outputs import keys as output_keys
 from exchange_cli.model.records import EDGE_FIELDS, FIELDS, FLOW_ROW_FIELDS, program_text, scored
 from exchange_cli.query import filters as query
-from exchange_cli.query.changes import CHANGE_FIELDS
 from exchange_cli.query.records import Criteria
 from exchange_cli.render.results import (
     Diff,
@@ -60,14 +60,16 @@ app = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]
 
 COMPACT = ("id", "title", "kind", "sectors", "evidence")
 LIST = OutputSpec(Listing, FIELDS, COMPACT)
-SHOW = OutputSpec(Record, (*FIELDS, "related"), orderable=False)
+SHOW = OutputSpec(Record, (*FIELDS, "related"), orderable=False, piped="text")
 SEARCH = OutputSpec(Listing, ("score", *FIELDS), ("score", *COMPACT))
-SUMMARY = OutputSpec(FacetCounts, ("facet", "value", "count"))
+SUMMARY = OutputSpec(FacetCounts, output_keys("summarize"))
 FLOWS = OutputSpec(Listing, FLOW_ROW_FIELDS)
 GRAPH = OutputSpec(GraphView, EDGE_FIELDS)
 PROBLEMS = OutputSpec(Problems, Problem._fields, default="text", orderable=False)
 EXPORT = OutputSpec(Export, (), default="html", orderable=False)
-DIFF = OutputSpec(Diff, CHANGE_FIELDS, default="table", orderable=False)
+DIFF = OutputSpec(
+    Diff, output_keys("diff.rows"), ("change", "id", "field", "old", "new"), orderable=False
+)
 
 
 def _version(value: bool) -> None:
@@ -164,7 +166,7 @@ def show(
         raise NotFoundError(query.unknown_id(program_id, source))
     [record] = source.records([position])
     full = {**record, "related": query.related_programs(source, position)}
-    present(output, Record(full, output.fields, program_text))
+    present(output, Record(full, output.fields, query.record_text))
 
 
 @app.command()
@@ -176,7 +178,8 @@ def summarize(
         typer.Option(
             "--by",
             metavar="FACET",
-            help=f"Count only this facet: {', '.join(query.FACETS)}. Repeatable.",
+            help=f"Count only this facet: {', '.join(query.SUMMARY_FACETS)} (the actors). "
+            "Repeatable.",
             autocompletion=completion.complete_facet,
             show_default=False,
         ),

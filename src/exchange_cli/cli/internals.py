@@ -60,7 +60,9 @@ def requested_command(argv: Sequence[str]) -> str | None:
     return None
 
 
-def click_command(app: typer.Typer, settings: dict[str, Any], argv: Sequence[str]) -> Any:
+def click_command(
+    app: typer.Typer, settings: dict[str, Any], argv: Sequence[str], *, plain_help: bool = False
+) -> Any:
     """The Click command for this run, holding only the subcommand asked for when known.
 
     Typer builds every command's parameters before running one (about 30 ms for ten
@@ -70,11 +72,23 @@ def click_command(app: typer.Typer, settings: dict[str, Any], argv: Sequence[str
     wanted = requested_command(argv)
     infos = [info for info in app.registered_commands if _command_name(info) == wanted]
     if not infos:
-        return plain_usage(typer.main.get_command(app))
-    single = typer.Typer(**settings)
-    single.registered_callback = app.registered_callback
-    single.registered_commands = infos
-    return plain_usage(typer.main.get_command(single))
+        group = typer.main.get_command(app)
+    else:
+        single = typer.Typer(**settings)
+        single.registered_callback = app.registered_callback
+        single.registered_commands = infos
+        group = typer.main.get_command(single)
+    if plain_help:
+        _without_rich_help(group)
+    return plain_usage(group)
+
+
+def _without_rich_help(group: Any) -> None:
+    """Help as Click writes it, plain text without boxes or padding, for a pipe: Typer
+    draws Rich panels whenever a command's `rich_markup_mode` is set, wherever the help
+    goes, and reads that attribute when it formats (tests/test_main.py)."""
+    for command in (group, *getattr(group, "commands", {}).values()):
+        command.rich_markup_mode = None
 
 
 class _PlainArgument(typer.core.TyperArgument):

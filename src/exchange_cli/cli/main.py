@@ -61,7 +61,7 @@ def _run(argv: list[str], env: Environment | None) -> int:
     env = env or Environment.detect()
     if COMPLETE_ENV in os.environ:
         return _complete(argv, os.environ[COMPLETE_ENV], env, debug)
-    command = _click_command(argv)
+    command = _click_command(argv, plain_help=not env.is_terminal)
     try:
         try:
             with (
@@ -87,8 +87,11 @@ def _run(argv: list[str], env: Environment | None) -> int:
     except ExchangeError as exc:
         return _fail(env, str(exc), exc.exit_code, debug)
     except typer.TyperException as exc:  # Click's usage errors
-        if internals.is_no_args_help(exc):
-            return int(ExitCode.USAGE)  # the help is on the screen already
+        if internals.is_no_args_help(exc):  # Rich help is on the screen already; plain is not
+            help_text = exc.format_message()
+            if help_text:
+                env.stdout.write(help_text + "\n")
+            return int(ExitCode.USAGE)
         hint = ""
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:
@@ -103,11 +106,12 @@ def _run(argv: list[str], env: Environment | None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _click_command(argv: Sequence[str]) -> Any:
-    """The app's Click command for this run (`internals.click_command`)."""
+def _click_command(argv: Sequence[str], plain_help: bool = False) -> Any:
+    """The app's Click command for this run (`internals.click_command`); its help plain
+    text when it does not go to a terminal."""
     from exchange_cli.cli.commands import APP_SETTINGS, app
 
-    return internals.click_command(app, APP_SETTINGS, argv)
+    return internals.click_command(app, APP_SETTINGS, argv, plain_help=plain_help)
 
 
 def _abandon_stdout() -> None:

@@ -153,7 +153,7 @@ def _catalogue() -> Declared:
 
 def _output(spec: OutputSpec) -> Declared:
     formats = spec.formats
-    default = spec.default or "table on a terminal, tsv when piped"
+    default = spec.default or f"table on a terminal, {spec.piped} when piped"
     declared = [
         (
             "fmt",
@@ -166,18 +166,22 @@ def _output(spec: OutputSpec) -> Declared:
                 help=f"{', '.join(formats)}. Default: {default}.",
             ),
         ),
-        ("as_json", _flag("--json", "Shorthand for --format json.")),
-        (
-            "fields",
-            _option(
-                str | None,
-                "--fields",
-                metavar="A,B,...",
-                complete=completion.complete_fields(spec.fields),
-                help=f"Fields to print, in order (e.g. {','.join(spec.fields[:2])}).",
-            ),
-        ),
     ]
+    if "json" in formats:
+        declared.append(("as_json", _flag("--json", "Shorthand for --format json.")))
+    if spec.fields:
+        declared.append(
+            (
+                "fields",
+                _option(
+                    str | None,
+                    "--fields",
+                    metavar="A,B,...",
+                    complete=completion.complete_fields(spec.fields),
+                    help=f"Fields to print, in order (e.g. {','.join(spec.fields[:2])}).",
+                ),
+            )
+        )
     if spec.orderable:
         declared += [
             (

@@ -20,18 +20,19 @@ class OutputSpec:
     table shows by default, the default format when piped, and whether rows can be
     ordered and cut (`--sort`, `--reverse`, `--limit`)."""
 
-    __slots__ = ("kind", "fields", "compact", "default", "orderable")
+    __slots__ = ("kind", "fields", "compact", "default", "orderable", "piped")
 
     def __init__(
         self,
         kind: type,
         fields: tuple[str, ...],
         compact: tuple[str, ...] | None = None,
-        default: str | None = None,  # None: table on a terminal, tsv when piped
+        default: str | None = None,  # None: table on a terminal, `piped` when piped
         orderable: bool = True,
+        piped: str = "tsv",
     ) -> None:
         self.kind, self.fields, self.compact = kind, fields, compact
-        self.default, self.orderable = default, orderable
+        self.default, self.orderable, self.piped = default, orderable, piped
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -72,7 +73,7 @@ class Output:
         layer's `order_records`); as they are when none was given."""
         if self.sort is None and not self.reverse and self.limit is None:
             return rows
-        from exchange_cli.query.filters import order_records
+        from exchange_cli.query.ordering import order_records
 
         return order_records(rows, sort=self.sort, reverse=self.reverse, limit=self.limit)
 
@@ -128,7 +129,7 @@ def _format(spec: OutputSpec, fmt: str | None, as_json: bool, env: Environment) 
         return "json"
     if spec.default is not None:
         return spec.default
-    return "table" if env.is_terminal else "tsv"
+    return "table" if env.is_terminal else spec.piped
 
 
 def _fields(available: Sequence[str], text: str) -> tuple[str, ...]:

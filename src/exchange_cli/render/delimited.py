@@ -7,7 +7,8 @@ Escaping rules:
 - tsv: one line per row and one tab between cells, never quotes (a `"` is just a
   character). As in PostgreSQL's text format, a backslash is written `\\\\`, a tab `\\t`,
   a newline `\\n`, a carriage return `\\r`, and other control, separator and bidi
-  characters `\\xNN` or `\\uNNNN`; so every cell reads back unambiguously.
+  characters `\\xNN` or `\\uNNNN`; so every cell reads back unambiguously. `show`'s
+  text form is one `field<TAB>value` line a field, each value a tsv cell.
 - both: a cell that a spreadsheet would run as a formula (starting with = + - @, tab or
   CR) gets a leading `'` (OWASP's guidance on CSV injection).
 """
@@ -57,6 +58,18 @@ def render_csv(listing: Listing, env: Environment) -> None:
 def tsv_cell(text: str) -> str:
     """A tsv cell: backslashes doubled first, so every escape after them is unambiguous."""
     return visible(text.replace("\\", "\\\\"))
+
+
+def render_fields(listing: Listing, env: Environment) -> None:
+    """One record as `field<TAB>value` lines (as `gh issue view` prints when piped): the
+    readable view of `show` for grep and less, each value a tsv cell."""
+    rows = _rows(listing, tsv_cell)
+    lines = [
+        f"{tsv_cell(f)}\t{cell}"
+        for row in rows
+        for f, cell in zip(listing.fields, row, strict=True)
+    ]
+    env.stdout.write("".join(line + "\n" for line in lines))
 
 
 def render_tsv(listing: Listing, env: Environment) -> None:

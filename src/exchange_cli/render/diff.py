@@ -22,9 +22,6 @@ from exchange_cli.render.markdown import unreferenced
 from exchange_cli.render.terminal import Environment
 from exchange_cli.render.text import flatten, visible
 
-_STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
-_SIGN = {"added": "+", "removed": "-", "changed": "~"}
-
 
 def value_text(field: str | None, value: Any) -> str:
     """One field's value as one line: the declaration's way (`Saudi Arabia (SA)`)."""
@@ -50,42 +47,20 @@ def headline(changes: Any) -> str:
 
 
 def render_table(result: Any, env: Environment) -> None:
-    from rich import box
-    from rich.table import Table
+    """The headline, then one line a change, laid out as every listing is (ids whole,
+    values cut with "…" to fit, `--wide` for the rest): `table.render`."""
     from rich.text import Text
 
-    from exchange_cli.render.table import make_console
-    from exchange_cli.render.terminal import MAX_WIDTH
+    from exchange_cli.render import table
+    from exchange_cli.render.results import rows_of
 
     changes = result.changes
-    # piped (a CI log, a file), nothing is wrapped: the table takes the width it needs
-    console = make_console(env, None if env.is_terminal else MAX_WIDTH)
     arrow = "→" if env.unicode else "->"
-    console.print(Text(visible(headline(changes).replace("→", arrow))), soft_wrap=True)
-    if changes.equal:
-        return
-    table = Table(
-        box=box.ROUNDED if env.unicode else box.ASCII,
-        header_style="bold" if env.color else "",
-        expand=False,
-    )
-    for name in ("", "id", "field", "old", "new"):
-        table.add_column(name, overflow="fold", no_wrap=name in ("", "id"))
-    for row in changes.rows():
-        style = _STYLE[row["change"]] if env.color else ""
-        if row["change"] == "changed":
-            cells = [row["field"], value_text(row["field"], row["old"]),
-                     value_text(row["field"], row["new"])]  # fmt: skip
-        else:
-            title = visible(row["title"])
-            cells = ["(program)", title if row["change"] == "removed" else "",
-                     title if row["change"] == "added" else ""]  # fmt: skip
-        table.add_row(
-            Text(_SIGN[row["change"]], style=style),
-            Text(visible(row["id"]), style=style),
-            *(Text(visible(cell)) for cell in cells),
-        )
-    console.print(table)
+    line = Text(visible(headline(changes).replace("→", arrow)))
+    line.truncate(env.width, overflow="ellipsis")
+    table.make_console(env).print(line, soft_wrap=True)
+    if not changes.equal:
+        table.render(rows_of(result), env)
 
 
 # -- Markdown ------------------------------------------------------------------------------

@@ -36,7 +36,19 @@ TEXT = "text"  # free text: takes what is left; --wide wraps it
 
 _ROLES: Mapping[str, str] = {
     **dict.fromkeys(
-        ("title", "what", "summary", "benefits", "flows", "source", "message", "label"), TEXT
+        (
+            "title",
+            "what",
+            "summary",
+            "benefits",
+            "flows",
+            "source",
+            "message",
+            "label",
+            "old",
+            "new",
+        ),
+        TEXT,
     ),
     **dict.fromkeys(("sectors", "parties"), LIST),
     **dict.fromkeys(("from", "to"), NAME),
@@ -45,9 +57,10 @@ _ROLES: Mapping[str, str] = {
 #: How long a column stays as the terminal narrows: 0 stays longest. Ties leave from the
 #: right. What a row is about and the id to copy stay; then what says most per cell.
 _RANKS: Mapping[str, int] = {
-    **dict.fromkeys(("id", "from", "to", "what", "file", "line", "message"), 0),
+    **dict.fromkeys(("id", "from", "to", "what", "file", "line", "message", "change"), 0),
+    **dict.fromkeys(("old", "new"), 0),
     **dict.fromkeys(("title", "program", "column", "path"), 1),
-    **dict.fromkeys(("evidence", "severity", "count", "facet", "value"), 2),
+    **dict.fromkeys(("evidence", "severity", "count", "facet", "value", "field"), 2),
     **dict.fromkeys(("kind", "score", "from_country", "to_country", "recurrence"), 3),
     **dict.fromkeys(("sectors", "parties"), 4),
 }

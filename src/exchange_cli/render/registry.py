@@ -21,6 +21,7 @@ from exchange_cli.render.results import (
     Problems,
     Record,
     as_data,
+    json_rows,
     rows_of,
 )
 
@@ -70,7 +71,7 @@ class _Renderer:
         self._render(result, env)
 
 
-ROWS = (Listing, Record, FacetCounts, GraphView, Problems)
+ROWS = (Listing, Record, FacetCounts, GraphView, Problems, Diff)
 
 
 def _table(result: Any, env: Environment) -> None:
@@ -93,7 +94,7 @@ def _json(result: Any, env: Environment) -> None:
 def _jsonl(result: Any, env: Environment) -> None:
     from exchange_cli.render import structured
 
-    structured.render_jsonl(rows_of(result), env)
+    structured.render_jsonl(json_rows(result), env)
 
 
 def _yaml(result: Any, env: Environment) -> None:
@@ -138,6 +139,11 @@ def _dot(result: Any, env: Environment) -> None:
 
 
 def _text(result: Any, env: Environment) -> None:
+    if isinstance(result, Record):
+        from exchange_cli.render import delimited
+
+        delimited.render_fields(rows_of(result), env)
+        return
     from exchange_cli.render import problems
 
     problems.render_text(result, env)
@@ -179,14 +185,19 @@ def _sqlite(result: Any, env: Environment) -> None:
 
 #: Every renderer, in the order `--help` lists formats.
 RENDERERS: tuple[Renderer, ...] = (
-    _Renderer("text", (Problems,), "file:line:column: message, one problem a line", _text),
-    _Renderer("table", (*ROWS, Diff), "a table, a page or a drawing for a terminal", _table),
-    _Renderer("json", (*ROWS, Diff), "one JSON document", _json, "exact"),
-    _Renderer("jsonl", (*ROWS, Diff), "one JSON object a line", _jsonl, "exact"),
+    _Renderer(
+        "text",
+        (Problems, Record),
+        "plain lines: file:line:column: message a problem; field<TAB>value a field",
+        _text,
+    ),
+    _Renderer("table", ROWS, "a table, a page or a drawing for a terminal", _table),
+    _Renderer("json", ROWS, "one JSON document", _json, "exact"),
+    _Renderer("jsonl", ROWS, "one JSON object a line", _jsonl, "exact"),
     _Renderer("csv", ROWS, "comma-separated, RFC 4180", _csv, "lines"),
     _Renderer("tsv", ROWS, "tab-separated, one line a row", _tsv),
     _Renderer("yaml", ROWS, "YAML that reads back to the JSON data", _yaml, "exact"),
-    _Renderer("markdown", (*ROWS, Diff), "GitHub-flavoured Markdown", _markdown),
+    _Renderer("markdown", ROWS, "GitHub-flavoured Markdown", _markdown),
     _Renderer("mermaid", (GraphView,), "a Mermaid flowchart", _mermaid),
     _Renderer("dot", (GraphView,), "a Graphviz digraph", _dot),
     _Renderer("github", (Problems,), "GitHub Actions annotations", _github),

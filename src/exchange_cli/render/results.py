@@ -128,8 +128,41 @@ def rows_of(result: Any) -> Listing:
     if isinstance(result, Problems):
         return Listing([p._asdict() for p in result.problems], result.fields)
     if isinstance(result, Diff):
-        return Listing(result.changes.rows(), result.fields)
+        return Listing(diff_text_rows(result.changes.rows()), result.fields)
     raise TypeError(type(result).__name__)
+
+
+def diff_text_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`diff`'s rows for the text formats (table, tsv, csv): each old and new value as
+    one line the declaration's way (`Saudi Arabia (SA)`), and a program added or
+    removed by its title in `new` or `old` (its `field` stays empty)."""
+    from exchange_cli.model.records import program_text
+
+    def text(field: str | None, value: Any) -> Any:
+        if field is None or value is None:
+            return value
+        try:
+            return program_text(field, value)
+        except KeyError:
+            return value
+
+    shown = []
+    for row in rows:
+        if row["field"] is None:
+            title = row["title"]
+            old, new = (title, None) if row["change"] == "removed" else (None, title)
+        else:
+            old, new = text(row["field"], row["old"]), text(row["field"], row["new"])
+        shown.append({**row, "old": old, "new": new})
+    return shown
+
+
+def json_rows(result: Any) -> Listing:
+    """The rows one JSON object a line prints: as `rows_of`, but `diff`'s old and new
+    values as the JSON the catalogue holds."""
+    if isinstance(result, Diff):
+        return Listing(result.changes.rows(), result.fields)
+    return rows_of(result)
 
 
 def as_data(result: Any) -> Any:
