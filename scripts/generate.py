@@ -8,7 +8,8 @@ What is generated, all from the record declaration and the code:
 - `src/exchange_cli/store/stamp.py`: the store's format stamp (`build.declaration_stamp`);
 - `data/programs.schema.json`: the published JSON Schema (`exchange schema`);
 - README.md's sections marked `<!-- generated: NAME -->` ... `<!-- /generated: NAME -->`:
-  `fields` (the record's fields and their docs), `sqlite-tables` (the export's tables),
+  `fields` (the record's fields and their docs), `output-fields` (every other output's
+  fields, from model/outputs.py), `sqlite-tables` (the export's tables),
   `example ARGS @ WIDTH` (what `exchange ARGS` prints on a terminal WIDTH columns wide,
   without colour, run in-process against the shipped catalogue);
 - with `--golden`, the terminal views' golden files (normally changed only on purpose:
@@ -84,6 +85,20 @@ def example(spec: str) -> str:
     return "```\n$ " + command.strip() + "\n" + "\n".join(lines) + "\n```\n"
 
 
+def output_fields() -> str:
+    """Every output's fields that is not a program record: one table each."""
+    from exchange_cli.model.outputs import OUTPUTS, fields
+
+    blocks = []
+    for name in OUTPUTS:
+        rows = [f"`{name}`:", "", "| field | JSON type | what it holds |", "| --- | --- | --- |"]
+        for field in fields(name):
+            kind = f"{field.type} or null" if field.nullable else field.type
+            rows.append(f"| `{field.key}` | {kind} | {field.doc} |")
+        blocks.append("\n".join(rows))
+    return "\n\n".join(blocks) + "\n"
+
+
 def sqlite_tables() -> str:
     """The export's tables, one row each: what a row is and its columns."""
     from exchange_cli.render import sqlite
@@ -126,6 +141,8 @@ def generate(text: str) -> str:
             body = fields_table()
         elif name == "sqlite-tables":
             body = sqlite_tables()
+        elif name == "output-fields":
+            body = output_fields()
         elif name.startswith("example "):
             body = example(name[len("example ") :])
         else:

@@ -17,6 +17,7 @@ from exchange_cli.errors import UsageError
 from exchange_cli.load.loader import load_catalogue
 from exchange_cli.model.records import Catalogue
 from exchange_cli.query import filters as query
+from exchange_cli.query import ordering
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "programs.yaml"
@@ -76,13 +77,13 @@ def test_unknown_values_are_usage_errors_with_a_suggestion() -> None:
 
 def test_order_records_sorts_stably_with_nulls_last() -> None:
     records = [{"id": "b", "r": None}, {"id": "a", "r": "x"}, {"id": "c", "r": "X"}]
-    assert [r["id"] for r in query.order_records(records, sort="r")] == ["a", "c", "b"]
-    assert [r["id"] for r in query.order_records(records, sort="id", reverse=True)] == [
+    assert [r["id"] for r in ordering.order_records(records, sort="r")] == ["a", "c", "b"]
+    assert [r["id"] for r in ordering.order_records(records, sort="id", reverse=True)] == [
         "c",
         "b",
         "a",
     ]
-    assert [r["id"] for r in query.order_records(records, limit=1)] == ["b"]
+    assert [r["id"] for r in ordering.order_records(records, limit=1)] == ["b"]
 
 
 def test_facet_counts_list_every_vocabulary_value(source: Any) -> None:
@@ -156,8 +157,9 @@ def test_order_records_sorts_lists_and_mappings_by_their_text_nulls_last() -> No
         {"id": "c", "sectors": ["Defense"], "source": {"document": "doc a", "section": "Z"}},
         {"id": "d", "sectors": ["energy", "defense"], "source": {"document": "Doc A"}},
     ]
-    assert [r["id"] for r in query.order_records(records, sort="sectors")] == ["c", "d", "a", "b"]
-    assert [r["id"] for r in query.order_records(records, sort="source")] == ["d", "c", "a", "b"]
+    order = ordering.order_records
+    assert [r["id"] for r in order(records, sort="sectors")] == ["c", "d", "a", "b"]
+    assert [r["id"] for r in order(records, sort="source")] == ["d", "c", "a", "b"]
 
 
 def test_list_sorts_by_a_list_field(run: Any) -> None:
@@ -253,3 +255,27 @@ def test_unknown_party_messages_in_full(source: Any) -> None:
     assert str(far.value) == (
         "unknown party 'Zzzq' for --party; no party's name in the catalogue contains it"
     )
+
+
+def test_a_vocabulary_field_sorts_in_the_vocabularys_order() -> None:
+    """evidence: reported, illustrative, hypothetical (as declared), not alphabetically."""
+    records = [{"id": i, "evidence": e, "recurrence": r} for i, e, r in (
+        ("a", "hypothetical", None), ("b", "reported", "annual"),
+        ("c", "illustrative", "ongoing"), ("d", "reported", None))]  # fmt: skip
+    by_evidence = ordering.order_records(records, sort="evidence")
+    assert [r["evidence"] for r in by_evidence] == [
+        "reported", "reported", "illustrative", "hypothetical"
+    ]  # fmt: skip
+    from exchange_cli.model import vocab
+
+    by_recurrence = [r["recurrence"] for r in ordering.order_records(records, sort="recurrence")]
+    declared = list(vocab.RECURRENCE.values)
+    assert by_recurrence[:2] == sorted(["annual", "ongoing"], key=declared.index)
+    assert by_recurrence[2:] == [None, None]
+
+
+def test_list_sorts_by_evidence_in_the_vocabularys_order(run: Any) -> None:
+    listed = json.loads(run("list", "--sort", "evidence", "--json").stdout)
+    levels = [record["evidence"] for record in listed]
+    assert levels == sorted(levels, key=["reported", "illustrative", "hypothetical"].index)
+    assert levels[-1] == "hypothetical" and levels[0] == "reported"

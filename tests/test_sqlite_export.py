@@ -342,6 +342,9 @@ def test_datasette_facets_equal_summarize_and_it_shows_the_descriptions(
     assert facet(evidence, "evidence") == expected["evidence"]
     schema = get(f"{alone}/catalogue/programs")
     assert "-- One row per program" in schema  # datasette shows the schema, comments in it
+    # the full-text index is found by datasette's own rule (content=[programs]): no metadata
+    found = get(f"{alone}/catalogue/programs.json?_search=petroleum&_shape=array")
+    assert [r["id"] for r in found] == ["saudi-korea-technology-exchange"]
 
 
 def test_an_output_that_is_a_fifo_is_written_into_not_replaced(tmp_path: Path) -> None:

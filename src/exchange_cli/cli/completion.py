@@ -90,9 +90,9 @@ def complete_shell(incomplete: str) -> list[str]:
 
 
 def complete_facet(incomplete: str) -> list[str]:
-    from exchange_cli.query.records import FACETS
+    from exchange_cli.query.records import SUMMARY_FACETS
 
-    return [f for f in FACETS if f.startswith(incomplete.lower())]
+    return [f for f in SUMMARY_FACETS if f.startswith(incomplete.lower())]
 
 
 def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, NamedTuple
 from exchange_cli.model import vocab
 from exchange_cli.model.declaration import flat_field, to_json
 from exchange_cli.model.fields import Country, ListOf, Nested, Slug, Term, Text, keys_of
+from exchange_cli.model.outputs import keys as output_keys
 
 
 class Source(NamedTuple):
@@ -214,9 +215,9 @@ class Program(NamedTuple):
 
 #: A program's keys in catalogue files and JSON, in output order. Scripts rely on them.
 FIELDS: tuple[str, ...] = keys_of(Program)
-#: The rows `flows` prints, and the graph's nodes and edges: also a contract.
-FLOW_ROW_FIELDS = ("from", "from_country", "to", "to_country", "what", "program", "title")
-EDGE_FIELDS = ("source", "target", "kind", "label", "program")
+#: The rows `flows` prints, and the graph's edges: also a contract (`outputs`).
+FLOW_ROW_FIELDS = output_keys("flows")
+EDGE_FIELDS = output_keys("graph.edges")
 
 
 class Catalogue:

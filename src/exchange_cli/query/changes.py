@@ -4,11 +4,12 @@ the fields that changed and their old and new values. Pure: catalogues in, data 
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from exchange_cli.model.outputs import keys as output_keys
 from exchange_cli.model.records import FIELDS, Catalogue
 
 #: One row per change, in `jsonl` and the table: a whole program added or removed, or one
 #: field of a program changed.
-CHANGE_FIELDS = ("change", "id", "title", "field", "old", "new")
+CHANGE_FIELDS = output_keys("diff.rows")
 
 
 class Changes(NamedTuple):

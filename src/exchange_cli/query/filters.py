@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from exchange_cli.errors import UsageError
 from exchange_cli.model import vocab
-from exchange_cli.model.records import Program
+from exchange_cli.model.records import Program, program_text
 from exchange_cli.model.vocab import did_you_mean
 from exchange_cli.model.vocab import excerpt as vocab_excerpt
-from exchange_cli.query.records import FACETS, Criteria, party_keys
+from exchange_cli.query.records import FACETS, SUMMARY_FACETS, Criteria, party_keys
 
 if TYPE_CHECKING:
     from exchange_cli.query.records import Records
@@ -107,37 +107,6 @@ def select_programs(source: "Records", criteria: Criteria) -> list[Program]:
     return source.programs(select(source, criteria))
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
-    """Order mixed values: numbers, then text (case-folded), lists by their text; nulls last."""
-    if value is None:
-        return (2, "")
-    if isinstance(value, bool | int | float):
-        return (0, value)
-    if isinstance(value, list):
-        return (1, "; ".join(vocab.normalize(str(v)) for v in value))
-    if isinstance(value, dict):
-        return (1, vocab.normalize(" ".join(str(v) for v in value.values())))
-    return (1, vocab.normalize(str(value)))
-
-
-def order_records(
-    records: Sequence[Mapping[str, Any]],
-    *,
-    sort: str | None = None,
-    reverse: bool = False,
-    limit: int | None = None,
-) -> list[Mapping[str, Any]]:
-    """Sort by one field (stable, nulls last), optionally reversed, then cut to `limit`."""
-    result = list(records)
-    if sort is not None:
-        result.sort(key=lambda record: _sort_key(record.get(sort)))
-    if reverse:
-        result.reverse()
-    if limit is not None:
-        result = result[:limit]
-    return result
-
-
 def facet_counts(
     source: "Records", positions: Sequence[int], facets: Sequence[str] = FACETS
 ) -> list[dict[str, Any]]:
@@ -149,6 +118,9 @@ def facet_counts(
     known = {"sector": vocab.SECTORS, "kind": vocab.KINDS, "evidence": vocab.EVIDENCE}
     rows: list[dict[str, Any]] = []
     for facet in facets:
+        if facet == "party":
+            rows += actor_counts(source.programs(positions))
+            continue
         counter = source.count(facet, positions)
         if facet in known:
             for value in known[facet]:
@@ -156,6 +128,21 @@ def facet_counts(
         for value, count in sorted(counter.items(), key=lambda item: (-item[1], item[0])):
             rows.append({"facet": facet, "value": value, "count": count})
     return rows
+
+
+def actor_counts(programs: Sequence[Program]) -> list[dict[str, Any]]:
+    """Programs per actor (`--by party`): one row per actor as the graph has them (its
+    node id is the value, so one actor is one row however its parties are named), most
+    programs first, then by name; each row's `label` is the actor's display name."""
+    from exchange_cli.query.network import actor_nodes
+
+    nodes, _ = actor_nodes(programs)
+    nodes.sort(key=lambda node: (-len(node["programs"]), vocab.normalize(node["name"])))
+    return [
+        {"facet": "party", "value": node["id"], "count": len(node["programs"]),
+         "label": node["name"]}
+        for node in nodes
+    ]  # fmt: skip
 
 
 def facet_index(programs: Iterable[Program]) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -178,6 +165,14 @@ def related_entry(program: Program, other: Program) -> dict[str, Any]:
     }
 
 
+def record_text(field: str, value: Any) -> str:
+    """One field of `show`'s record as one line: a declared field the declaration's way
+    (`Saudi Arabia (SA)`), the related programs by id."""
+    if field == "related":
+        return "; ".join(str(entry["id"]) for entry in value)
+    return program_text(field, value)
+
+
 def related_programs(
     source: "Records", position: int, limit: int = RELATED_LIMIT
 ) -> list[dict[str, Any]]:
@@ -189,18 +184,19 @@ def related_programs(
 
 
 def resolve_facets(names: Iterable[str]) -> tuple[str, ...]:
-    """`--by` values as facet names (plurals and case forgiven), all facets when none."""
+    """`--by` values as facet names (plurals and case forgiven), all facets when none
+    (`party`, the actors, only when asked for: it is as long as the catalogue is wide)."""
     facets = []
+    plurals = {"countries": "country", "parties": "party", "actor": "party", "actors": "party"}
     for name in names:
         folded = vocab.normalize(name)
-        found = next((f for f in FACETS if folded in (f, f + "s", f + "es")), None)
-        if found is None and folded == "countries":
-            found = "country"
+        found = next((f for f in SUMMARY_FACETS if folded in (f, f + "s", f + "es")), None)
+        found = found or plurals.get(folded)
         if found is None:
-            hint = did_you_mean(vocab.closest(folded, FACETS), after=" ")
+            hint = did_you_mean(vocab.closest(folded, SUMMARY_FACETS), after=" ")
             raise UsageError(
                 f"unknown facet '{vocab_excerpt(name)}' for --by; {hint}"
-                f"valid facets: {', '.join(FACETS)}"
+                f"valid facets: {', '.join(SUMMARY_FACETS)}"
             )
         facets.append(found)
     return tuple(dict.fromkeys(facets)) or FACETS

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from exchange_cli.model import vocab
 from exchange_cli.model.records import Party, Program
 
-#: Facets `summarize` counts.
+#: Facets `summarize` counts, and the page's chips filter by.
 FACETS: tuple[str, ...] = ("sector", "kind", "evidence", "country")
+#: What `summarize --by` can count: the facets, and the actors (`party`).
+SUMMARY_FACETS: tuple[str, ...] = (*FACETS, "party")
 
 
 class Criteria:
