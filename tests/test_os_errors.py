@@ -1,0 +1,134 @@
+"""Every OS error on a path we touch is one line and a documented exit code, never a
+traceback; and a cache that cannot be used only means no cache (README: "The cache",
+"Security: untrusted catalogues").
+
+Python 3.11's `Path.is_dir()` and friends raise on EACCES and ENAMETOOLONG instead of
+answering False. The cases found: a home whose parent is 0750 and someone else's (Ubuntu
+since 21.04, seen through `sudo -u` keeping the caller's HOME), a name longer than the
+file system allows, and a home that cannot be known at all. The permission cases run the
+installed command as an unprivileged user (`unprivileged.py`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from unprivileged import BASE_ENV, Unprivileged, unprivileged
+
+Run = Callable[..., Any]
+EXCHANGE = Path(sys.executable).parent / "exchange"
+SMALL = Path(__file__).parent / "fixtures" / "small.yaml"
+#: Commands that answer from the catalogue (search and show need its compiled indexes).
+ANSWERS = [
+    ("list", "--format", "tsv"),
+    ("search", "korea", "--format", "tsv"),
+    ("show", "saudi-korea-technology-exchange", "--json"),
+]
+
+
+@pytest.fixture
+def runner() -> Iterator[Unprivileged]:
+    yield from unprivileged()
+
+
+def installed(*args: str, env: dict[str, str], cwd: Path | None = None) -> Any:
+    """The installed command as this user, with only `env` (and a plain PATH, locale)."""
+    return subprocess.run(
+        [str(EXCHANGE), *args],
+        capture_output=True,
+        text=True,
+        env={**BASE_ENV, **env},
+        cwd=cwd,
+        timeout=120,  # only stops a hung child
+        check=False,
+    )
+
+
+def one_line(proc: Any, code: int, *words: str) -> None:
+    """Exit `code`, nothing on stdout, one `exchange: error:` line holding `words`."""
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == code, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("exchange: error: ") and proc.stderr.count("\n") == 1
+    for word in words:
+        assert word in proc.stderr, proc.stderr
+
+
+# -- the cache: no cache, the same answer -----------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["HOME", "XDG_CACHE_HOME"])
+@pytest.mark.parametrize("args", ANSWERS, ids=[a[0] for a in ANSWERS])
+def test_a_cache_whose_parent_cannot_be_searched_means_no_cache(
+    runner: Unprivileged, where: str, args: tuple[str, ...]
+) -> None:
+    """`sudo -u other exchange list` with the caller's HOME: the cache directory's parent
+    cannot be searched. The command answers from the file alone, silently."""
+    locked = runner.root / "locked"
+    runner.mkdir(locked / "home")
+    home = runner.mkdir(runner.root / "home")
+    runner.lock(locked)
+    if where == "HOME":
+        env = {"HOME": str(locked / "home")}
+    else:
+        env = {"HOME": str(home), "XDG_CACHE_HOME": str(locked / "cache")}
+    expected = runner.run(*args, env={**env, "EXCHANGE_NO_CACHE": "1"})
+    assert expected.returncode == 0, expected.stderr
+    proc = runner.run(*args, env=env)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    assert proc.stdout == expected.stdout
+    assert list(home.iterdir()) == []  # nothing written anywhere else instead
+
+
+@pytest.mark.parametrize("where", ["HOME", "XDG_CACHE_HOME"])
+def test_a_cache_path_too_long_for_the_system_means_no_cache(tmp_path: Path, where: str) -> None:
+    long = tmp_path / ("x" * 300)  # longer than any file name may be (NAME_MAX, 255)
+    env = {"HOME": str(long)} if where == "HOME" else {"HOME": str(tmp_path)}
+    if where == "XDG_CACHE_HOME":
+        env["XDG_CACHE_HOME"] = str(long)
+    for args in ANSWERS:
+        expected = installed(*args, env={**env, "EXCHANGE_NO_CACHE": "1"})
+        proc = installed(*args, env=env)
+        assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+        assert proc.stdout == expected.stdout
+
+
+@pytest.fixture
+def no_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No HOME and no password entry (a container's `--user 12345`), where Python's
+    `Path.home()` raises RuntimeError."""
+    import pwd
+
+    def unknown(uid: int) -> Any:
+        raise KeyError(uid)
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+
+
+def test_a_home_that_cannot_be_known_means_no_cache(run: Run, no_home: None) -> None:
+    result = run("list", "--format", "tsv")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert "saudi-korea-technology-exchange" in result.stdout
+
+
+@pytest.mark.parametrize("home", ["", "relative"])
+def test_a_home_that_is_not_an_absolute_path_means_no_cache(tmp_path: Path, home: str) -> None:
+    """A relative HOME put the cache under the current directory, beside the user's data;
+    an empty one is `/` to Python, so root's cache went to `/.cache`. Neither is a home,
+    as a relative XDG_CACHE_HOME is no cache directory: no cache."""
+    (tmp_path / "relative").mkdir()
+    root_cache = Path("/.cache/exchange")
+    there = root_cache.exists()
+    proc = installed("list", "--format", "tsv", env={"HOME": home}, cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    assert "saudi-korea-technology-exchange" in proc.stdout
+    assert list(tmp_path.rglob("*")) == [tmp_path / "relative"]
+    assert root_cache.exists() == there
