@@ -11,6 +11,7 @@ installed command as an unprivileged user (`unprivileged.py`).
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -132,3 +133,74 @@ def test_a_home_that_is_not_an_absolute_path_means_no_cache(tmp_path: Path, home
     assert "saudi-korea-technology-exchange" in proc.stdout
     assert list(tmp_path.rglob("*")) == [tmp_path / "relative"]
     assert root_cache.exists() == there
+
+
+# -- every path the user names ----------------------------------------------------------------
+
+#: (id, arguments (LOCKED: the locked directory), environment, exit code).
+REFUSED = [
+    ("--data", ["list", "--data", "LOCKED/c.yaml"], {}, 3),
+    ("EXCHANGE_DATA", ["list"], {"EXCHANGE_DATA": "LOCKED/c.yaml"}, 3),
+    ("diff", ["diff", "LOCKED/c.yaml", str(SMALL)], {}, 3),
+    ("export --output", ["export", "--output", "LOCKED/page.html"], {}, 4),
+    ("export sqlite", ["export", "-f", "sqlite", "--output", "LOCKED/c.db"], {}, 4),
+    ("export sqlite dir/", ["export", "-f", "sqlite", "--output", "LOCKED/db/"], {}, 4),
+    ("export into it", ["export", "--output", "LOCKED/home/page.html"], {}, 4),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code"), [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED]
+)
+def test_a_path_that_cannot_be_searched_is_one_line(
+    runner: Unprivileged, args: list[str], env: dict[str, str], code: int
+) -> None:
+    locked = runner.root / "locked"
+    runner.mkdir(locked / "home")
+    shutil.copy(SMALL, locked / "c.yaml")
+    runner.lock(locked)
+    home = runner.mkdir(runner.root / "home")
+
+    def place(text: str) -> str:
+        return text.replace("LOCKED", str(locked))
+
+    env = {"HOME": str(home), **{k: place(v) for k, v in env.items()}}
+    proc = runner.run(*map(place, args), env=env)
+    one_line(proc, code, "Permission denied")
+
+
+def test_validate_reports_a_file_it_cannot_reach_as_a_problem(runner: Unprivileged) -> None:
+    """validate's problems are its data (stdout); the file's tally goes to stderr."""
+    locked = runner.root / "locked"
+    locked.mkdir()
+    shutil.copy(SMALL, locked / "c.yaml")
+    runner.lock(locked)
+    proc = runner.run("validate", str(locked / "c.yaml"), str(SMALL), env={"HOME": "/"})
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    assert "Permission denied" in proc.stdout
+    assert "small.yaml: ok" in proc.stderr  # the next file is still checked
+
+
+LONG = "n" * 300  # longer than any file name may be (NAME_MAX, 255)
+TOO_LONG = [
+    ("--data", ["list", "--data", f"{LONG}.yaml"], {}, 3),
+    ("export --output", ["export", "--output", f"{LONG}.html"], {}, 4),
+    ("export sqlite", ["export", "-f", "sqlite", "--output", f"{LONG}.db"], {}, 4),
+    ("export sqlite dir/", ["export", "-f", "sqlite", "--output", f"{LONG}/"], {}, 4),
+    ("export under it", ["export", "--output", f"{LONG}/page.html"], {}, 4),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code"), [r[1:] for r in TOO_LONG], ids=[r[0] for r in TOO_LONG]
+)
+def test_a_name_too_long_for_the_system_is_one_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], code: int
+) -> None:
+    work, home = tmp_path / "work", tmp_path / "home"
+    work.mkdir()
+    home.mkdir()
+    env = {"HOME": str(home), **{k: v.replace("HERE", str(work)) for k, v in env.items()}}
+    proc = installed(*args, env=env, cwd=work)
+    one_line(proc, code, "File name too long")
+    assert list(work.iterdir()) == []  # nothing half-made
