@@ -137,7 +137,8 @@ def test_a_home_that_is_not_an_absolute_path_means_no_cache(tmp_path: Path, home
 
 # -- every path the user names ----------------------------------------------------------------
 
-#: (id, arguments (LOCKED: the locked directory), environment, exit code).
+#: (id, arguments (LOCKED: the locked directory), environment, exit code). The completion
+#: installs take HOME from the environment, which puts it under the locked directory.
 REFUSED = [
     ("--data", ["list", "--data", "LOCKED/c.yaml"], {}, 3),
     ("EXCHANGE_DATA", ["list"], {"EXCHANGE_DATA": "LOCKED/c.yaml"}, 3),
@@ -146,6 +147,9 @@ REFUSED = [
     ("export sqlite", ["export", "-f", "sqlite", "--output", "LOCKED/c.db"], {}, 4),
     ("export sqlite dir/", ["export", "-f", "sqlite", "--output", "LOCKED/db/"], {}, 4),
     ("export into it", ["export", "--output", "LOCKED/home/page.html"], {}, 4),
+    ("completion bash", ["completion", "bash", "--install"], {"HOME": "LOCKED/home"}, 4),
+    ("completion zsh", ["completion", "zsh", "--install"], {"HOME": "LOCKED/home"}, 4),
+    ("completion fish", ["completion", "fish", "--install"], {"HOME": "LOCKED/home"}, 4),
 ]
 
 
@@ -188,6 +192,8 @@ TOO_LONG = [
     ("export sqlite", ["export", "-f", "sqlite", "--output", f"{LONG}.db"], {}, 4),
     ("export sqlite dir/", ["export", "-f", "sqlite", "--output", f"{LONG}/"], {}, 4),
     ("export under it", ["export", "--output", f"{LONG}/page.html"], {}, 4),
+    ("completion bash", ["completion", "bash", "--install"], {"HOME": f"HERE/{LONG}"}, 4),
+    ("completion fish", ["completion", "fish", "--install"], {"HOME": f"HERE/{LONG}"}, 4),
 ]
 
 
@@ -204,3 +210,35 @@ def test_a_name_too_long_for_the_system_is_one_line(
     proc = installed(*args, env=env, cwd=work)
     one_line(proc, code, "File name too long")
     assert list(work.iterdir()) == []  # nothing half-made
+
+
+# -- completion --install: the startup file as it is ------------------------------------------
+
+
+def test_installing_beside_a_startup_file_that_is_not_utf8_appends_once(tmp_path: Path) -> None:
+    """A .bashrc in Latin-1 is the user's, as it is: our line is appended, once, and
+    every byte before it is kept."""
+    bashrc = tmp_path / ".bashrc"
+    before = b"# caf\xe9\nalias ll='ls -l'\n"
+    bashrc.write_bytes(before)
+    for _ in range(2):
+        proc = installed("completion", "bash", "--install", env={"HOME": str(tmp_path)})
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    after = bashrc.read_bytes()
+    assert after.startswith(before)
+    added = after[len(before) :].decode("utf-8").splitlines()
+    assert len(added) == 1 and added[0].startswith("source ")
+
+
+def test_installing_with_no_home_known_is_one_line(run: Run, no_home: None) -> None:
+    refused = run("completion", "bash", "--install")
+    assert refused.exit_code == 2 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("exchange: error: ") and refused.stderr.count("\n") == 1
+    assert "HOME" in refused.stderr
+
+
+def test_a_startup_file_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".bashrc").mkdir()  # not a file at all
+    proc = installed("completion", "bash", "--install", env={"HOME": str(tmp_path)})
+    one_line(proc, 4, ".bashrc", "Is a directory")
+    assert [p.name for p in tmp_path.iterdir()] == [".bashrc"]  # no script without its line

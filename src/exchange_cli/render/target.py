@@ -51,14 +51,14 @@ def write(data: bytes, target: Path | None, env: Environment, keep: Keep = ()) -
             with open(target, "wb") as out:
                 out.write(data)
         except OSError as exc:
-            raise _cannot("write", target, exc) from None
+            raise cannot("write", target, exc) from None
         return
     try:
         real = os.path.realpath(target)  # a link: the file it names is replaced, not the link
         folder, name = os.path.split(real)
         directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as exc:  # realpath too, for a relative name in a deleted directory
-        raise _cannot("write", target, exc) from None
+        raise cannot("write", target, exc) from None
     try:
         _replace(data, directory, name, target, keep)
     finally:
@@ -90,7 +90,7 @@ def _replace(data: bytes, directory: int, name: str, target: Path, keep: Keep) -
     except FileNotFoundError:
         existing = None
     except OSError as exc:
-        raise _cannot("write", target, exc) from None
+        raise cannot("write", target, exc) from None
     if existing is not None:
         _refuse_if_kept(existing, target, keep)
         if not stat.S_ISREG(existing.st_mode):
@@ -110,7 +110,7 @@ def _replace(data: bytes, directory: int, name: str, target: Path, keep: Keep) -
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=directory)
         if isinstance(exc, OSError):
-            raise _cannot("write", target, exc) from None
+            raise cannot("write", target, exc) from None
         raise
 
 
@@ -145,7 +145,7 @@ def _take_over(fd: int, existing: os.stat_result) -> None:
     os.fchmod(fd, mode)
 
 
-def _cannot(verb: str, path: Path, exc: OSError) -> OutputFailed:
+def cannot(verb: str, path: Path, exc: OSError) -> OutputFailed:
     """The one line for a file we could not write (stdout itself is fine)."""
     return OutputFailed(
         f"cannot {verb} {display_name(path)}: {exc.strerror or exc}", on_stdout=False
@@ -170,7 +170,7 @@ def write_directory(
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _cannot("make", directory, exc) from None
+        raise cannot("make", directory, exc) from None
     for name in files:
         refuse_if_read(directory / name, keep)
     for name, data in files.items():
