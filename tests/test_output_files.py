@@ -10,10 +10,13 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from unprivileged import Unprivileged, unprivileged
 
 EXCHANGE = Path(sys.executable).parent / "exchange"
 SMALL = Path(__file__).parent / "fixtures" / "small.yaml"
@@ -158,24 +161,22 @@ def test_replacing_a_file_keeps_its_owner_where_permitted(tmp_path: Path) -> Non
     assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (OTHER_UID, OTHER_UID, 0o640)
 
 
-def test_a_set_id_bit_stays_only_with_the_owner_it_was_set_for() -> None:
+@pytest.fixture
+def runner() -> Iterator[Unprivileged]:
+    yield from unprivileged()
+
+
+def test_a_set_id_bit_stays_only_with_the_owner_it_was_set_for(runner: Unprivileged) -> None:
     """An ordinary user replacing root's file (in a directory of their own) cannot keep
     its owner: the replacement is theirs, and a set-user-ID or set-group-ID bit is not
     carried over to it, as cp and install do."""
-    from unprivileged import unprivileged
-
-    runs = unprivileged()
-    runner = next(runs)
-    try:
-        if runner.uid == os.geteuid():
-            pytest.skip(f"the command runs as {runner.who}, who owns the file it replaces")
-        tool = runner.root / "tool"
-        tool.write_bytes(b"old")
-        tool.chmod(0o6755)
-        proc = runner.run("export", "-f", "sqlite", "--output", "tool", env={"HOME": "/"})
-        assert proc.returncode == 0, proc.stderr
-        info = tool.stat()
-        assert written(tool, "sqlite")
-        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (runner.uid, 0o755)
-    finally:
-        runs.close()
+    if runner.uid == os.geteuid():
+        pytest.skip(f"the command runs as {runner.who}, who owns the file it replaces")
+    tool = runner.root / "tool"
+    tool.write_bytes(b"old")
+    tool.chmod(0o6755)
+    proc = runner.run("export", "-f", "sqlite", "--output", "tool", env={"HOME": "/"})
+    assert proc.returncode == 0, proc.stderr
+    info = tool.stat()
+    assert written(tool, "sqlite")
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (runner.uid, 0o755)
