@@ -21,6 +21,7 @@ Every OS error is one line (exit 4) naming the path as given, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Collection, Mapping
@@ -103,7 +104,11 @@ def _replace(data: bytes, directory: int, name: str, target: Path, keep: Keep) -
             out.flush()
             if existing is not None:
                 _take_over(out.fileno(), existing)
-            os.fsync(out.fileno())  # the bytes are on disk before the name points at them
+            try:  # the bytes are on disk before the name points at them
+                os.fsync(out.fileno())
+            except OSError as exc:  # EINVAL, ENOTSUP: a file system with no fsync to do
+                if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
+                    raise
         os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
     except BaseException as exc:  # Ctrl-C included: the temporary file goes
         if temporary is not None:
