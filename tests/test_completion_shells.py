@@ -95,6 +95,10 @@ class Terminal:
     def press(self, key: str) -> None:
         self._tmux("send-keys", key)
 
+    def keys(self, text: str) -> None:
+        """Type `text` where the cursor is, after whatever was pressed before it."""
+        self._tmux("send-keys", "-l", text)
+
     def wait_for(self, ready: Callable[[str], bool], what: str, seconds: float = 60) -> str:
         """The screen once `ready` says so; a generous limit only stops a hung shell."""
         deadline = time.monotonic() + seconds
@@ -249,3 +253,68 @@ def test_hostile_party_names_run_nothing(terminal: Terminal, hostile: tuple[Path
     screen = terminal.tab(again=True)
     assert "two" in screen
     assert not marker.exists(), screen
+
+
+# -- fish: what a typed word means, and what a completed one must stay -------------------------
+
+ODD_NAMES = ["$cash fund", "~tilde org", "{a,b} brace", "Acme {Group}"]
+
+
+@pytest.fixture
+def odd(tmp_path: Path) -> Iterator[Path]:
+    """A catalogue whose party names start with or hold what fish expands (`$`, `~`,
+    braces), at a short path so that every command line fits on one screen line."""
+    short = Path(tempfile.mkdtemp(prefix="xo", dir="/tmp"))
+    records = []
+    for i, name in enumerate(ODD_NAMES):
+        parties = [
+            {"name": name, "type": "organization", "country": None},
+            {"name": "Other", "type": "organization", "country": None},
+        ]
+        records.append(program_record(f"odd-{i}", parties=parties))
+    yield write_catalogue(short / "odd.yaml", records)
+    shutil.rmtree(short)
+
+
+@pytest.mark.parametrize("terminal", ["fish"], indirect=True)
+@pytest.mark.parametrize(
+    ("typed", "completed", "program"),
+    [
+        ("\\$ca", "\\$cash\\ fund", "odd-0"),
+        ("\\~ti", "\\~tilde\\ org", "odd-1"),
+        ("'$ca", "'$cash fund'", "odd-0"),
+        ('"Acme {', '"Acme {Group}"', "odd-3"),
+        ("\\{a", "\\{a,b\\}\\ brace", "odd-2"),
+        ("Acme\\ \\{", "Acme\\ \\{Group\\}", "odd-3"),
+    ],
+)
+def test_fish_completes_what_an_escaped_or_quoted_word_means(
+    terminal: Terminal, odd: Path, typed: str, completed: str, program: str
+) -> None:
+    """fish hands the completion the word as typed (`\\$ca`); what it means (`$ca`) is
+    what must match. The completed line then runs, and finds the program."""
+    line = f"exchange list --data {odd} --party "
+    terminal.type(line + typed)
+    terminal.tab()
+    terminal.wait_for(lambda s: f"$ {line}{completed}\n" in s, completed)
+    terminal.press("Enter")
+    screen = terminal.wait_for(lambda s: program in s or "fish:" in s, program)
+    assert "fish:" not in screen, screen
+
+
+@pytest.mark.parametrize("terminal", ["fish"], indirect=True)
+@pytest.mark.parametrize("typed", ["{", "{a", "Acme\\ {"])
+def test_fish_never_completes_a_word_into_a_syntax_error(
+    terminal: Terminal, odd: Path, typed: str
+) -> None:
+    """An unescaped `{` opens a brace expansion: fish adds the rest of a candidate after
+    it escaped (`{a,b\\}\\ brace`), an unclosed brace, and the line no longer parses.
+    Nothing is offered (and `exchange` is not asked, so the Tab's end is seen by a key
+    typed after it, which fish handles in turn); `\\{` completes (above)."""
+    line = f"exchange list --data {odd} --party {typed}"
+    terminal.type(line)
+    terminal.press("Tab")
+    terminal.keys("Z")
+    screen = terminal.wait_for(lambda s: "Z" in s, "the key typed after Tab")
+    prompt = [row for row in screen.splitlines() if row.startswith("$ exchange")]
+    assert prompt == [f"$ {line}Z"], screen

@@ -357,7 +357,7 @@ def export(
 
     if to is None and output.env.is_terminal:  # a page or a database is no use on a screen
         raise UsageError(not_for_a_terminal(output.format))
-    present(output, build_export(catalogue.open(), criteria, output.format, to, __version__))
+    present(output, build_export(catalogue, criteria, output.format, to, __version__))
 
 
 @app.command()

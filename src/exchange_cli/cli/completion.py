@@ -218,7 +218,7 @@ def print_or_install(shell: str | None, install_it: bool, env: Any) -> None:
     if not install_it:
         env.stdout.write(script(name))
         return
-    written, startup = install(name, Path.home(), os.environ)
+    written, startup = install(name, home_directory(), os.environ, env)
     env.note(f"exchange: {name} completion written to {written}")
     if startup is not None:
         env.note(f"exchange: loaded from {startup}; open a new shell to use it")
@@ -240,12 +240,38 @@ def detect_shell() -> str | None:
     return name if name in SHELLS else None
 
 
-def install(shell: str, home: Path, environ: Mapping[str, str]) -> tuple[Path, Path | None]:
+def home_directory() -> Path:
+    """Where `--install` writes: the home directory, which must be known and absolute (an
+    empty HOME is `/` to Python, and `Path.home()` raises RuntimeError when there is no
+    HOME and no password entry)."""
+    import os
+
+    from exchange_cli.errors import UsageError
+
+    home = os.path.expanduser("~")
+    if os.environ.get("HOME") == "" or not os.path.isabs(home):
+        raise UsageError(
+            "cannot tell your home directory (HOME is unset, empty or relative); "
+            "set HOME to install completion, or print the script: exchange completion SHELL"
+        )
+    return Path(home)
+
+
+def install(
+    shell: str, home: Path, environ: Mapping[str, str], env: Any
+) -> tuple[Path, Path | None]:
     """Write the script where the shell finds it and, for bash and zsh, one line at the end
     of the shell's startup file that loads it (once). Nothing else changes: no zstyle, no
     other command's completion. Returns the script's path and the startup file touched
-    (None for fish, which loads completions/exchange.fish by itself)."""
+    (None for fish, which loads completions/exchange.fish by itself).
+
+    The script is written as `export --output` writes (`render.target`: whole, its mode
+    kept, a link followed); the startup file is appended to in place, as the user's own
+    file, and read as bytes (a .bashrc need not be UTF-8). Every OS error is one line,
+    exit 4."""
     import shlex
+
+    from exchange_cli.render.target import cannot, write
 
     config = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
     zdotdir = Path(environ.get("ZDOTDIR") or home)
@@ -254,14 +280,34 @@ def install(shell: str, home: Path, environ: Mapping[str, str]) -> tuple[Path, P
         "zsh": zdotdir / ".zfunc" / "exchange.zsh",
         "fish": config / "fish" / "completions" / "exchange.fish",
     }[shell]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(script(shell), encoding="utf-8")
-    if shell == "fish":
+
+    startup = (
+        None if shell == "fish" else home / ".bashrc" if shell == "bash" else zdotdir / ".zshrc"
+    )
+    existing = b""
+    if startup is not None:  # read first: a startup file we cannot read stops us whole
+        try:
+            with open(startup, "rb") as source:
+                existing = source.read()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise cannot("read", startup, exc) from None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot("make", target.parent, exc) from None
+    write(script(shell).encode("utf-8"), target, env)
+    if startup is None:
         return target, None
-    startup = home / ".bashrc" if shell == "bash" else zdotdir / ".zshrc"
-    line = f"source {shlex.quote(str(target))}  # exchange completion"
-    existing = startup.read_text(encoding="utf-8") if startup.exists() else ""
+    line = f"source {shlex.quote(str(target))}  # exchange completion".encode(
+        "utf-8", "surrogateescape"
+    )
     if line not in existing.splitlines():
-        with startup.open("a", encoding="utf-8") as handle:
-            handle.write(("\n" if existing and not existing.endswith("\n") else "") + line + "\n")
+        try:
+            with open(startup, "ab") as handle:
+                handle.write((b"\n" if existing and not existing.endswith(b"\n") else b"") + line)
+                handle.write(b"\n")
+        except OSError as exc:
+            raise cannot("write", startup, exc) from None
     return target, startup

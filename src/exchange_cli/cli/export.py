@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exchange_cli.errors import UsageError
+from exchange_cli.errors import STDIN, UsageError
 from exchange_cli.model.records import Program
 from exchange_cli.query import filters as query
 from exchange_cli.query import network, search
@@ -16,6 +16,7 @@ from exchange_cli.render.html import Page
 from exchange_cli.render.results import Export
 
 if TYPE_CHECKING:
+    from exchange_cli.cli.options import CatalogueOptions
     from exchange_cli.query.records import Records
 
 
@@ -32,21 +33,49 @@ def not_for_a_terminal(form: str) -> str:
 
 
 def build_export(
-    source: "Records", criteria: Criteria, form: str, to: str | None, version: str
+    catalogue: "CatalogueOptions", criteria: Criteria, form: str, to: str | None, version: str
 ) -> Export:
     """What `export` writes in `form` ("html" or "sqlite"), to `to` (None: stdout; for
-    sqlite, a directory when it is one or ends in `/`)."""
+    sqlite, a directory when it is one or ends in `/`). An `--output` that is the
+    catalogue read is refused before the catalogue is even opened (README: "Security")."""
+    from exchange_cli.render.target import refuse_if_read
+
     if to is not None and not to.strip():
         raise UsageError("--output needs a file name")
     target = None if to is None else Path(to)
-    directory = to is not None and (Path(to).is_dir() or to.endswith(("/", os.sep)))
+    # os.path.isdir, not Path.is_dir: Python 3.11's raises on EACCES and ENAMETOOLONG;
+    # a path that cannot be looked at is a file to write, which then fails in one line
+    directory = to is not None and (os.path.isdir(to) or to.endswith(("/", os.sep)))
+    if directory and form != "sqlite":
+        raise UsageError(f"--output {to} is a directory; name the page's file")
+    keep = catalogue_read(catalogue)
+    if target is not None:
+        names = ("catalogue.db", "metadata.json") if directory else ("",)
+        for name in names:
+            refuse_if_read(target / name if name else target, keep)
+    source = catalogue.open()
     if form == "sqlite":
         programs = query.select_programs(source, criteria)
-        return Export(programs=programs, target=target, directory=directory,
+        return Export(programs=programs, target=target, directory=directory, keep=keep,
                       actors=network.actor_nodes(programs))  # fmt: skip
-    if directory:
-        raise UsageError(f"--output {to} is a directory; name the page's file")
-    return Export(build_page(source, criteria, version), target=target)
+    return Export(build_page(source, criteria, version), target=target, keep=keep)
+
+
+def catalogue_read(catalogue: "CatalogueOptions") -> frozenset[tuple[int, int]]:
+    """The (device, inode) of the catalogue file the command reads (`--data`,
+    EXCHANGE_DATA, the shipped one, or standard input when it is a file): what `--output`
+    must never replace. Empty when it is no regular file or cannot be looked at (then it
+    cannot be read either, and the command fails on that)."""
+    import stat
+
+    from exchange_cli.load.loader import default_catalogue_path
+
+    path = catalogue.path or default_catalogue_path()
+    try:
+        info = os.fstat(0) if str(path) == STDIN else os.stat(path)
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset([(info.st_dev, info.st_ino)]) if stat.S_ISREG(info.st_mode) else frozenset()
 
 
 def build_page(source: "Records", criteria: Criteria, version: str) -> Page:

@@ -164,7 +164,7 @@ def _html(result: Any, env: Environment) -> None:
         return
     from exchange_cli.render import target
 
-    target.write(html.render_page(result.page).encode("ascii"), result.target, env)
+    target.write(html.render_page(result.page).encode("ascii"), result.target, env, result.keep)
 
 
 def _sqlite(result: Any, env: Environment) -> None:
@@ -174,13 +174,12 @@ def _sqlite(result: Any, env: Environment) -> None:
 
     data = sqlite.build_database(result.programs, *result.actors)
     if not result.directory:
-        target.write(data, result.target, env)
+        target.write(data, result.target, env, result.keep)
         return
     described = sqlite.metadata("catalogue", "Exchange programs")
     text = json.dumps(described, indent=2, ensure_ascii=False) + "\n"
-    target.write_directory(
-        {"catalogue.db": data, "metadata.json": text.encode("utf-8")}, result.target, env
-    )
+    files = {"catalogue.db": data, "metadata.json": text.encode("utf-8")}
+    target.write_directory(files, result.target, env, result.keep)
 
 
 #: Every renderer, in the order `--help` lists formats.

@@ -4,7 +4,7 @@ takes of them (`rows_of`, `as_data`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -79,9 +79,10 @@ class Problems:
 class Export:
     """A whole catalogue (or a filtered part) as one document: `exchange export`. The
     web page (`page`, a `render.html.Page`) or the programs of a database; `target` is
-    `--output` (None: stdout), a `directory` for a database and its datasette metadata."""
+    `--output` (None: stdout), a `directory` for a database and its datasette metadata;
+    `keep` the (device, inode) of the files read, which the output must never replace."""
 
-    __slots__ = ("page", "programs", "actors", "target", "directory")
+    __slots__ = ("page", "programs", "actors", "target", "directory", "keep")
 
     def __init__(
         self,
@@ -90,9 +91,11 @@ class Export:
         target: Any = None,
         directory: bool = False,
         actors: tuple[Sequence[Any], Sequence[Any]] = ((), ()),
+        keep: Collection[tuple[int, int]] = (),
     ) -> None:
         self.page, self.programs, self.target, self.directory = page, programs, target, directory
         self.actors = actors  # for a database: `network.actor_nodes(programs)`
+        self.keep = keep
 
 
 class Diff:

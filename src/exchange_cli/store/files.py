@@ -43,22 +43,39 @@ def enabled(no_cache: bool = False) -> bool:
 # -- where, and whether to trust it -------------------------------------------------------
 
 
-def cache_directory() -> Path:
+def cache_directory() -> Path | None:
+    """`$XDG_CACHE_HOME/exchange` (an absolute one only), else `~/.cache/exchange`; None
+    when there is no home to speak of: none known (no HOME and no password entry, where
+    Python's `Path.home()` raises RuntimeError), an empty HOME (which Python reads as
+    `/`), or a relative one (which would put the cache beside the user's data)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "exchange"
+    if base and os.path.isabs(base):
+        return Path(base) / "exchange"
+    if os.environ.get("HOME") == "":
+        return None
+    home = os.path.expanduser("~")
+    return Path(home) / ".cache" / "exchange" if os.path.isabs(home) else None
 
 
 def trusted_directory() -> Path | None:
-    """The cache directory, made if needed, when it is safe to use; else None."""
+    """The cache directory, made if needed, when it is safe to use; else None.
+
+    Never raises: a cache that cannot be used only means answering from the file alone
+    (README: "The cache"). Every stat is inside the `try`, because Python 3.11's
+    `Path.is_dir()` raises on EACCES and ENAMETOOLONG rather than answering False (a home
+    under someone else's 0750 directory, seen through `sudo -u`; an over-long HOME)."""
     directory = cache_directory()
+    if directory is None:
+        return None
     xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if not (xdg and os.path.isabs(xdg)) and not directory.parent.parent.is_dir():
-        return None  # never create a missing home directory (a daemon's /nonexistent)
     try:
+        if not (xdg and os.path.isabs(xdg)) and not stat.S_ISDIR(
+            os.stat(directory.parent.parent).st_mode
+        ):
+            return None  # never create a missing home directory (a daemon's /nonexistent)
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         info = os.lstat(directory)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte, which no path may hold
         return None
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
         return None
@@ -81,9 +98,9 @@ def _nobody_else_can_swap(directory: Path) -> bool:
             info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX
         )
 
-    named = Path(os.path.abspath(directory))
-    real = Path(os.path.realpath(named))
     try:
+        named = Path(os.path.abspath(directory))
+        real = Path(os.path.realpath(named))
         if not all(safe(os.lstat(p)) for p in named.parents):
             return False
         # no link on the way (the usual case): the resolved way is the one just checked
