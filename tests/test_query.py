@@ -173,14 +173,15 @@ def test_list_sorts_by_a_list_field(run: Any) -> None:
 
 
 def test_by_forgives_plurals_case_and_countries() -> None:
-    facets = query.resolve_facets(["Countries", "SECTORS", "kinds", "country"])
-    assert facets == ("country", "sector", "kind")
-    assert query.resolve_facets([]) == query.FACETS
+    facets = query.resolve_facets(["Countries", "SECTORS", "kinds", "country", "Parties"])
+    assert facets == ("country", "sector", "kind", "party")
+    assert query.resolve_facets(["actors"]) == ("party",)
+    assert query.resolve_facets([]) == query.FACETS  # the actors only when asked for
     with pytest.raises(UsageError) as caught:
         query.resolve_facets(["secter"])
     assert str(caught.value) == (
         "unknown facet 'secter' for --by; did you mean 'sector'? "
-        "valid facets: sector, kind, evidence, country"
+        "valid facets: sector, kind, evidence, country, party"
     )
 
 
