@@ -11,8 +11,7 @@ from typing import Annotated
 import typer
 
 from exchange_cli import __version__
-from exchange_cli.cli import completion
-from exchange_cli.cli.options import CatalogueOptions, environment, shared
+from exchange_cli.cli.options import CatalogueOptions, environment, lazy_completer, shared
 from exchange_cli.cli.output import Output, OutputSpec, present
 from exchange_cli.errors import (
     EXIT_CODES_HELP,
@@ -97,7 +96,7 @@ def completion_script(
             metavar="[SHELL]",
             help="bash, zsh or fish (default: the shell in $SHELL).",
             show_default=False,
-            autocompletion=completion.complete_shell,
+            autocompletion=lazy_completer("complete_shell", context=False),
         ),
     ] = None,
     install: Annotated[
@@ -119,7 +118,9 @@ def completion_script(
 
     source <(exchange completion bash)
     """
-    completion.print_or_install(shell, install, environment(ctx))
+    from exchange_cli.cli.completion import print_or_install
+
+    print_or_install(shell, install, environment(ctx))
 
 
 @app.command("list")
@@ -146,7 +147,9 @@ def show(
     program_id: Annotated[
         str,
         typer.Argument(
-            metavar="ID", help="The program's id.", autocompletion=completion.complete_program_id
+            metavar="ID",
+            help="The program's id.",
+            autocompletion=lazy_completer("complete_program_id"),
         ),
     ],
     catalogue: CatalogueOptions,
@@ -180,7 +183,7 @@ def summarize(
             metavar="FACET",
             help=f"Count only this facet: {', '.join(query.SUMMARY_FACETS)} (the actors). "
             "Repeatable.",
-            autocompletion=completion.complete_facet,
+            autocompletion=lazy_completer("complete_facet", context=False),
             show_default=False,
         ),
     ] = None,
@@ -252,7 +255,7 @@ def flows(
             metavar="PARTY",
             help="Giving side: country code, country or party name, or alias (SA, KSA); "
             "repeat to allow several.",
-            autocompletion=completion.complete_party_or_country,
+            autocompletion=lazy_completer("complete_party_or_country"),
             show_default=False,
         ),
     ] = None,
@@ -263,7 +266,7 @@ def flows(
             metavar="PARTY",
             help="Receiving side: country code, country or party name, or alias; "
             "repeat to allow several.",
-            autocompletion=completion.complete_party_or_country,
+            autocompletion=lazy_completer("complete_party_or_country"),
             show_default=False,
         ),
     ] = None,

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from exchange_cli.cli import completion
 from exchange_cli.cli.output import Output, OutputSpec, resolve_output
 from exchange_cli.query.records import Criteria
 from exchange_cli.render.terminal import Environment
@@ -56,8 +55,12 @@ Option = tuple[Any, Any]  # (the parameter's type, its typer.Option as the defau
 
 
 def _option(kind: Any, *names: str, help: str, complete: Any = None, **more: Any) -> Option:
+    """An option; `complete` picks its completer from the completion module, which is
+    imported only when this run answers a Tab press."""
     if complete is not None and _completing():
-        more["autocompletion"] = complete
+        from exchange_cli.cli import completion
+
+        more["autocompletion"] = complete(completion)
     return kind, typer.Option(None, *names, help=help, show_default=False, **more)
 
 
@@ -75,7 +78,7 @@ def _filters() -> Declared:
                 "--sector",
                 "-s",
                 metavar="SECTOR",
-                complete=completion.complete_sector,
+                complete=lambda c: c.complete_sector,
                 help="Sector, e.g. defense (aliases: defence, military). Repeat to OR.",
             ),
         ),
@@ -86,7 +89,7 @@ def _filters() -> Declared:
                 "--kind",
                 "-k",
                 metavar="KIND",
-                complete=completion.complete_kind,
+                complete=lambda c: c.complete_kind,
                 help="Program kind, e.g. technology-exchange. Repeat to OR.",
             ),
         ),
@@ -97,7 +100,7 @@ def _filters() -> Declared:
                 "--country",
                 "-c",
                 metavar="COUNTRY",
-                complete=completion.complete_country,
+                complete=lambda c: c.complete_country,
                 help="Country code or name: SA, KSA, 'Saudi Arabia'. Repeat to OR.",
             ),
         ),
@@ -108,7 +111,7 @@ def _filters() -> Declared:
                 "--party",
                 "-p",
                 metavar="NAME",
-                complete=completion.complete_party,
+                complete=lambda c: c.complete_party,
                 help="Part of any party's name, organizations included (e.g. alibaba). "
                 "Repeat to OR.",
             ),
@@ -120,7 +123,7 @@ def _filters() -> Declared:
                 "--evidence",
                 "-e",
                 metavar="LEVEL",
-                complete=completion.complete_evidence,
+                complete=lambda c: c.complete_evidence,
                 help="reported, illustrative or hypothetical. Repeat to OR.",
             ),
         ),
@@ -162,7 +165,7 @@ def _output(spec: OutputSpec) -> Declared:
                 "--format",
                 "-f",
                 metavar="FORMAT",
-                complete=completion.complete_formats(formats),
+                complete=lambda c: c.complete_formats(formats),
                 help=f"{', '.join(formats)}. Default: {default}.",
             ),
         ),
@@ -177,7 +180,7 @@ def _output(spec: OutputSpec) -> Declared:
                     str | None,
                     "--fields",
                     metavar="A,B,...",
-                    complete=completion.complete_fields(spec.fields),
+                    complete=lambda c: c.complete_fields(spec.fields),
                     help=f"Fields to print, in order (e.g. {','.join(spec.fields[:2])}).",
                 ),
             )
@@ -190,7 +193,7 @@ def _output(spec: OutputSpec) -> Declared:
                     str | None,
                     "--sort",
                     metavar="FIELD",
-                    complete=completion.complete_fields(spec.fields, single=True),
+                    complete=lambda c: c.complete_fields(spec.fields, single=True),
                     help="Sort by this field.",
                 ),
             ),
@@ -218,6 +221,26 @@ def _output(spec: OutputSpec) -> Declared:
         ("no_color", _flag("--no-color", "No colour (also: NO_COLOR=1, TERM=dumb, a pipe)."))
     )
     return declared
+
+
+def lazy_completer(name: str, *, context: bool = True) -> Any:
+    """A completion callback that imports the completion module only when Tab is
+    pressed: Typer wants the callable when the command is declared, on every run."""
+    if context:
+
+        def complete(ctx: typer.Context, incomplete: str) -> Any:
+            from exchange_cli.cli import completion
+
+            return getattr(completion, name)(ctx, incomplete)
+
+        return complete
+
+    def complete_word(incomplete: str) -> Any:
+        from exchange_cli.cli import completion
+
+        return getattr(completion, name)(incomplete)
+
+    return complete_word
 
 
 def environment(ctx: typer.Context) -> Environment:

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, NamedTuple
 
 from exchange_cli.model import vocab
-from exchange_cli.model.declaration import flat_field, to_json
 from exchange_cli.model.fields import Country, ListOf, Nested, Slug, Term, Text, keys_of
 from exchange_cli.model.outputs import keys as output_keys
 
@@ -206,6 +205,8 @@ class Program(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready data: exactly `FIELDS`, in that order."""
+        from exchange_cli.model.declaration import to_json  # not needed by every run
+
         return to_json(self)
 
     def countries(self) -> tuple[str, ...]:
@@ -313,4 +314,6 @@ def scored(score: float, record: Mapping[str, Any]) -> Mapping[str, Any]:
 def program_text(key: str, value: Any) -> str:
     """One field of a program's JSON-ready data as one line of text (csv, tsv, markdown
     and table cells): `Saudi Arabia (SA); South Korea (KR)` for its parties."""
+    from exchange_cli.model.declaration import flat_field
+
     return flat_field(Program, key, value)
