@@ -204,3 +204,40 @@ def test_no_command_writes_to_the_catalogue(tmp_path: Path) -> None:
         )
     assert (data.read_bytes(), os.stat(data).st_mtime_ns) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "programs.yaml"]
+
+
+INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\ufe0f", "\u3164"]
+
+
+@pytest.mark.parametrize("char", INVISIBLES, ids=[f"U+{ord(c):04X}" for c in INVISIBLES])
+def test_invisible_characters_are_warned_and_never_print_as_nothing(
+    run: Run, tmp_path: Path, char: str
+) -> None:
+    """Two titles that differ by one zero-width character must not print the same in any
+    text view, and validate names the character and where it is."""
+    import copy
+
+    from conftest import program_record, write_catalogue
+    from exchange_cli.model.vocab import visible
+
+    shown = visible(char)  # `\\u200b`, or `\\xad` below U+0100
+    assert shown != char
+    plain = program_record("alpha-tech", title="Alpha Technology Exchange")
+    hidden = copy.deepcopy(plain)
+    hidden["title"] = f"Alpha{char} Technology Exchange"
+    old = write_catalogue(tmp_path / "old.yaml", [plain])
+    new = write_catalogue(tmp_path / "new.yaml", [hidden])
+    checked = run("validate", str(new))
+    assert checked.exit_code == 0  # a warning, not an error
+    assert f"programs[0].title: holds U+{ord(char):04X} " in checked.stdout
+    for args in (("list", "--fields", "id,title"), ("show", "alpha-tech")):
+        for tty in (True, False):
+            before = run(*args, "--data", str(old), "--no-color", tty=tty).stdout
+            after = run(*args, "--data", str(new), "--no-color", tty=tty).stdout
+            assert before != after, (args, tty)
+            assert char not in after and shown in after, (args, tty)
+    for tty in (True, False):
+        changed = run("diff", str(old), str(new), "--no-color", tty=tty)
+        assert changed.exit_code == 1
+        line = next(line for line in changed.stdout.splitlines() if "changed" in line)
+        assert char not in line and shown in line, (tty, line)

@@ -283,10 +283,35 @@ def _lint_program(program: Program, at: Path, report: Report) -> None:
     for i, party in enumerate(program.parties):
         if party.type == "country" and party.country is None:
             report.warn(
-                (*at, "parties", i, "country"), f"country party '{party.name}' has no ISO code"
+                (*at, "parties", i, "country"),
+                f"country party '{excerpt(party.name)}' has no ISO code",
             )
     if vocab.normalize(program.summary).strip(".") == vocab.normalize(program.title).strip("."):
         report.warn((*at, "summary"), "the summary only repeats the title")
+    _lint_invisible(program.to_dict(), at, report)
+
+
+def _lint_invisible(value: Any, at: Path, report: Report) -> None:
+    """Default-ignorable characters (zero-width spaces and joiners, U+FEFF, soft hyphens,
+    variation selectors) print as nothing: two values that differ would look the same.
+    Each string holding one gets a warning naming the first and its code point."""
+    if isinstance(value, str):
+        found = vocab.invisible_character(value)
+        if found is not None:
+            import unicodedata
+
+            name = unicodedata.name(found, "an unnamed character")
+            report.warn(
+                at,
+                f"holds U+{ord(found):04X} {name}, which prints as nothing (shown as "
+                f"{vocab.visible(found)}): remove it unless it is meant",
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _lint_invisible(item, (*at, key), report)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _lint_invisible(item, (*at, index), report)
 
 
 LINTS: dict[type, tuple[Callable[[Any, Path, Report], None], ...]] = {Program: (_lint_program,)}

@@ -328,14 +328,30 @@ def country_name(code: str) -> str:
 
 #: The text rule every line-oriented destination follows (terminal, tsv, csv, markdown,
 #: messages): control characters (C0, DEL, C1 including U+0085), the line and paragraph
-#: separators U+2028 and U+2029, and the bidirectional controls (overrides, isolates,
-#: marks) are shown as visible escapes (`\x1b`, `\u2028`), so text from a catalogue
-#: cannot move a cursor, retitle a window, plant a hyperlink, reverse a line or split
-#: one record into two lines.
+#: separators U+2028 and U+2029, the bidirectional controls (overrides, isolates, marks)
+#: and the default-ignorable characters (zero-width ones) are shown as visible escapes
+#: (`\x1b`, `\u2028`, `\u200b`), so text from a catalogue cannot move a cursor,
+#: retitle a window, plant a hyperlink, reverse a line, split one record into two lines,
+#: or make two different values look the same.
 # C0 controls, DEL, C1 controls, line/paragraph separators, and bidirectional controls.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+#: Unicode's default-ignorable code points (zero-width spaces and joiners, word joiner,
+#: soft hyphen, variation selectors, U+FEFF, Hangul fillers, tags...): drawn as nothing,
+#: so two different values would print the same; shown as escapes too.
+INVISIBLE = (
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+@functools.cache
+def unsafe_characters(keep_lines: bool = False) -> "re.Pattern[str]":
+    """The characters `visible` escapes (with `keep_lines`, not tab, CR and LF, which csv
+    quoting carries), compiled on first use: compiling costs more than most runs do."""
+    controls = "\x00-\x08\x0b\x0c\x0e-\x1f" if keep_lines else "\x00-\x1f"
+    return re.compile(f"[{controls}\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
 
 
 def escape_character(match: re.Match[str]) -> str:
@@ -347,9 +363,21 @@ def escape_character(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+@functools.cache
+def _invisible() -> "re.Pattern[str]":
+    return re.compile(f"[{INVISIBLE}]")
+
+
+def invisible_character(text: str) -> str | None:
+    """The first default-ignorable character of `text` (`INVISIBLE`), or None."""
+    found = _invisible().search(text)
+    return found.group() if found else None
+
+
 def visible(text: str) -> str:
-    """Show control and bidi characters as escapes (`\\x1b`, `\\u202e`) so they cannot act."""
-    return _UNSAFE.sub(escape_character, text)
+    """Show control, bidi and invisible characters as escapes (`\\x1b`, `\\u202e`,
+    `\\u200b`), so they cannot act and two different values never print the same."""
+    return unsafe_characters().sub(escape_character, text)
 
 
 def excerpt(text: str, limit: int = 40) -> str:

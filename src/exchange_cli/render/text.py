@@ -8,25 +8,20 @@ hyperlink, reverse a line or split one record into two lines.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from exchange_cli.model.vocab import BIDI_CONTROLS, escape_character, visible
+from exchange_cli.model.vocab import escape_character, unsafe_characters, visible
 
 if TYPE_CHECKING:
     from exchange_cli.render.results import Listing
 
 __all__ = ["visible", "visible_keep_lines", "flatten", "cell_text", "node_label"]
 
-# The same characters as `visible` escapes, minus tab, newline and carriage return,
-# which CSV quoting carries safely.
-_UNSAFE_IN_CSV = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
-
 
 def visible_keep_lines(text: str) -> str:
     """Like `visible`, but leave tab and newlines alone (CSV quoting carries them)."""
-    return _UNSAFE_IN_CSV.sub(escape_character, text)
+    return unsafe_characters(keep_lines=True).sub(escape_character, text)
 
 
 def flatten(value: Any, *, arrow: str = "->") -> str:
