@@ -51,15 +51,17 @@ def test_subcommands_and_options_complete() -> None:
 
 def test_vocabularies_complete_with_their_descriptions() -> None:
     found = dict(ask("list", "--sector", "de"))
-    assert list(found) == ["defense", "defence"]
+    assert list(found) == ["defense"]  # its alias `defence` would stop the shell at `defen`
     assert found["defense"].startswith("Military")
+    assert values("list", "--sector", "defenc") == ["defence"]  # an alias, once it differs
     assert values("list", "--sector", "milit") == ["military"]  # an alias, once typed
     assert "technology-exchange" in values("list", "--kind", "tech")
-    assert values("list", "--evidence", "hy") == ["hypothetical", "hypothesis"]
+    assert values("list", "--evidence", "hy") == ["hypothetical"]
+    assert values("list", "--evidence", "hypothes") == ["hypothesis"]
 
 
 def test_bash_splits_an_equals_sign_into_words_of_its_own() -> None:
-    assert values("list", "--sector", "=", "de") == ["defense", "defence"]
+    assert values("list", "--sector", "=", "de") == ["defense"]
     assert values("list", "--sector", "=") == values("list", "--sector", "")
 
 
@@ -268,3 +270,90 @@ def test_fish_installs_into_its_completions_folder_only(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert written == [Path("cfg/fish/completions/exchange.fish")]
+
+
+def test_a_value_wins_over_its_own_aliases_but_not_over_others() -> None:
+    assert values("list", "--sector", "def") == ["defense"]
+    assert values("list", "--sector", "defense") == ["defense"]
+    assert values("list", "--evidence", "hypothetical") == ["hypothetical"]
+
+
+def test_countries_and_names_complete_whatever_the_case() -> None:
+    """The command reads `--country saudi arabia`; Tab offers it as typed so far."""
+    assert values("list", "--country", "sau") == ["saudi Arabia"]
+    assert values("list", "--country", "SAU") == ["SAUdi Arabia"]
+    assert values("list", "--country", "Sau") == ["Saudi Arabia"]
+    assert "kr" in values("list", "--country", "k")
+    assert values("list", "--party", "ali") == ["alibaba"]
+
+
+def test_descriptions_fit_the_terminal_the_script_reports() -> None:
+    for width in (60, 80, 120):
+        for value, description in ask("show", "", shell="zsh", _EXCHANGE_COLUMNS=str(width)):
+            assert len(value) + len(" -- ") + len(description) < width, (width, value)
+    wide = dict(ask("show", "", shell="zsh", _EXCHANGE_COLUMNS="200"))
+    assert any(len(d) == completion.DESCRIPTION_LENGTH for d in wide.values()) or all(
+        not d.endswith("…") for d in wide.values()
+    )
+
+
+def test_a_long_list_is_capped_and_says_more_exist(tmp_path: Path) -> None:
+    many = write_catalogue(
+        tmp_path / "many.yaml",
+        [program_record(f"prog-{i:04d}") for i in range(completion.MAX_CANDIDATES + 50)],
+    )
+    lines = answer_text("show", "--data", str(many), "prog-").splitlines()
+    assert len(lines) == completion.MAX_CANDIDATES + 1 and lines[-1] == "more"
+    assert all("\t" in line for line in lines[:-1])
+    few = answer_text("show", "--data", str(many), "prog-000").splitlines()
+    assert len(few) == 10 and "more" not in few
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalogue too large to read within a Tab press (6,000 programs)."""
+    from exchange_cli.load.catalogue import QUICK_BYTES
+
+    path = tmp_path_factory.mktemp("big") / "big.jsonl"
+    make = Path(__file__).resolve().parents[1] / "bench" / "make_catalogue.py"
+    with path.open("wb") as out:
+        subprocess.run([sys.executable, str(make), "6000", "--jsonl"], stdout=out, check=True)
+    assert path.stat().st_size > QUICK_BYTES
+    return path
+
+
+def test_tab_never_waits_for_a_first_load(big: Path, tmp_path: Path) -> None:
+    """The first Tab on a large catalogue answers at once, from what is cheap, and starts
+    the store's build in the background; a later Tab answers from the store. Measured
+    against a first load on the same machine: the Tab's own work is a fraction of it."""
+    import time
+
+    from childproc import run_measured
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "_EXCHANGE_COMPLETE": "bash"}
+    env.pop("EXCHANGE_DATA", None)
+    first = run_measured([str(EXCHANGE), "show", "--data", str(big), "p"], env=env, timeout=60)
+    assert first.returncode == 0 and first.stdout == b"", first.stderr
+    deadline = time.monotonic() + 120  # only stops a hung build
+    while not list((cache / "exchange").glob("*.sqlite3")):
+        assert time.monotonic() < deadline, "the store was never built"
+        time.sleep(0.1)
+    time.sleep(0.2)
+    later = run_measured([str(EXCHANGE), "show", "--data", str(big), "p"], env=env, timeout=60)
+    lines = later.stdout.decode().splitlines()
+    assert len(lines) == completion.MAX_CANDIDATES + 1 and lines[-1] == "more"
+    plain = {k: v for k, v in env.items() if k != "_EXCHANGE_COMPLETE"}
+    load = run_measured([str(EXCHANGE), "list", "--data", str(big), "--no-cache", "--limit",
+                         "0"], env=plain, timeout=120)  # fmt: skip
+    assert load.returncode == 0
+    assert first.cpu_seconds < load.cpu_seconds / 2, (first.cpu_seconds, load.cpu_seconds)
+
+
+def test_no_cache_on_a_large_catalogue_completes_nothing_and_builds_nothing(
+    big: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    lines = answer_text("show", "--data", str(big), "--no-cache", "p", XDG_CACHE_HOME=str(cache))
+    assert lines == ""
+    assert not (cache / "exchange").exists() or not list((cache / "exchange").iterdir())

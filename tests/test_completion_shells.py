@@ -45,7 +45,7 @@ class Terminal:
     for a quiet moment on the screen, which a busy machine can stretch past any wait.
     """
 
-    def __init__(self, shell: str, home: Path) -> None:
+    def __init__(self, shell: str, home: Path, width: int = 120) -> None:
         self.socket = f"exchange-test-{os.getpid()}-{shell}-{id(self)}"
         self.log = home / "calls"
         wrapper = home / "bin" / "exchange"
@@ -67,7 +67,9 @@ class Terminal:
             "XDG_CACHE_HOME": str(home / ".cache"),
         }
         line = "env -i " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        self._tmux("new-session", "-d", "-x", "120", "-y", "30", f"{line} {COMMANDS[shell]}")
+        self._tmux(
+            "new-session", "-d", "-x", str(width), "-y", "30", f"{line} {COMMANDS[shell]}"
+        )
         self.wait_for(lambda screen: screen.rstrip().endswith("$"), "a prompt")
 
     def calls(self) -> tuple[int, int]:
@@ -163,7 +165,8 @@ def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Termina
     subprocess.run(
         [str(BIN / "exchange"), "completion", shell, "--install"], env=env, check=True, timeout=30
     )
-    term = Terminal(shell, home)
+    marker = request.node.get_closest_marker("width")
+    term = Terminal(shell, home, marker.args[0] if marker else 120)
     term.shell = shell  # type: ignore[attr-defined]
     yield term
     term.close()
@@ -318,3 +321,31 @@ def test_fish_never_completes_a_word_into_a_syntax_error(
     screen = terminal.wait_for(lambda s: "Z" in s, "the key typed after Tab")
     prompt = [row for row in screen.splitlines() if row.startswith("$ exchange")]
     assert prompt == [f"$ {line}Z"], screen
+
+
+def test_a_value_completes_whole_though_an_alias_shares_its_start(terminal: Terminal) -> None:
+    """`def`: defense and its alias defence share `defen`; the value wins."""
+    terminal.type("exchange list --sector def")
+    terminal.tab()
+    terminal.wait_for(lambda s: "--sector defense " in s or "--sector defense\n" in s, "defense")
+
+
+def test_a_country_completes_from_lower_case(terminal: Terminal) -> None:
+    terminal.type("exchange list --country sau")
+    terminal.tab()
+    terminal.wait_for(lambda s: "--country saudi\\ Arabia" in s, "saudi Arabia")
+
+
+@pytest.mark.width(80)
+@pytest.mark.parametrize("terminal", ["zsh", "fish"], indirect=True)  # bash shows none
+def test_descriptions_fit_an_80_column_terminal(terminal: Terminal) -> None:
+    """zsh and fish show a description beside each value; cut to the terminal's width,
+    none wraps onto the next line (the long title's tail never reaches the screen)."""
+    terminal.type("exchange show islamic-nation")
+    terminal.tab()
+    screen = terminal.tab(again=True)
+    assert "islamic-nations-technology-exchange-programs" in screen, screen
+    assert "Programs of Islamic Nations" not in screen, screen  # cut with …, not wrapped
+    assert "…" in screen, screen
+    for line in screen.splitlines():
+        assert len(line) <= 80

@@ -28,6 +28,11 @@ Completer = Callable[..., list[Any]]
 SHELLS = ("bash", "zsh", "fish")
 #: The longest description shown beside a candidate.
 DESCRIPTION_LENGTH = 60
+#: The most candidates one answer holds; past them, a last line `more` says more exist
+#: (zsh shows it; bash and fish offer the first ones).
+MAX_CANDIDATES = 200
+#: Set by the zsh and fish scripts to the terminal's width, which descriptions fit.
+COLUMNS_ENV = "_EXCHANGE_COLUMNS"
 
 
 def _terms(vocabulary: vocab.Vocabulary, incomplete: str) -> list[tuple[str, str]]:
@@ -47,13 +52,13 @@ def complete_evidence(incomplete: str) -> list[tuple[str, str]]:
 
 
 def complete_country(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """The countries the catalogue in use names: codes, and names (`Sau` → Saudi Arabia)."""
-    return [item for item in _countries(ctx) if _starts(item[0], incomplete)]
+    """The countries the catalogue in use names: codes, and names (`sau` → Saudi Arabia)."""
+    return _typed(_countries(ctx), incomplete)
 
 
 def complete_party(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """The party names of the catalogue in use."""
-    return [item for item in _parties(ctx) if _starts(item[0], incomplete)]
+    return _typed(_parties(ctx), incomplete)
 
 
 def complete_party_or_country(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -61,7 +66,20 @@ def complete_party_or_country(ctx: typer.Context, incomplete: str) -> list[tuple
     found = dict(_parties(ctx))
     for value, description in _countries(ctx):
         found.setdefault(value, description)
-    return [(v, d) for v, d in found.items() if _starts(v, incomplete)]
+    return _typed(list(found.items()), incomplete)
+
+
+def _typed(items: Sequence[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
+    """The items whose value starts with what was typed, ignoring case, each in the case
+    typed so far (`sau` → `saudi Arabia`): Typer keeps only candidates that start with
+    the typed word as it is, and the command reads names in any case."""
+    lower = incomplete == incomplete.lower() != incomplete.upper()  # typed in lower case
+    return [
+        (value.lower() if lower and value.isupper() else incomplete + value[len(incomplete) :],
+         description)
+        for value, description in items
+        if _starts(value, incomplete)
+    ]  # fmt: skip
 
 
 def complete_formats(formats: Sequence[str]) -> Completer:
@@ -104,7 +122,9 @@ def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, 
         positions = [
             i for i, program_id in enumerate(source.ids()) if program_id.startswith(wanted)
         ]
-        return [(r["id"], r["title"]) for r in source.records(positions)]
+        # one more than is shown, so that the answer can say more exist
+        chosen = source.records(positions[: MAX_CANDIDATES + 1])
+        return _typed([(r["id"], r["title"]) for r in chosen], incomplete)
     except ExchangeError:
         return []
 
@@ -143,20 +163,55 @@ def _catalogue(ctx: typer.Context) -> Any:
 
 
 def _open_catalogue(ctx: typer.Context) -> Any:
+    """The catalogue, if it can be had at once (`load.catalogue.open_if_quick`). A large
+    one without a store gets its store built by a separate `exchange`, in the
+    background, so that a later Tab answers from it: a Tab press never waits for a
+    first load (7 to 10 s for 20,000 programs)."""
     import os
 
-    from exchange_cli.load.catalogue import open_catalogue
+    from exchange_cli.errors import UsageError
+    from exchange_cli.load.catalogue import open_if_quick
     from exchange_cli.store.files import enabled
 
     data = ctx.params.get("data") or os.environ.get("EXCHANGE_DATA")
     if data is not None and str(data) == "-":
         # standard input is the user's terminal while Tab is pressed: reading it would
         # hang the shell and swallow what is typed next
-        from exchange_cli.errors import UsageError
-
         raise UsageError("standard input is not read while completing")
     cache = enabled(bool(ctx.params.get("no_cache")))
-    return open_catalogue(Path(data) if data else None, cache=cache)
+    path = Path(data) if data else None
+    found = open_if_quick(path, cache=cache)
+    if found is None and cache and path is not None:
+        _build_later(path)
+    if found is None:
+        raise UsageError("not completed: the catalogue is not in the store yet")
+    return found
+
+
+def _build_later(path: Path) -> None:
+    """Start `exchange` filling the store from `path`, detached from this Tab press and
+    the terminal (no output, its own session); not when a build is under way."""
+    import os
+    import subprocess
+    import sys
+
+    from exchange_cli.store import files as store
+
+    directory = store.trusted_directory()
+    if directory is None or store.being_built(directory, path):
+        return
+    env = {k: v for k, v in os.environ.items() if k != "_EXCHANGE_COMPLETE"}
+    argv = [sys.executable, "-m", "exchange_cli", "list", "--data", str(path), "--limit", "0",
+            "--format", "json"]  # fmt: skip
+    subprocess.Popen(  # noqa: S603 - our own command, our own arguments
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+        close_fds=True,
+    )
 
 
 # -- the answer a script reads -----------------------------------------------------------------
@@ -186,18 +241,33 @@ def answer(command: Any, words: Sequence[str], env: Any) -> list[str]:
 
 
 def answer_lines(items: Iterable[tuple[str, str, str]]) -> list[str]:
-    """(value, description, kind) → the protocol's lines; kind "file" asks for file names."""
+    """(value, description, kind) → the protocol's lines; kind "file" asks for file names.
+    At most `MAX_CANDIDATES`, then the line `more`; each description cut to fit beside
+    its value on the terminal the script reports (`COLUMNS_ENV`: zsh writes
+    `value -- description`, fish `value  (description)`)."""
+    import os
+
+    from exchange_cli.render.terminal import terminal_size_value
     from exchange_cli.render.text import visible
 
+    columns = terminal_size_value(os.environ.get(COLUMNS_ENV, "")) or 0
     lines: list[str] = []
     for value, description, kind in items:
         if kind in ("file", "dir"):
             return ["files"]
         if not value or len(value) > 200 or visible(value) != value or "\t" in value:
             continue  # a control, separator or bidi character: never offered
+        if len(lines) == MAX_CANDIDATES:
+            lines.append("more")
+            break
+        room = DESCRIPTION_LENGTH
+        if columns:
+            room = min(room, columns - len(value) - 6)
         shown = " ".join(visible(description or "").split())
-        if len(shown) > DESCRIPTION_LENGTH:
-            shown = shown[: DESCRIPTION_LENGTH - 1] + "…"
+        if room < 8:
+            shown = ""
+        elif len(shown) > room:
+            shown = shown[: room - 1] + "…"
         lines.append(f"{value}\t{shown}")
     return lines
 

@@ -128,13 +128,17 @@ class Vocabulary:
 
     def complete(self, prefix: str, *, aliases: bool = True) -> Iterable[tuple[str, str]]:
         """(word, help) pairs for a shell: values, and aliases once something is typed, that
-        start with `prefix` ignoring case. Shells keep only candidates that start with what
-        was typed, so each word comes back in the typed case (`sa` → `sa`, `SA` → `SA`)."""
+        start with `prefix` ignoring case; a term's aliases only when its value does not
+        (`def` completes to defense, not to the `defen` defense and defence share). Shells
+        keep only candidates that start with what was typed, so each word comes back in
+        the typed case (`sa` → `sa`, `SA` → `SA`)."""
         wanted = prefix.casefold()
         lower = prefix == prefix.lower() and prefix != prefix.upper()
         seen: set[str] = set()
         for term in self.terms:
             words = (term.value, *term.aliases) if aliases and prefix else (term.value,)
+            if term.value.casefold().startswith(wanted):
+                words = (term.value,)  # the value wins over its aliases: `def` → defense
             for word in words:
                 if " " in word or not word.casefold().startswith(wanted):
                     continue

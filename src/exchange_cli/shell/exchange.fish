@@ -15,12 +15,14 @@ function __exchange_complete
     # must start with; a word fish cannot read yet (a lone trailing `\`) as typed.
     set -l current (string unescape -- "$typed")
     or set current "$typed"
-    set -l lines (env _EXCHANGE_COMPLETE=fish $tokens "$current" 2>/dev/null)
+    set -l lines (env _EXCHANGE_COLUMNS=$COLUMNS _EXCHANGE_COMPLETE=fish $tokens "$current" 2>/dev/null)
     for line in $lines
         if test "$line" = files
             __fish_complete_path "$typed"
             return
         end
+        # a candidate is `value<TAB>description`; other lines (`more`) are not values
+        string match -q -- '*'\t'*' "$line"; or continue
         printf '%s\n' $line
     end
 end

@@ -183,6 +183,18 @@ def database_path(directory: Path, real_path: str) -> Path:
 # -- opening and building -------------------------------------------------------------------
 
 
+def being_built(directory: Path, path: Path) -> bool:
+    """Whether a database of this catalogue is being built now (its build file exists)."""
+    final = database_path(directory, os.path.realpath(path))
+    try:
+        return any(
+            name.startswith(f"{final.name}.") and name.endswith(".tmp")
+            for name in os.listdir(directory)
+        )
+    except OSError:
+        return False
+
+
 def lookup(directory: Path, path: Path, fd: int, info: os.stat_result) -> "StoreRecords | None":
     """The database compiled from exactly this file, or None."""
     database = database_path(directory, os.path.realpath(path))
