@@ -19,7 +19,7 @@ Run = Callable[..., Any]
 
 #: golden file → (arguments, terminal width; 0 for a pipe, catalogue)
 CASES: dict[str, tuple[tuple[str, ...], int, Path]] = {
-    **{f"list-{w}.txt": (("list",), w, LONG) for w in (80, 120, 200)},
+    **{f"list-{w}.txt": (("list",), w, LONG) for w in (60, 80, 120, 200)},
     **{f"search-{w}.txt": (("search", "technology"), w, LONG) for w in (80, 120, 200)},
     **{f"flows-{w}.txt": (("flows",), w, LONG) for w in (80, 120, 200)},
     **{

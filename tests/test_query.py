@@ -280,3 +280,28 @@ def test_list_sorts_by_evidence_in_the_vocabularys_order(run: Any) -> None:
     levels = [record["evidence"] for record in listed]
     assert levels == sorted(levels, key=["reported", "illustrative", "hypothetical"].index)
     assert levels[-1] == "hypothetical" and levels[0] == "reported"
+
+
+def test_show_takes_the_start_of_exactly_one_id(run: Any, tmp_path: Any) -> None:
+    """As git takes a short hash: a unique start names its program, an exact id wins
+    over a longer one it starts, and a start several ids share lists them (exit 2)."""
+    from conftest import program_record, write_catalogue
+
+    data = write_catalogue(
+        tmp_path / "c.yaml",
+        [program_record(i) for i in ("alpha", "alpha-tech", "beta-one", "beta-two", "gamma")],
+    )
+    shown = run("show", "gam", "--data", str(data), "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["id"] == "gamma"
+    assert json.loads(run("show", "alpha", "--data", str(data), "--json").stdout)["id"] == "alpha"
+    assert json.loads(run("show", "ALPHA-T", "--data", str(data), "--json").stdout)["id"] == (
+        "alpha-tech"
+    )
+    both = run("show", "beta", "--data", str(data))
+    assert both.exit_code == 2 and both.stdout == ""
+    assert both.stderr == (
+        "exchange: error: 'beta' starts 2 ids: beta-one, beta-two; type more of the one you "
+        "mean\n"
+    )
+    assert run("show", "delta", "--data", str(data)).exit_code == 1
+    assert run("show", "", "--data", str(data)).exit_code == 1  # nothing typed: no prefix

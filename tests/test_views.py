@@ -141,8 +141,37 @@ def test_at_80_by_24_each_view_fits_the_screen() -> None:
             assert line == line.rstrip(), (args, line)
 
 
+@pytest.mark.parametrize(("columns", "first"), [(80, 30), (120, 50)])
+def test_every_title_can_be_read_at_80_and_120_columns(columns: int, first: int) -> None:
+    """The first screen: every id whole and at least the first 30 characters of every
+    title at 80 columns, 50 at 120 (titles get the width before kinds and sectors)."""
+    code, screen = on_terminal("list", "--no-color", "--no-pager", columns=columns, lines=24)
+    assert code == 0, screen
+    for row in rows_of("list"):
+        line = next(line for line in screen.splitlines() if line.startswith(f"{row['id']} "))
+        assert str(row["title"])[:first] in line, (row["title"], line)
+    assert max(cell_len(line) for line in screen.splitlines()) <= columns
+
+
+def test_wide_on_a_narrow_terminal_prints_blocks_no_wider_than_it() -> None:
+    """--wide wants every column; when they cannot fit, each record is a block of
+    `field  value` lines with a blank line between records (psql's expanded view)."""
+    code, screen = on_terminal("list", "--wide", "--no-color", "--no-pager", columns=80)
+    assert code == 0, screen
+    lines = screen.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    rows = rows_of("list")
+    blocks = screen.strip("\n").split("\n\n")
+    assert len(blocks) == len(rows)
+    for row, block in zip(rows, blocks, strict=True):
+        assert block.splitlines()[0].split() == ["id", str(row["id"])]
+        assert [line.split()[0] for line in block.splitlines() if not line.startswith(" ")] == [
+            "id", "title", "kind", "sectors", "evidence"
+        ]  # fmt: skip
+
+
 def test_wide_shows_every_column_and_wraps_only_free_text() -> None:
-    code, screen = on_terminal("list", "--wide", "--no-color", "--no-pager", columns=120)
+    code, screen = on_terminal("list", "--wide", "--no-color", "--no-pager", columns=200)
     assert code == 0
     lines = screen.splitlines()
     assert lines[0].split() == ["id", "title", "kind", "sectors", "evidence"]

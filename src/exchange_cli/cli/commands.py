@@ -17,7 +17,6 @@ from exchange_cli.errors import (
     EXIT_CODES_HELP,
     ExitCode,
     Finished,
-    NotFoundError,
     Problem,
     UsageError,
 )
@@ -148,7 +147,7 @@ def show(
         str,
         typer.Argument(
             metavar="ID",
-            help="The program's id.",
+            help="The program's id, or the start of exactly one id.",
             autocompletion=lazy_completer("complete_program_id"),
         ),
     ],
@@ -161,12 +160,13 @@ def show(
 
     exchange show saudi-korea-technology-exchange
 
-    exchange show malaysia-digital-free-trade-zone --json
+    exchange show malaysia --json
+
+    The id may be cut short to any start that only one id has, as git takes a short
+    hash; an earlier id of the program works too.
     """
     source = catalogue.open()
-    position = source.position(program_id)
-    if position is None:
-        raise NotFoundError(query.unknown_id(program_id, source))
+    position = query.find_program(source, program_id)
     [record] = source.records([position])
     full = {**record, "related": query.related_programs(source, position)}
     present(output, Record(full, output.fields, query.record_text))

@@ -202,6 +202,35 @@ def resolve_facets(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(facets)) or FACETS
 
 
+#: The most candidates an ambiguous id prefix lists.
+PREFIX_CANDIDATES = 10
+
+
+def find_program(source: "Records", typed: str) -> int:
+    """The position of the program `typed` names: its id, or (as git takes a short
+    hash) the start of exactly one id. `NotFoundError` for none (with the closest ids),
+    `UsageError` for a start that several ids share (listing them, exit 2)."""
+    from exchange_cli.errors import NotFoundError
+
+    position = source.position(typed)
+    if position is not None:
+        return position
+    wanted = typed.strip().lower()
+    ids = source.ids()
+    starting = [i for i, program_id in enumerate(ids) if wanted and program_id.startswith(wanted)]
+    if len(starting) == 1:
+        return starting[0]
+    if not starting:
+        raise NotFoundError(unknown_id(typed, source))
+    shown = ", ".join(ids[i] for i in starting[:PREFIX_CANDIDATES])
+    extra = len(starting) - PREFIX_CANDIDATES
+    more = f" and {extra:,} more" if extra > 0 else ""
+    raise UsageError(
+        f"'{vocab_excerpt(typed)}' starts {len(starting):,} ids: {shown}{more}; "
+        "type more of the one you mean"
+    )
+
+
 def unknown_id(program_id: str, source: "Records") -> str:
     """`show`'s message for an id the catalogue does not have, with the closest ids."""
     wanted = program_id.strip().lower()

@@ -6,8 +6,13 @@ The rules, as kubectl's and gh's tables keep them:
 - identifiers and vocabulary values (ids, kinds, codes, numbers, field paths) are shown
   whole; names and lists of values may be cut at the end with "…", never broken;
 - free text (titles, flows, messages) takes the width that is left, cut with "…";
-- columns come in by importance, each only while the more important ones keep a
-  comfortable width; the rest are left out whole, and the caller says which.
+- columns come in by importance: the ones a reader needs (ranks 0 to 2: the id, what
+  the row is about, its title, its evidence) while the others keep their floor; the
+  extras (kind, sectors, codes) only while the more important ones keep a comfortable
+  width, so titles get the width before kinds and sectors do; the rest are left out
+  whole, and the caller says which;
+- when even the columns a row is about (`essential`) do not fit at their floors, the
+  layout says so (`Layout.fits`) and the caller prints the records as blocks instead.
 
 Pure arithmetic over cell widths, without Rich, so the rules can be read and tested alone.
 """
@@ -20,13 +25,16 @@ GAP = 2
 #: (floor, comfort) by what a column holds: narrower than its floor a column says too
 #: little to be shown at all; a column that matters less comes in only while this one
 #: can still have its comfortable width.
-_TEXT = (16, 20)
+_TEXT = (30, 50)  # a title: its first 30 characters at 80 columns, 50 at 120
 _NAME = (14, 16)
 _LIST = (20, 20)
 #: The text a row is about (a flow, a problem): it needs more to say anything.
 _ROW_TEXT = (30, 34)
 #: When the row's only free text would not fit at its floor, it goes down to this.
 TEXT_LAST_RESORT = 8
+#: Columns of a rank above this come in only while the more important ones keep their
+#: comfortable width (extras); up to it, while those keep their floor.
+NEEDED = 2
 
 # What a column holds decides how it may shrink.
 TOKEN = "token"  # an id, a vocabulary value, a code or a number: whole
@@ -57,10 +65,10 @@ _ROLES: Mapping[str, str] = {
 #: How long a column stays as the terminal narrows: 0 stays longest. Ties leave from the
 #: right. What a row is about and the id to copy stay; then what says most per cell.
 _RANKS: Mapping[str, int] = {
-    **dict.fromkeys(("id", "from", "to", "what", "file", "line", "message", "change"), 0),
+    **dict.fromkeys(("id", "from", "to", "what", "file", "line", "message", "change", "field"), 0),
     **dict.fromkeys(("old", "new"), 0),
     **dict.fromkeys(("title", "program", "column", "path"), 1),
-    **dict.fromkeys(("evidence", "severity", "count", "facet", "value", "field"), 2),
+    **dict.fromkeys(("evidence", "severity", "count", "facet", "value"), 2),
     **dict.fromkeys(("kind", "score", "from_country", "to_country", "recurrence"), 3),
     **dict.fromkeys(("sectors", "parties"), 4),
 }
@@ -100,6 +108,13 @@ class Column(NamedTuple):
             return min(self.natural, max(TEXT_LAST_RESORT, len(self.field)))
         return self._bounds()[0]
 
+    def least(self) -> int:
+        """The narrowest at which an essential column still says enough for a table
+        (else blocks): free text two thirds of its floor, anything else its floor."""
+        if self.role == TEXT:
+            return min(self.natural, max(self.floor() * 2 // 3, len(self.field)))
+        return self.floor()
+
     def comfort(self) -> int:
         """The width it keeps before a less important column comes in."""
         return self._bounds()[1]
@@ -116,6 +131,7 @@ class Column(NamedTuple):
 class Layout(NamedTuple):
     widths: dict[str, int]  # the columns shown, in the listing's order
     hidden: tuple[str, ...]  # the columns left out, in the listing's order
+    fits: bool = True  # every essential column shown, at its floor or wider
 
     @property
     def width(self) -> int:
@@ -140,7 +156,10 @@ def fit(columns: Sequence[Column], width: int) -> Layout:
     shown: list[Column] = []
     for column in order:
         last_resort = column.role == TEXT and not any(c.role == TEXT for c in shown)
-        need = sum(c.comfort() for c in shown) + column.floor(last_resort)
+        if column.rank > NEEDED:
+            need = sum(c.comfort() for c in shown) + column.floor(last_resort)
+        else:
+            need = sum(c.floor() for c in shown) + column.floor(last_resort)
         if shown and need > _room([*shown, column], width):
             break
         shown.append(column)
@@ -158,14 +177,27 @@ def fit(columns: Sequence[Column], width: int) -> Layout:
             widths[field] = max(widths[field], min(column.comfort(), widths[field] + spare))
         widths = grow(shown, widths, room)
     hidden = tuple(c.field for c in columns if c.field not in widths)
-    return Layout(widths, hidden)
+    fits = all(widths.get(c.field, 0) >= c.least() for c in essential(columns))
+    return Layout(widths, hidden, fits)
+
+
+def essential(columns: Sequence[Column]) -> list[Column]:
+    """What a row is about, which a table must show or give way to blocks: the columns
+    of rank 0 (an id, a flow's parties and what flows, a change's values), and when none
+    of them is free text, the first text column (a program's title)."""
+    found = [c for c in columns if c.rank == 0]
+    if not any(c.role == TEXT for c in found):
+        found += [c for c in columns if c.role == TEXT][:1]
+    return found
 
 
 def fit_wide(columns: Sequence[Column], width: int) -> Layout:
     """Every column; identifiers, names and values whole, free text and lists wrapped.
-    Wider than `width` when the whole values alone need more (as `kubectl -o wide`)."""
+    When the whole values alone need more than `width`, it does not fit (the caller
+    prints blocks, psql's `\\x auto`)."""
     widths = {c.field: c.wide_floor() for c in columns}
-    return Layout(grow(columns, widths, _room(columns, width)), ())
+    room = _room(columns, width)
+    return Layout(grow(columns, widths, room), (), sum(widths.values()) <= room)
 
 
 def grow(columns: Sequence[Column], widths: dict[str, int], room: int) -> dict[str, int]:

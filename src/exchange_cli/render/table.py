@@ -130,19 +130,14 @@ def render(result: Any, env: Environment) -> None:
         make_console(env, max(width, env.width)).print(view)
 
 
-#: Narrower than this, a table of several columns says little: records are stacked.
-STACKED_BELOW = 60
-
-
 def _rows_table(listing: Listing, env: Environment) -> tuple[RenderableType, int]:
     """One line a row (`layout.fit`), or with `--wide` every column with free text
     wrapped (`layout.fit_wide`); a dim line under the table names what was left out.
-    With the width it is drawn at (its lines trimmed to the terminal's width but with
-    `--wide`)."""
+    When the columns a row is about cannot fit (or with `--wide`, every column), the
+    records are printed as blocks, one `field  value` line a field (`_stacked`): no line
+    is wider than the terminal. With the width it is drawn at."""
     from exchange_cli.render import layout
 
-    if env.width < STACKED_BELOW and len(listing.fields) > 1 and not env.wide:
-        return _stacked(listing, env), env.width
     text = cell_text(listing)
     cells = [
         [_cell(field, record.get(field), env, listing.highlight, text) for field in listing.fields]
@@ -157,6 +152,8 @@ def _rows_table(listing: Listing, env: Environment) -> tuple[RenderableType, int
         fit = layout.fit_wide(columns, env.width)
     else:
         fit = layout.fit(columns, env.width)
+    if not fit.fits and len(listing.fields) > 1:
+        return _stacked(listing, env), env.width
     shown = [i for i, field in enumerate(listing.fields) if field in fit.widths]
     lists = {i for i in shown if layout.role(listing.fields[i]) == layout.LIST}
     if lists and not env.wide:
