@@ -38,15 +38,23 @@ EXCHANGE = Path(sys.executable).parent / "exchange"
 def printed(record: dict[str, Any]) -> dict[str, Any]:
     """A catalogue record as the JSON output prints it: every optional key the record
     leaves out, its parties' too, as null (from the declaration)."""
-    from exchange_cli.model.fields import optional_keys
+    from exchange_cli.model.fields import fields_of
     from exchange_cli.model.records import Party
 
+    def defaults(record: type) -> dict[str, Any]:
+        """Each optional key and what a record without it prints (null, or [])."""
+        return {
+            f.key: list(f.default) if isinstance(f.default, tuple) else f.default
+            for f in fields_of(record)
+            if not f.spec.required
+        }
+
     out = copy.deepcopy(record)
-    for key in optional_keys(Program):
-        out.setdefault(key, None)
+    for key, value in defaults(Program).items():
+        out.setdefault(key, value)
     for party in out["parties"]:
-        for key in optional_keys(Party):
-            party.setdefault(key, None)
+        for key, value in defaults(Party).items():
+            party.setdefault(key, value)
     return out
 
 

@@ -513,7 +513,8 @@ def test_record_shape_messages_in_full() -> None:
         (3, 3, "programs[0]", "expected a program (a mapping), got a list")
     ]
     fields = (
-        "id, title, kind, sectors, parties, flows, benefits, evidence, recurrence, summary, source"
+        "id, title, kind, sectors, parties, flows, benefits, evidence, recurrence, summary, "
+        "source, aliases"
     )
     unknown = program_record("a", zzz=1, titel=2)
     assert _problems([unknown]) == [

@@ -158,10 +158,14 @@ def test_table_uses_ascii_when_the_output_cannot_show_unicode() -> None:
 
 
 def test_layout_keeps_identifiers_whole_and_leaves_out_the_least_important() -> None:
+    """Titles get the width before kinds and sectors: at 80 columns a title keeps at
+    least 30 cells beside a 28-character id, at 120 at least 50; evidence (needed)
+    comes in while the title keeps its floor, kind and sectors (extras) only while it
+    keeps 50."""
     from exchange_cli.render.layout import Column, fit, fit_wide
 
     columns = [
-        Column("id", 44),
+        Column("id", 28),
         Column("title", 77),
         Column("kind", 27),
         Column("sectors", 67, 19),
@@ -169,22 +173,26 @@ def test_layout_keeps_identifiers_whole_and_leaves_out_the_least_important() -> 
     ]
     at = {width: fit(columns, width) for width in (60, 80, 120, 200)}
     for width, layout in at.items():
-        assert layout.width <= width
-        assert layout.widths["id"] == 44  # whole at every width from 60 up
-    assert at[60].hidden == ("kind", "sectors", "evidence") and at[60].widths["title"] == 14
-    assert at[80].hidden == ("kind", "sectors")  # sectors first, then kind
-    assert at[120].hidden == ("sectors",) and at[120].widths["kind"] == 27
-    assert at[200].hidden == () and at[200].widths["evidence"] == 12
+        assert layout.width <= width and layout.fits
+        assert layout.widths["id"] == 28  # whole at every width from 60 up
+    assert at[60].hidden == ("kind", "sectors", "evidence") and at[60].widths["title"] == 30
+    assert at[80].hidden == ("kind", "sectors") and at[80].widths["title"] == 36
+    assert at[120].hidden == ("kind", "sectors") and at[120].widths["title"] >= 50
+    assert at[200].hidden == () and at[200].widths["kind"] == 27
+    assert at[200].widths["title"] >= 50 and at[200].widths["sectors"] >= 20
+    longer = fit([Column("id", 44), *columns[1:]], 60)  # the title would get 14: blocks
+    assert not longer.fits
     wide = fit_wide(columns, 80)
     assert wide.hidden == () and wide.widths["sectors"] == 19  # wraps between values
-    assert wide.widths["kind"] == 27 and wide.width > 80  # whole, wider than the terminal
+    assert wide.widths["kind"] == 27 and not wide.fits  # whole: too wide, so blocks
+    assert fit_wide(columns, 200).fits
     cramped = fit([Column("id", 200), Column("title", 50)], 60)  # a hostile id
-    assert cramped.width == 60 and cramped.widths["id"] == 60  # the last resort: cut it
+    assert cramped.width == 60 and not cramped.fits  # blocks, which fold it
 
 
 def test_a_list_column_is_cut_between_values() -> None:
     rows = [{"id": "a", "title": "T" * 90, "sectors": ["agriculture", "energy", "defense"]}]
-    text = output(Listing(rows, ("id", "title", "sectors")), "table", width=60)
+    text = output(Listing(rows, ("id", "title", "sectors")), "table", width=80)
     assert "agriculture; …" in text or "agriculture; energy; …" in text
     assert "agri…" not in text and "energ…" not in text
 

@@ -63,6 +63,7 @@ FLOWS = (
     "WHERE f.program = ? ORDER BY f.position"
 )
 BENEFITS = "SELECT benefit FROM benefits WHERE program = ? ORDER BY position"
+ALIASES = "SELECT alias FROM aliases WHERE program = ? ORDER BY position"
 
 
 def records_from(database: Path) -> list[dict[str, Any]]:
@@ -92,6 +93,7 @@ def records_from(database: Path) -> list[dict[str, Any]]:
                 "recurrence": p["recurrence"],
                 "summary": p["summary"],
                 "source": {"document": p["source_document"], "section": p["source_section"]},
+                "aliases": [r[0] for r in rows(ALIASES)],
             }
         )
     return out

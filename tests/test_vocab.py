@@ -68,7 +68,8 @@ def test_countries_cover_iso_3166() -> None:
 
 
 def test_completion_matches_aliases_too() -> None:
-    assert [value for value, _ in vocab.SECTORS.complete("def")] == ["defense", "defence"]
+    assert [value for value, _ in vocab.SECTORS.complete("def")] == ["defense"]  # value wins
+    assert [value for value, _ in vocab.SECTORS.complete("defenc")] == ["defence"]
     assert list(vocab.SECTORS.complete("milit")) == [("military", "→ defense")]
     assert [v for v, _ in vocab.countries().complete("k", aliases=False)][:2] == ["ke", "kg"]
 

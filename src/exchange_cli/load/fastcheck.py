@@ -95,7 +95,11 @@ def _list(spec: ListOf) -> Check:
     item, least, unique_by = _value(spec.item), spec.min_items, spec.unique_by
     most = sys.maxsize if spec.max_items is None else spec.max_items
 
+    nullable = spec.nullable
+
     def items(value: Any) -> Any:
+        if value is None and nullable:
+            return ()
         if type(value) is not list or not least <= len(value) <= most:
             raise Fallback
         built = tuple([item(one) for one in value])

@@ -185,6 +185,8 @@ def _check_value(spec: Any, value: Any, at: Path, report: Report, lint: bool) ->
 
 def _check_list(spec: ListOf, value: Any, at: Path, report: Report, lint: bool) -> Any:
     singular, plural = spec.noun
+    if value is None and spec.nullable:
+        return ()  # an optional list written as null: none
     if type(value) is not list or len(value) < spec.min_items:
         some = "one or more " if spec.min_items else ""
         got = "an empty list" if value == [] else describe(value)

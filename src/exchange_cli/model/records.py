@@ -202,6 +202,19 @@ class Program(NamedTuple):
             Source, "The seed document's title and section heading, verbatim.", noun="a source"
         ),
     ]
+    aliases: Annotated[
+        tuple[str, ...],
+        ListOf(
+            Slug("An earlier id of this program.", example="saudi-korea-technology-exchange"),
+            "Earlier ids of this program, which still name it wherever an id is taken (show, "
+            "completion, diff): renaming a program keeps its old id working. Never another "
+            "program's id or alias; none when absent.",
+            noun=("alias", "aliases"),
+            required=False,
+            unique_by="",
+            example=[],
+        ),
+    ] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready data: exactly `FIELDS`, in that order."""

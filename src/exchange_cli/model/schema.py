@@ -114,7 +114,7 @@ def _lines(
 
 def _example(spec: Spec) -> str:
     if not spec.required:  # optional: left empty (a shared example would tie parties)
-        return "null"
+        return "[]" if isinstance(spec, ListOf) else "null"
     if isinstance(spec, ListOf):
         items = spec.example or [spec.item.example]
         return "[" + ", ".join(_yaml_scalar(v) for v in items if v is not None) + "]"

@@ -299,7 +299,7 @@ def _program_detail(result: Record, env: Environment) -> RenderableType:
         blocks: list[RenderableType] = []
         for field in listing.fields:
             value = record.get(field)
-            if field == "title" or (value is None and field in optional):
+            if field == "title" or (value in (None, []) and field in optional):
                 continue  # an optional field the record does not have: nothing to show
             if field == "parties":
                 blocks.append(_section("Parties", [_party_line(p) for p in value or []], bullet))
