@@ -57,31 +57,39 @@ class _Terminal(io.StringIO):
 
 
 def example(spec: str) -> str:
-    """`exchange ARGS @ WIDTH` as a fenced block: the command, then what it prints."""
+    """`exchange ARGS @ WIDTH` as a fenced block: the command, then what it prints on a
+    terminal that wide; `exchange ARGS | cat @ pipe`: what it prints into a pipe. Paths
+    in ARGS are relative to the checkout (run from its root); exit 0 or 1 is fine."""
     import os
 
     from exchange_cli.cli.main import main
     from exchange_cli.render.terminal import Environment
 
     command, _, width = spec.rpartition("@")
-    args = shlex.split(command)[1:]
+    piped = width.strip() == "pipe"
+    args = shlex.split(command.replace("| cat", ""))[1:]
     saved = {
         k: os.environ.get(k) for k in ("COLUMNS", "NO_COLOR", "EXCHANGE_DATA", "EXCHANGE_PAGER")
     }
-    os.environ.update(COLUMNS=width.strip(), NO_COLOR="1", EXCHANGE_PAGER="")
+    os.environ.update(COLUMNS="100" if piped else width.strip(), NO_COLOR="1", EXCHANGE_PAGER="")
     os.environ.pop("EXCHANGE_DATA", None)
+    here = os.getcwd()
+    os.chdir(REPO)
     try:
-        out = _Terminal()
+        out = io.StringIO() if piped else _Terminal()
         code = main(args, Environment.detect(stdout=out, stderr=io.StringIO()))
     finally:
+        os.chdir(here)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    if code != 0:
+    if code not in (0, 1):
         raise SystemExit(f"{command.strip()} exited {code}")
-    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    lines = out.getvalue().splitlines()
+    if not piped:  # a terminal shows no trailing blanks; a pipe's tabs are data
+        lines = [line.rstrip() for line in lines]
     return "```\n$ " + command.strip() + "\n" + "\n".join(lines) + "\n```\n"
 
 
