@@ -34,12 +34,14 @@ def value_text(field: str | None, value: Any) -> str:
 
 
 def headline(changes: Any) -> str:
+    """Counts first, then the two files: cut to the terminal's width, a long path loses
+    its tail, never the answer."""
     counts = changes.summary()
     if changes.equal:
-        return f"{changes.old} and {changes.new}: no changes ({counts['unchanged']} programs)"
+        return f"no changes ({counts['unchanged']} programs): {changes.old} and {changes.new}"
     return (
-        f"{changes.old} → {changes.new}: {counts['added']} added, {counts['removed']} "
-        f"removed, {counts['changed']} changed, {counts['unchanged']} unchanged"
+        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} "
+        f"changed, {counts['unchanged']} unchanged: {changes.old} → {changes.new}"
     )
 
 
