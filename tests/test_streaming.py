@@ -162,7 +162,7 @@ def test_a_repeated_id_far_apart_is_found_through_the_store(tmp_path: Path, name
 
 BYTES = [
     b"\xef\xbb\xbf",  # a byte order mark, at the start only
-    "programs:\n  - title: \"\u00e9\x01\"\n".encode(),  # a control character after a wide one
+    'programs:\n  - title: "\u00e9\x01"\n'.encode(),  # a control character after a wide one
     "\u00e9\u00e9\n\x07".encode(),
     b"programs: [\n" + b"x" * 70 + b"\xff]\n",  # not UTF-8, after a few pieces
     b"programs: [\xe2\x82",  # a character cut by the end of the file

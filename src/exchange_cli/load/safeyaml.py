@@ -62,7 +62,7 @@ _MAPPING, _SEQUENCE = events.MappingStartEvent, events.SequenceStartEvent
 _MAPPING_END, _SEQUENCE_END = events.MappingEndEvent, events.SequenceEndEvent
 #: A character YAML does not allow in a stream, as both parsers define it.
 _NOT_PRINTABLE = re.compile(
-    "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 
 
