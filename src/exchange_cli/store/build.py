@@ -58,6 +58,11 @@ CREATE TABLE party_keys (
 #: programs table: in 64 KiB pages that is a sixteenth of the reads of 4 KiB ones, and
 #: half the time at 250,000 programs (BENCHMARKS.md); building is no slower.
 PAGE_SIZE = 65536
+#: The page cache while building, in KiB: SQLite's default, set again once the page size
+#: is, since it counts pages from the size when it was set (2,000 KiB of 4 KiB pages is
+#: 500 pages: 32 MiB of 64 KiB ones, and a build's memory grew to that). Larger is no
+#: faster here.
+CACHE_KIB = 2000
 #: One row per program, one column per text field; words hex-encoded (see `_token`).
 FTS_SCHEMA = (
     "CREATE VIRTUAL TABLE words USING fts5("
@@ -96,6 +101,7 @@ def fill(connection: sqlite3.Connection, source: ProgramSource, form: str) -> No
     """Create the tables and fill them from `source`, in one transaction; the source
     row, which makes the database one a lookup accepts, goes in last."""
     connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+    connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     with connection:
         connection.executescript(SCHEMA)
         try:
