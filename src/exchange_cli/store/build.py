@@ -135,6 +135,7 @@ class Sink:
         self._ids: dict[str, int] = {}  # the batch's, not yet written
         self._named: set[tuple[str, str | None]] = set()
         self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._lookup = connection.cursor()  # one cursor for every id asked about
 
     def add(self, position: int, program: Program) -> None:
         self._batch.append((position, program))
@@ -146,7 +147,7 @@ class Sink:
         """Where the program with this id was added, if one was."""
         found = self._ids.get(program_id)
         if found is None and self.count:
-            row = self.connection.execute(
+            row = self._lookup.execute(
                 "SELECT position FROM programs WHERE id = ?", (program_id,)
             ).fetchone()
             found = None if row is None else int(row[0])
