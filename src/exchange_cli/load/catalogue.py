@@ -136,4 +136,3 @@ class OneRunRecords:
 
     def words(self) -> set[str]:
         return self._compiled().words()
-

@@ -12,22 +12,23 @@ same problems in the same words and places: ids already used are asked of the si
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (defined for the type checker alone: no run pays for them)
+    from typing import Protocol
+
     from exchange_cli.load.safeyaml import Pieces
     from exchange_cli.load.streaming import FileText
     from exchange_cli.load.validation import Marks, Report
     from exchange_cli.model.records import Program
 
+    class Sink(Protocol):
+        """Where `read_stream` hands checked programs, in file order (`store.build.Sink`):
+        it can say where a program of a given id went."""
 
-class Sink(Protocol):
-    """Where `read_stream` hands checked programs, in file order (`store.build.Sink`):
-    it can say where a program of a given id went."""
+        def add(self, position: int, program: Program) -> None: ...
 
-    def add(self, position: int, program: Program) -> None: ...
-
-    def position_of(self, program_id: str) -> int | None: ...
+        def position_of(self, program_id: str) -> int | None: ...
 
 
 def read_text(text: str, name: str, form: str, *, lint: bool) -> tuple[list[Program], Report]:
@@ -44,15 +45,16 @@ def read_text(text: str, name: str, form: str, *, lint: bool) -> tuple[list[Prog
     return programs.found, report
 
 
-def read_stream(text: FileText, name: str, form: str, sink: Sink) -> Report:
+def read_stream(text: FileText, name: str, form: str, sink: Sink, used: dict[str, int]) -> Report:
     """Check a catalogue as its text arrives, handing each program to `sink` until the
-    first error; the report is `read_text`'s for the whole text. The file is read to
-    its end, even past a fatal error: a byte that is not UTF-8 anywhere is the one
-    problem reported, as when the file is decoded whole first."""
+    first error; `used` holds the ids already used, and asks the sink about the ids it
+    was handed (`streaming.Claims`). The report is `read_text`'s for the whole text. The
+    file is read to its end, even past a fatal error: a byte that is not UTF-8 anywhere
+    is the one problem reported, as when the file is decoded whole first."""
     from exchange_cli.load.validation import Report
 
     report = Report(name)
-    programs = Programs(report, False, sink)
+    programs = Programs(report, False, sink, used)
     if form in ("json", "jsonl"):
         pieces = text.pieces()
 
@@ -67,32 +69,6 @@ def read_stream(text: FileText, name: str, form: str, sink: Sink) -> Report:
     return report
 
 
-class Claims(dict[str, int]):
-    """Ids already used, and the index of the record that used each first: those of
-    programs handed to the sink are asked of it (its store has them indexed), only the
-    rest (records with problems, or read after the first error) are held here. So a
-    valid catalogue's ids are not all held in memory at once."""
-
-    __slots__ = ("sink",)
-
-    def __init__(self, sink: Sink) -> None:
-        super().__init__()
-        self.sink = sink
-
-    def __contains__(self, program_id: object) -> bool:
-        if dict.__contains__(self, program_id):
-            return True
-        return type(program_id) is str and self.sink.position_of(program_id) is not None
-
-    def __getitem__(self, program_id: str) -> int:
-        if dict.__contains__(self, program_id):
-            return dict.__getitem__(self, program_id)
-        found = self.sink.position_of(program_id)
-        if found is None:
-            raise KeyError(program_id)
-        return found
-
-
 class Programs:
     """Checked programs, in file order, taken one record at a time. A record that is
     exactly right is built by the compiled check (`fastcheck`); anything else, and every
@@ -101,14 +77,20 @@ class Programs:
 
     __slots__ = ("report", "lint", "found", "first_ids", "fast", "actors", "sink")
 
-    def __init__(self, report: Report, lint: bool, sink: Sink | None = None) -> None:
+    def __init__(
+        self,
+        report: Report,
+        lint: bool,
+        sink: Sink | None = None,
+        used: dict[str, int] | None = None,
+    ) -> None:
         from exchange_cli.load.fastcheck import fast_checker
         from exchange_cli.load.validation import Actors
         from exchange_cli.model.records import Program
 
         self.report, self.lint, self.sink = report, lint, sink
         self.found: list[Program] = []
-        self.first_ids: dict[str, int] = {} if sink is None else Claims(sink)
+        self.first_ids: dict[str, int] = {} if used is None else used
         self.fast = None if lint else fast_checker(Program)
         self.actors = Actors()
 

@@ -17,7 +17,7 @@ whole either.
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml import events
@@ -60,26 +60,25 @@ _IMPLICIT = Resolver.yaml_implicit_resolvers
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAPPING, _SEQUENCE = events.MappingStartEvent, events.SequenceStartEvent
 _MAPPING_END, _SEQUENCE_END = events.MappingEndEvent, events.SequenceEndEvent
-#: A character YAML does not allow in a stream, as both parsers define it.
-_NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
-
-
+#: A character YAML does not allow in a stream, as both parsers define it (compiled only
+#: when one is refused).
+_NOT_PRINTABLE = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 #: Where a pattern matched: line, column, and the text matched.
 Found = tuple[int, int, str]
 
+if TYPE_CHECKING:  # for the type checker alone: reading a file pays nothing for it
+    from typing import Protocol
 
-class Pieces(Protocol):
-    """Text that arrives in pieces (`streaming.FileText`): read as a file by the parser,
-    and asked where a refused character is: among the text it handed out lately, or in
-    what it has not handed out yet."""
+    class Pieces(Protocol):
+        """Text that arrives in pieces (`streaming.FileText`): read as a file by the
+        parser, and asked where a refused character is: among the text it handed out
+        lately, or in what it has not handed out yet."""
 
-    def read(self, size: int = -1) -> str: ...
+        def read(self, size: int = -1) -> str: ...
 
-    def find(self, pattern: "re.Pattern[str]") -> Found | None: ...
+        def find(self, pattern: "re.Pattern[str]") -> Found | None: ...
 
-    def find_ahead(self, pattern: "re.Pattern[str]") -> Found | None: ...
+        def find_ahead(self, pattern: "re.Pattern[str]") -> Found | None: ...
 
 
 def _mark(event: events.Event) -> Mark:
@@ -395,8 +394,8 @@ class Reader:
         are of no use here (libyaml's counts bytes, not characters)."""
         text = self._text
         if not isinstance(text, str):
-            return text.find(_NOT_PRINTABLE)
-        found = _NOT_PRINTABLE.search(text)
+            return text.find(re.compile(_NOT_PRINTABLE))
+        found = re.search(_NOT_PRINTABLE, text)
         if found is None:
             return None
         start = found.start()
@@ -410,7 +409,7 @@ class Reader:
         text = self._text
         if isinstance(text, str) or _LOADER is getattr(yaml, "CSafeLoader", None):
             return None
-        return text.find_ahead(_NOT_PRINTABLE)
+        return text.find_ahead(re.compile(_NOT_PRINTABLE))
 
 
 class _Translated:

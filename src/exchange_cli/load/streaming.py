@@ -196,6 +196,32 @@ class FileText:
             pass
 
 
+class Claims(dict[str, int]):
+    """Ids already used, and the index of the record that used each first: those of
+    programs handed to the sink are asked of it (its store has them indexed), only the
+    rest (records with problems, or read after the first error) are held here. So a
+    valid catalogue's ids are not all held in memory at once."""
+
+    __slots__ = ("sink",)
+
+    def __init__(self, sink: "Sink") -> None:
+        super().__init__()
+        self.sink = sink
+
+    def __contains__(self, program_id: object) -> bool:
+        if dict.__contains__(self, program_id):
+            return True
+        return type(program_id) is str and self.sink.position_of(program_id) is not None
+
+    def __getitem__(self, program_id: str) -> int:
+        if dict.__contains__(self, program_id):
+            return dict.__getitem__(self, program_id)
+        found = self.sink.position_of(program_id)
+        if found is None:
+            raise KeyError(program_id)
+        return found
+
+
 def _placed(found: "re.Match[str]", mark: Mark, piece: str) -> Found:
     """Line, column and text of a match in a piece that starts at `mark`."""
     line, column = mark
@@ -231,7 +257,8 @@ class CatalogueFile:
         from exchange_cli.load.reading import read_stream
 
         text = FileText(self._fd, self.name, self._max_bytes, piece=self._piece)
-        report = read_stream(text, self.name, catalogue_format(self.name, ""), sink)
+        form = catalogue_format(self.name, "")
+        report = read_stream(text, self.name, form, sink, Claims(sink))
         if report.errors:
             raise CatalogueError(report.problems(), errors=report.errors)
         if text.size == self._info.st_size:  # not grown or cut as it was read

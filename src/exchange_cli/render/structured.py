@@ -54,16 +54,16 @@ def _write_stored_texts(listing: Listing, env: Environment) -> bool:
     kind = type(records[0])
     if not issubclass(kind, JsonRecord) or tuple(listing.fields) != kind.fields:
         return False
-    import json
-
-    encode = json.JSONEncoder(ensure_ascii=False).encode
     parts: list[str] = []
     size, before = 0, "[\n"
     for record in records:
         if type(record) is kind:
             text = record.text
-        else:
-            text = encode({field: record.get(field) for field in listing.fields})
+        else:  # never in practice: `json` is imported for it alone (start-up)
+            import json
+
+            data = {field: record.get(field) for field in listing.fields}
+            text = json.JSONEncoder(ensure_ascii=False).encode(data)
         parts += (before, text)
         size += len(text)
         before = ",\n"

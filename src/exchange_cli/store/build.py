@@ -10,7 +10,7 @@ programs table's id index whether an id is taken."""
 import json
 import sqlite3
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from exchange_cli import __version__
 from exchange_cli.model.identity import actor_key, actor_names
@@ -71,16 +71,19 @@ FTS_SCHEMA = (
 FTS_VOCABULARY = "CREATE VIRTUAL TABLE word_list USING fts5vocab(words, 'row')"
 
 
-class ProgramSource(Protocol):
-    """What `fill` takes programs from: it hands each to the sink in file order (and
-    raises, `CatalogueError` say, to leave the database unfinished), then says what file
-    the database stands for (`files.FileKey`), or None when it stands for none."""
+if TYPE_CHECKING:  # for the type checker alone: a first load pays nothing for it
+    from typing import Protocol
 
-    name: str
+    class ProgramSource(Protocol):
+        """What `fill` takes programs from: it hands each to the sink in file order (and
+        raises, `CatalogueError` say, to leave the database unfinished), then says what
+        file the database stands for (`files.FileKey`), or None when it stands for none."""
 
-    def write(self, sink: "Sink") -> None: ...
+        name: str
 
-    def key(self) -> Sequence[Any] | None: ...
+        def write(self, sink: "Sink") -> None: ...
+
+        def key(self) -> Sequence[Any] | None: ...
 
 
 class Catalogued:
@@ -97,7 +100,7 @@ class Catalogued:
         return self._key
 
 
-def fill(connection: sqlite3.Connection, source: ProgramSource, form: str) -> None:
+def fill(connection: sqlite3.Connection, source: "ProgramSource", form: str) -> None:
     """Create the tables and fill them from `source`, in one transaction; the source
     row, which makes the database one a lookup accepts, goes in last."""
     connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
