@@ -160,6 +160,71 @@ def test_a_repeated_id_far_apart_is_found_through_the_store(tmp_path: Path, name
     assert [p.message for p in problems] == ["duplicate id 'p3' (already used by programs[3])"]
 
 
+def with_party_ids(count: int) -> list[dict[str, Any]]:
+    """Programs whose parties carry ids: one of their own each, and one all share."""
+    found = records(count)
+    for i, record in enumerate(found):
+        parties = record["parties"]
+        assert isinstance(parties, list)
+        parties[0]["id"] = "saudi-arabia"
+        parties[1] = {
+            "name": f"Org {i}",
+            "type": "organization",
+            "country": "KR",
+            "id": f"org-{i}",
+        }
+        record["flows"] = [{"from": parties[0]["name"], "to": f"Org {i}", "what": "x"}]
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_party_ids_far_apart_are_checked_through_the_store(tmp_path: Path, name: str) -> None:
+    """A party id first used batches ago is found in the store's parties table."""
+    programs = with_party_ids(1300)
+    programs[-1]["parties"][1] = {
+        "name": "Org 1299",
+        "type": "group",
+        "country": None,
+        "id": "org-3",
+    }
+    programs[-2]["parties"][0]["country"] = "KW"
+    data = FORMATS[name](programs).encode()
+    expected = whole(data, name)
+    assert [p.message for p in expected[1]] == [
+        "party id 'saudi-arabia' has country 'SA' at programs[0].parties[0]; parties sharing "
+        "an id are one actor and must agree",
+        "party id 'org-3' has type 'organization' at programs[3].parties[1]; parties sharing "
+        "an id are one actor and must agree",
+        "party id 'org-3' has country 'KR' at programs[3].parties[1]; parties sharing an id "
+        "are one actor and must agree",
+    ]
+    assert streamed(data, name, tmp_path, 1 << 16) == expected
+
+
+def test_a_valid_stream_holds_no_id_in_memory(tmp_path: Path) -> None:
+    """Every program went to the store: the ids and party ids it used are asked of the
+    store's indexes, none is held (a load of any size holds as few)."""
+    from exchange_cli.load.reading import read_stream
+    from exchange_cli.load.streaming import Claims, FileText, StoredActors
+    from exchange_cli.store.build import SCHEMA, Sink
+
+    path = tmp_path / "c.jsonl"
+    path.write_text(as_jsonl(with_party_ids(1100)), encoding="utf-8")
+    connection = store.connect(":memory:")
+    connection.executescript(SCHEMA)
+    sink = Sink(connection, words=False)
+    used, actors = Claims(sink), StoredActors(sink)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        text = FileText(fd, "c.jsonl", 1 << 24, piece=1 << 16)
+        report = read_stream(text, "c.jsonl", "jsonl", sink, used, actors)
+    finally:
+        os.close(fd)
+    sink.flush()
+    assert report.errors == 0 and sink.count == 1100
+    assert (dict(used), actors.kinds) == ({}, {})
+
+
 BYTES = [
     b"\xef\xbb\xbf",  # a byte order mark, at the start only
     'programs:\n  - title: "\u00e9\x01"\n'.encode(),  # a control character after a wide one

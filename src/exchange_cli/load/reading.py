@@ -19,16 +19,18 @@ if TYPE_CHECKING:  # (defined for the type checker alone: no run pays for them)
 
     from exchange_cli.load.safeyaml import Pieces
     from exchange_cli.load.streaming import FileText
-    from exchange_cli.load.validation import Marks, Report
+    from exchange_cli.load.validation import Actors, Marks, Report
     from exchange_cli.model.records import Program
 
     class Sink(Protocol):
         """Where `read_stream` hands checked programs, in file order (`store.build.Sink`):
-        it can say where a program of a given id went."""
+        it can say where a program of a given id went, and the first party of an id."""
 
         def add(self, position: int, program: Program) -> None: ...
 
         def position_of(self, program_id: str) -> int | None: ...
+
+        def first_party(self, party_id: str) -> tuple[str, str | None, int, int] | None: ...
 
 
 def read_text(text: str, name: str, form: str, *, lint: bool) -> tuple[list[Program], Report]:
@@ -45,16 +47,19 @@ def read_text(text: str, name: str, form: str, *, lint: bool) -> tuple[list[Prog
     return programs.found, report
 
 
-def read_stream(text: FileText, name: str, form: str, sink: Sink, used: dict[str, int]) -> Report:
+def read_stream(
+    text: FileText, name: str, form: str, sink: Sink, used: dict[str, int], actors: Actors
+) -> Report:
     """Check a catalogue as its text arrives, handing each program to `sink` until the
-    first error; `used` holds the ids already used, and asks the sink about the ids it
-    was handed (`streaming.Claims`). The report is `read_text`'s for the whole text. The
-    file is read to its end, even past a fatal error: a byte that is not UTF-8 anywhere
-    is the one problem reported, as when the file is decoded whole first."""
+    first error; `used` holds the ids already used and `actors` the party ids, and both
+    ask the sink about the programs it was handed (`streaming.Claims`, `StoredActors`).
+    The report is `read_text`'s for the whole text. The file is read to its end, even
+    past a fatal error: a byte that is not UTF-8 anywhere is the one problem reported,
+    as when the file is decoded whole first."""
     from exchange_cli.load.validation import Report
 
     report = Report(name)
-    programs = Programs(report, False, sink, used)
+    programs = Programs(report, False, sink, used, actors)
     if form in ("json", "jsonl"):
         pieces = text.pieces()
 
@@ -83,6 +88,7 @@ class Programs:
         lint: bool,
         sink: Sink | None = None,
         used: dict[str, int] | None = None,
+        actors: Actors | None = None,
     ) -> None:
         from exchange_cli.load.fastcheck import fast_checker
         from exchange_cli.load.validation import Actors
@@ -92,7 +98,7 @@ class Programs:
         self.found: list[Program] = []
         self.first_ids: dict[str, int] = {} if used is None else used
         self.fast = None if lint else fast_checker(Program)
-        self.actors = Actors()
+        self.actors = Actors() if actors is None else actors
 
     def _keep(self, program: Program, index: int) -> None:
         """A program with no problem, in a catalogue with none so far."""
@@ -102,6 +108,7 @@ class Programs:
         else:
             self.sink.add(index, program)
             self.first_ids.pop(program.id, None)  # the sink answers for it now
+            self.actors.handed_on()
 
     def take(self, raw: Any, index: int, marks: Callable[[], Marks], slow: bool = False) -> None:
         from exchange_cli.load.validation import Marks, check_record, claim_id

@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING
 
 from exchange_cli.errors import CatalogueError, Problem
 from exchange_cli.load.loader import BOM, catalogue_format, fatal, over_the_limit
+from exchange_cli.load.validation import Actors
+from exchange_cli.model.fields import Path as PathOf
+from exchange_cli.model.records import Program
 
 if TYPE_CHECKING:
     from exchange_cli.load.reading import Sink
@@ -222,6 +225,51 @@ class Claims(dict[str, int]):
         return found
 
 
+class StoredActors(Actors):
+    """`validation.Actors` for a streamed load: the first use of a party id is asked of
+    the sink when the program that used it first was handed to it (its store indexes
+    parties by actor), and held here only otherwise, so a catalogue of many party ids
+    does not hold them all."""
+
+    __slots__ = ("sink", "new", "stored")
+    #: First uses the sink told of that are remembered (an id most programs share is
+    #: asked once): a first use, once handed on, never changes.
+    REMEMBERED = 4096
+
+    def __init__(self, sink: "Sink") -> None:
+        super().__init__()
+        self.sink = sink
+        self.new: list[str] = []  # ids first used by the program being checked
+        self.stored: dict[str, tuple[str, str | None, PathOf]] = {}
+
+    def conflicts(self, program: Program, index: int) -> list[tuple[PathOf, str]]:
+        self.new.clear()
+        return super().conflicts(program, index)
+
+    def first_use(
+        self, party_id: str, this: tuple[str, str | None, PathOf]
+    ) -> tuple[str, str | None, PathOf]:
+        found = self.kinds.get(party_id) or self.stored.get(party_id)
+        if found is not None:
+            return found
+        stored = self.sink.first_party(party_id)
+        if stored is not None:
+            kind, country, program, position = stored
+            found = (kind, country, ("programs", program, "parties", position))
+            if len(self.stored) >= self.REMEMBERED:
+                self.stored.clear()
+            self.stored[party_id] = found
+            return found
+        self.kinds[party_id] = this
+        self.new.append(party_id)
+        return this
+
+    def handed_on(self) -> None:
+        for party_id in self.new:
+            del self.kinds[party_id]  # the sink answers for it now
+        self.new.clear()
+
+
 def _placed(found: "re.Match[str]", mark: Mark, piece: str) -> Found:
     """Line, column and text of a match in a piece that starts at `mark`."""
     line, column = mark
@@ -258,7 +306,7 @@ class CatalogueFile:
 
         text = FileText(self._fd, self.name, self._max_bytes, piece=self._piece)
         form = catalogue_format(self.name, "")
-        report = read_stream(text, self.name, form, sink, Claims(sink))
+        report = read_stream(text, self.name, form, sink, Claims(sink), StoredActors(sink))
         if report.errors:
             raise CatalogueError(report.problems(), errors=report.errors)
         if text.size == self._info.st_size:  # not grown or cut as it was read

@@ -136,6 +136,7 @@ class Sink:
         self.connection, self.words, self.count = connection, words, 0
         self._batch: list[tuple[int, Program]] = []
         self._ids: dict[str, int] = {}  # the batch's, not yet written
+        self._party_ids: dict[str, tuple[str, str | None, int, int]] = {}  # the same
         self._named: set[tuple[str, str | None]] = set()
         self._encode = json.JSONEncoder(ensure_ascii=False).encode
         self._lookup = connection.cursor()  # one cursor for every id asked about
@@ -143,6 +144,10 @@ class Sink:
     def add(self, position: int, program: Program) -> None:
         self._batch.append((position, program))
         self._ids[program.id] = position
+        for number, party in enumerate(program.parties):
+            if party.id is not None:
+                where = (party.type, party.country, position, number)
+                self._party_ids.setdefault(party.id, where)
         if len(self._batch) >= self.BATCH:
             self.flush()
 
@@ -155,6 +160,20 @@ class Sink:
             ).fetchone()
             found = None if row is None else int(row[0])
         return found
+
+    def first_party(self, party_id: str) -> tuple[str, str | None, int, int] | None:
+        """The type and country of the first party added with this id, and where it is:
+        its program's position and its own among the program's parties (written ones
+        first: they came before the batch)."""
+        if self.count:
+            row = self._lookup.execute(
+                "SELECT type, country, program, position FROM parties WHERE actor = ? "
+                "ORDER BY program, position LIMIT 1",
+                ("#" + party_id,),
+            ).fetchone()
+            if row is not None:
+                return (row[0], row[1], int(row[2]), int(row[3]))
+        return self._party_ids.get(party_id)
 
     def flush(self) -> None:
         """Write the batch to every table."""
@@ -205,6 +224,7 @@ class Sink:
         self.count += len(batch)
         batch.clear()
         self._ids.clear()
+        self._party_ids.clear()
 
     def _unnamed(self, parties: Any) -> list[Party]:
         """The parties whose actor's names are not known to be written yet. Each actor's
