@@ -1,6 +1,10 @@
 """Open a catalogue for querying: the store's copy when it holds this exact file, else
 the file read, checked and compiled (`loader` → `store`). The one module that knows both.
 
+A first load streams: the file is read a piece at a time and each program is written to
+the store as it is checked (`streaming`), so its memory does not grow with the catalogue;
+the database is put in place only once the whole file has been read and found valid.
+
 A catalogue read for this run only (standard input, `--no-cache`, no trusted cache
 directory) is not compiled up front: filters, counts and one program's related programs
 are answered from memory, and the in-memory store is built only when a question needs
@@ -50,16 +54,17 @@ def open_catalogue(path: Path | None = None, *, cache: bool = True) -> "Records"
             if found is not None:
                 found.name = name
                 return found
+            from exchange_cli.load.streaming import CatalogueFile
+
+            source = CatalogueFile(fd, info, path, name, limit)
+            built = store.compile_stream(source, source.path, directory)
+            if built is not None:
+                return built
+            os.lseek(fd, 0, os.SEEK_SET)  # the cache could not be written: read it again
         data = read_all(fd, name, limit, info.st_size)
     finally:
         os.close(fd)
-    whole = directory is not None and len(data) == info.st_size  # not changed as we read
-    key = store.FileKey.of(path, info, store.checksum(data)) if whole else None
-    catalogue = catalogue_from_bytes(data, name)
-    del data
-    if key is None or directory is None:
-        return _uncached(catalogue)
-    return store.compile_catalogue(catalogue, key, directory)
+    return _uncached(catalogue_from_bytes(data, name))
 
 
 #: A catalogue this small is read afresh within a Tab press (about 300 programs: a

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # checking imports these when a file is actually parsed
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_BYTES_ENV = "EXCHANGE_MAX_BYTES"
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
 
 
 def default_catalogue_path() -> Path:
@@ -84,7 +84,7 @@ def open_regular(path: Path, max_bytes: int) -> tuple[int, os.stat_result]:
                 name, "is not a regular file (a device, FIFO or socket); refusing to read it"
             )
         if info.st_size > max_bytes:
-            raise fatal(name, _over(max_bytes, f"is {info.st_size:,} bytes, "))
+            raise fatal(name, over_the_limit(max_bytes, f"is {info.st_size:,} bytes, "))
     except BaseException:
         os.close(fd)
         raise
@@ -108,7 +108,7 @@ def read_all(fd: int, name: str, max_bytes: int, size_hint: int = 0) -> bytes:
         raise fatal(name, f"cannot read: {exc.strerror or exc}") from None
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > max_bytes:
-        raise fatal(name, _over(max_bytes, "is "))
+        raise fatal(name, over_the_limit(max_bytes, "is "))
     return data
 
 
@@ -127,7 +127,7 @@ def read_catalogue_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> byte
         os.close(fd)
 
 
-def _over(max_bytes: int, what: str) -> str:
+def over_the_limit(max_bytes: int, what: str) -> str:
     return f"{what}over the {max_bytes:,}-byte limit (raise it with {MAX_BYTES_ENV})"
 
 
@@ -137,7 +137,7 @@ def fatal(name: str, message: str) -> CatalogueError:
 
 def decode_text(data: bytes, name: str) -> str:
     """Strict UTF-8 (a leading BOM is allowed); a bad byte is reported with its offset."""
-    offset = len(_BOM) if data.startswith(_BOM) else 0
+    offset = len(BOM) if data.startswith(BOM) else 0
     try:
         return data[offset:].decode("utf-8")
     except UnicodeDecodeError as exc:

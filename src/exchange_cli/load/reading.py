@@ -2,6 +2,11 @@
 JSON (`safejson`): the loop both formats share (`Programs.take`), where a record that is
 exactly right takes the compiled check (`fastcheck`) and any other goes through the full
 walk (`validation`) with its positions. Imported only when a file is parsed.
+
+The programs are kept in a list (`read_text`), or handed one by one to a sink, the
+store's tables, as the text arrives in pieces (`read_stream`: a first load, which then
+holds a piece of the file and the store's batch, not the catalogue). Both report the
+same problems in the same words and places: ids already used are asked of the sink.
 """
 
 from __future__ import annotations
@@ -9,9 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from exchange_cli.load.validation import Marks, Report
+if TYPE_CHECKING:  # (defined for the type checker alone: no run pays for them)
+    from typing import Protocol
+
+    from exchange_cli.load.safeyaml import Pieces
+    from exchange_cli.load.streaming import FileText
+    from exchange_cli.load.validation import Actors, Marks, Report
     from exchange_cli.model.records import Program
+
+    class Sink(Protocol):
+        """Where `read_stream` hands checked programs, in file order (`store.build.Sink`):
+        it can say where a program of a given id went, and the first party of an id."""
+
+        def add(self, position: int, program: Program) -> None: ...
+
+        def position_of(self, program_id: str) -> int | None: ...
+
+        def first_party(self, party_id: str) -> tuple[str, str | None, int, int] | None: ...
 
 
 def read_text(text: str, name: str, form: str, *, lint: bool) -> tuple[list[Program], Report]:
@@ -28,23 +47,68 @@ def read_text(text: str, name: str, form: str, *, lint: bool) -> tuple[list[Prog
     return programs.found, report
 
 
+def read_stream(
+    text: FileText, name: str, form: str, sink: Sink, used: dict[str, int], actors: Actors
+) -> Report:
+    """Check a catalogue as its text arrives, handing each program to `sink` until the
+    first error; `used` holds the ids already used and `actors` the party ids, and both
+    ask the sink about the programs it was handed (`streaming.Claims`, `StoredActors`).
+    The report is `read_text`'s for the whole text. The file is read to its end, even
+    past a fatal error: a byte that is not UTF-8 anywhere is the one problem reported,
+    as when the file is decoded whole first."""
+    from exchange_cli.load.validation import Report
+
+    report = Report(name)
+    programs = Programs(report, False, sink, used, actors)
+    if form in ("json", "jsonl"):
+        pieces = text.pieces()
+
+        def more() -> str:
+            return next(pieces, "")
+
+        _read_json(more(), report, programs, form == "jsonl", more)
+    else:
+        _read_yaml(text, report, programs)
+    programs.finish()
+    text.drain()
+    return report
+
+
 class Programs:
     """Checked programs, in file order, taken one record at a time. A record that is
     exactly right is built by the compiled check (`fastcheck`); anything else, and every
-    record when warnings are wanted, goes through the full walk, with its positions."""
+    record when warnings are wanted, goes through the full walk, with its positions.
+    They are kept in `found`, or handed to a sink as they come."""
 
-    __slots__ = ("report", "lint", "found", "first_ids", "fast", "actors")
+    __slots__ = ("report", "lint", "found", "first_ids", "fast", "actors", "sink")
 
-    def __init__(self, report: Report, lint: bool) -> None:
+    def __init__(
+        self,
+        report: Report,
+        lint: bool,
+        sink: Sink | None = None,
+        used: dict[str, int] | None = None,
+        actors: Actors | None = None,
+    ) -> None:
         from exchange_cli.load.fastcheck import fast_checker
         from exchange_cli.load.validation import Actors
         from exchange_cli.model.records import Program
 
-        self.report, self.lint = report, lint
+        self.report, self.lint, self.sink = report, lint, sink
         self.found: list[Program] = []
-        self.first_ids: dict[str, int] = {}
+        self.first_ids: dict[str, int] = {} if used is None else used
         self.fast = None if lint else fast_checker(Program)
-        self.actors = Actors()
+        self.actors = Actors() if actors is None else actors
+
+    def _keep(self, program: Program, index: int) -> None:
+        """A program with no problem, in a catalogue with none so far."""
+        if self.sink is None:
+            self.found.append(program)
+            self.first_ids[program.id] = index
+        else:
+            self.sink.add(index, program)
+            self.first_ids.pop(program.id, None)  # the sink answers for it now
+            self.actors.handed_on()
 
     def take(self, raw: Any, index: int, marks: Callable[[], Marks], slow: bool = False) -> None:
         from exchange_cli.load.validation import Marks, check_record, claim_id
@@ -54,11 +118,12 @@ class Programs:
         report = self.report
         program = self.fast(raw) if self.fast is not None and not slow else None
         if program is not None and program.id not in self.first_ids:
-            self.first_ids[program.id] = index
             conflicts = self.actors.conflicts(program, index)
+            if not conflicts and not report.errors:
+                self._keep(program, index)
+                return
+            self.first_ids[program.id] = index
             if not conflicts:
-                if not report.errors:
-                    self.found.append(program)
                 return
             report.marks = marks()
             for path, message in conflicts:
@@ -76,7 +141,7 @@ class Programs:
             if self.lint:
                 self.actors.note(program, index, report)
         if program is not INVALID and unique and not report.errors:
-            self.found.append(program)
+            self._keep(program, index)
         report.marks = Marks()
 
     def finish(self) -> None:
@@ -85,7 +150,7 @@ class Programs:
             self.actors.warnings(self.report)
 
 
-def _read_yaml(text: str, report: Report, programs: Programs) -> None:
+def _read_yaml(text: str | Pieces, report: Report, programs: Programs) -> None:
     from exchange_cli.load.safeyaml import Reader, YamlError
 
     def duplicate(path: tuple[str | int, ...], mark: tuple[int, int], message: str) -> None:
@@ -100,16 +165,23 @@ def _read_yaml(text: str, report: Report, programs: Programs) -> None:
             report.fatal(exc.line, exc.column, exc.message)
 
 
-def _read_json(text: str, report: Report, programs: Programs, lines: bool) -> None:
+def _read_json(
+    text: str,
+    report: Report,
+    programs: Programs,
+    lines: bool,
+    more: Callable[[], str] | None = None,
+) -> None:
     """A JSON document or JSON Lines, record by record; a record's positions are worked
-    out only when it has a problem (and only while problems are still being kept)."""
+    out only when it has a problem (and only while problems are still being kept). With
+    `more`, `text` is the first piece of the text and `more()` gives the next."""
     from exchange_cli.load.safejson import JsonError, Reader
     from exchange_cli.load.validation import Marks
 
     def problem(line: int, column: int, message: str, path: tuple[str | int, ...]) -> None:
         report.at(line, column, message, ("programs", *path) if lines else path)
 
-    reader = Reader(text, problem, lines=lines)
+    reader = Reader(text, problem, lines=lines, more=more)
     try:
         for index, raw, start, end in reader.records():
             at = ("programs", index)

@@ -4,7 +4,9 @@ Two shapes: a JSON document `{"programs": [...]}` (the YAML catalogue's shape), 
 JSON Lines, one program object a line (`.jsonl`, `.ndjson`), for generated catalogues.
 
 Each record is decoded on its own (`JSONDecoder.raw_decode` at its offset), so memory
-holds the text and one record's data. Positions cost nothing until a record has a
+holds the text and one record's data; when the text arrives in pieces (a first load,
+`streaming.FileText`), only a window of it: the pieces a record spans, dropped once it
+has been read. Positions cost nothing until a record has a
 problem: only then is its text scanned again (`record_marks`) for the line and column of
 every value and key. What JSON allows and a catalogue does not is refused, as in
 `safeyaml`: a duplicate key (the first value is kept, the rest reported), `NaN` and
@@ -33,6 +35,11 @@ _LINE_SPACE = re.compile(r"[ \t\r]*")
 #: unrolled: `(?:a|b)*` keeps a backtracking entry per character (a 4 MiB string took
 #: 500 MiB).
 _TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+#: How near the end of the window a decoding error may be and still come from the window
+#: ending inside the value: the longest bare word (`-Infinity`) or a cut `\\uXXXX`, and room.
+_CUT_MARGIN = 16
+#: Read text is dropped from the window only past this offset (and past half the window).
+_KEEP = 1 << 16
 _SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile(
     r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
@@ -62,20 +69,24 @@ def sniff(text: str) -> str | None:
 
 class _Lines:
     """Offsets → (line, column), counting newlines forward from the last offset asked
-    for (problems arrive in file order), so a whole file is counted at most once."""
+    for (problems arrive in file order), so a whole file is counted at most once.
 
-    __slots__ = ("text", "offset", "line", "line_start")
+    Offsets are into the reader's window of the text; when the window drops what it has
+    read (`drop`), the lines in the dropped part are counted first, and `first_line_start`
+    keeps where the window's first line began (before the window: zero or less)."""
 
-    def __init__(self, text: str) -> None:
-        self.text, self.offset, self.line, self.line_start = text, 0, 1, 0
+    __slots__ = ("offset", "line", "line_start", "first_line_start")
 
-    def at(self, offset: int) -> Mark:
-        text = self.text
+    def __init__(self) -> None:
+        self.offset, self.line, self.line_start, self.first_line_start = 0, 1, 0, 0
+
+    def at(self, text: str, offset: int) -> Mark:
         if offset < self.offset:  # back to a record already counted: step back, not restart
             crossed = text.count("\n", offset, self.offset)
             if crossed:
                 self.line -= crossed
-                self.line_start = text.rfind("\n", 0, offset) + 1
+                found = text.rfind("\n", 0, offset)
+                self.line_start = found + 1 if found >= 0 else self.first_line_start
             self.offset = offset
             return (self.line, offset - self.line_start + 1)
         newlines = text.count("\n", self.offset, offset)
@@ -85,18 +96,38 @@ class _Lines:
         self.offset = offset
         return (self.line, offset - self.line_start + 1)
 
+    def drop(self, text: str, cut: int) -> None:
+        """The window loses its first `cut` characters: count their lines, then shift."""
+        self.at(text, cut)
+        self.offset -= cut
+        self.line_start -= cut
+        self.first_line_start = self.line_start
+
 
 class Reader:
     """One JSON catalogue: `records()` yields (index, data, start, end) for each
     program, in file order; structural problems go to `on_problem` or, when nothing
-    after them can be trusted (a syntax error in a document), raise `JsonError`."""
+    after them can be trusted (a syntax error in a document), raise `JsonError`.
 
-    def __init__(self, text: str, on_problem: OnProblem, *, lines: bool) -> None:
+    The text is the whole of it, or its first piece and `more` for the rest (each call
+    the next piece, "" at the end). Offsets (`start`, `end`, those `at` takes) are into
+    `text`, the window held now: they stay good until the next record is asked for,
+    when what has been read is dropped."""
+
+    def __init__(
+        self,
+        text: str,
+        on_problem: OnProblem,
+        *,
+        lines: bool,
+        more: Callable[[], str] | None = None,
+    ) -> None:
         self.text = text
         self.lines = lines
         self.on_problem = on_problem
-        self.positions = _Lines(text)
+        self.positions = _Lines()
         self.duplicated = False  # the record just decoded had a repeated key
+        self._more = more
         self._decode = json.JSONDecoder(
             object_pairs_hook=self._object, parse_constant=_constant
         ).raw_decode
@@ -111,27 +142,63 @@ class Reader:
         return found
 
     def at(self, offset: int) -> Mark:
-        return self.positions.at(offset)
+        return self.positions.at(self.text, offset)
+
+    # -- the window --------------------------------------------------------------------
+
+    def _extend(self) -> bool:
+        """Add the next piece of the text to the window; False when there is no more."""
+        while self._more is not None:
+            piece = self._more()
+            if not piece:
+                self._more = None
+                break
+            self.text += piece
+            return True
+        return False
+
+    def _drop(self, offset: int) -> int:
+        """Forget the window before `offset` (read and done with) once that is most of
+        it, so the window stays about one piece long; `offset` in the window after."""
+        if self._more is None or offset < _KEEP or offset * 2 < len(self.text):
+            return offset
+        self.positions.drop(self.text, offset)
+        self.text = self.text[offset:]
+        return 0
+
+    # -- reading -------------------------------------------------------------------------
 
     def _value(self, offset: int, text: str | None = None, base: int = 0) -> tuple[Any, int]:
         """The value at `offset` and where it ends; JsonError for bad JSON there. With
-        `text` (one line, which starts at `base` in the file), only that text is read."""
-        self.duplicated = False
-        try:
-            if text is None:
-                return self._decode(self.text, offset)
-            value, end = self._decode(text, offset - base)
-            return value, end + base
-        except json.JSONDecodeError as exc:
-            raise JsonError(_message(exc.msg), *self.at(exc.pos + base)) from None
-        except RecursionError:
-            raise JsonError("nesting too deep", *self.at(offset)) from None
-        except ValueError:  # an integer of more digits than Python converts
-            limit = sys.get_int_max_str_digits()
-            raise JsonError(f"a number of more than {limit:,} digits", *self.at(offset)) from None
+        `text` (one line, which starts at `base` in the file), only that text is read.
+        A value cut by the end of the window is read again once the window holds more."""
+        while True:
+            self.duplicated = False
+            try:
+                if text is not None:
+                    value, end = self._decode(text, offset - base)
+                    return value, end + base
+                value, end = self._decode(self.text, offset)
+            except json.JSONDecodeError as exc:
+                if text is None and _cut_short(exc, self.text) and self._extend():
+                    continue
+                raise JsonError(_message(exc.msg), *self.at(exc.pos + base)) from None
+            except RecursionError:
+                raise JsonError("nesting too deep", *self.at(offset)) from None
+            except ValueError:  # an integer of more digits than Python converts
+                limit = sys.get_int_max_str_digits()
+                raise JsonError(
+                    f"a number of more than {limit:,} digits", *self.at(offset)
+                ) from None
+            if end < len(self.text) or not self._extend():  # a number may go on
+                return value, end
 
     def _skip_space(self, offset: int) -> int:
-        return _SPACE.match(self.text, offset).end()  # type: ignore[union-attr]
+        """The offset of the next character that is not white space (or the end)."""
+        while True:
+            end = _SPACE.match(self.text, offset).end()  # type: ignore[union-attr]
+            if end < len(self.text) or not self._extend():
+                return end
 
     def _expect(self, offset: int, wanted: str, what: str) -> int:
         offset = self._skip_space(offset)
@@ -150,14 +217,18 @@ class Reader:
     def _json_lines(self) -> Iterator[tuple[int, Any, int, int]]:
         """One value a line, each line decoded on its own; a line that is not JSON is
         reported and the next one is read."""
-        text, index, offset = self.text, 0, 0
-        if self._skip_space(0) >= len(text):  # as an empty YAML or JSON file is
+        index, offset = 0, 0
+        if self._skip_space(0) >= len(self.text):  # as an empty YAML or JSON file is
             raise JsonError("the file holds no JSON Lines (it is empty)", 1, 1)
         while True:
-            offset = self._skip_space(offset)
+            offset = self._skip_space(self._drop(offset))
+            text = self.text
             if offset >= len(text):
                 return
             newline = text.find("\n", offset)
+            while newline < 0 and self._extend():
+                text = self.text
+                newline = text.find("\n", offset)
             stop = len(text) if newline < 0 else newline
             base = text.rfind("\n", 0, offset) + 1
             try:
@@ -175,30 +246,30 @@ class Reader:
             offset = stop
 
     def _document(self) -> Iterator[tuple[int, Any, int, int]]:
-        text = self.text
         start = self._skip_space(0)
-        if start >= len(text):
+        if start >= len(self.text):
             raise JsonError("the file holds no JSON value (it is empty)", 1, 1)
-        if not text.startswith("{", start):
+        if not self.text.startswith("{", start):
             value, _ = self._value(start)
             raise JsonError(
                 "the top level must be a mapping with a 'programs' list, not " + describe(value),
                 *self.at(start),
             )
-        offset, found = start + 1, False
-        if text.startswith("}", self._skip_space(offset)):
+        top, found = self.at(start), False
+        offset = start + 1
+        if self.text.startswith("}", self._skip_space(offset)):
             offset = self._skip_space(offset)
         else:
             while True:
                 key_at = self._skip_space(offset)
-                if not text.startswith('"', key_at):
+                if not self.text.startswith('"', key_at):
                     raise JsonError("expected a key in double quotes", *self.at(key_at))
                 key, offset = self._value(key_at)
                 offset = self._expect(offset, ":", "':' after a key")
                 value_at = self._skip_space(offset)
                 if key == "programs" and not found:
                     found = True
-                    if text.startswith("[", value_at):
+                    if self.text.startswith("[", value_at):
                         yield from self._programs(value_at + 1)
                         offset = self._closed_list
                     else:
@@ -214,25 +285,25 @@ class Reader:
                     self.on_problem(*self.at(key_at), message, (key,))
                     _, offset = self._value(value_at)
                 offset = self._skip_space(offset)
-                if text.startswith(",", offset):
+                if self.text.startswith(",", offset):
                     offset += 1
                     continue
                 offset = self._expect(offset, "}", "',' or '}'") - 1
                 break
         end = self._skip_space(offset + 1)
-        if end < len(text):
+        if end < len(self.text):
             raise JsonError(
                 "the file holds more than one JSON value; a catalogue is one", *self.at(end)
             )
         if not found:
-            self.on_problem(*self.at(start), "missing the top-level 'programs' list", ())
+            self.on_problem(*top, "missing the top-level 'programs' list", ())
 
     _closed_list = 0  # where the programs list ended (set by `_programs`)
 
     def _programs(self, offset: int) -> Iterator[tuple[int, Any, int, int]]:
-        text, index = self.text, 0
+        index = 0
         offset = self._skip_space(offset)
-        if text.startswith("]", offset):
+        if self.text.startswith("]", offset):
             self._closed_list = offset + 1
             return
         while True:
@@ -240,8 +311,8 @@ class Reader:
             value, end = self._value(offset)
             yield index, value, offset, end
             index += 1
-            offset = self._skip_space(end)
-            if text.startswith(",", offset):
+            offset = self._skip_space(self._drop(end))
+            if self.text.startswith(",", offset):
                 offset += 1
                 continue
             self._closed_list = self._expect(offset, "]", "',' or ']' in the programs list")
@@ -319,6 +390,13 @@ class Reader:
             if not stack:
                 break
         return values, keys, duplicates
+
+
+def _cut_short(exc: json.JSONDecodeError, text: str) -> bool:
+    """Whether a decoding error may come from the window ending inside the value: the
+    error is at its end, or a string runs to it (reported where the string starts; in
+    the whole text a string only runs to the end when the file does)."""
+    return exc.pos >= len(text) - _CUT_MARGIN or exc.msg.startswith("Unterminated string")
 
 
 def _constant(name: str) -> Unquoted:

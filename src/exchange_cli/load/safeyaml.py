@@ -10,11 +10,14 @@ something other than a string is kept as `Unquoted` so the loader can say "quote
 
 `Reader` is a pull reader: the loader walks the top level and takes one record at a
 time, so a large file is never held whole as data, and a value nobody needs (under an
-unknown key) is skipped without being built.
+unknown key) is skipped without being built. The text may be a string, or arrive in
+pieces (`streaming.FileText`, which both parsers read as a file): then it is never held
+whole either.
 """
 
+import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml import events
@@ -57,6 +60,25 @@ _IMPLICIT = Resolver.yaml_implicit_resolvers
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAPPING, _SEQUENCE = events.MappingStartEvent, events.SequenceStartEvent
 _MAPPING_END, _SEQUENCE_END = events.MappingEndEvent, events.SequenceEndEvent
+#: A character YAML does not allow in a stream, as both parsers define it (compiled only
+#: when one is refused).
+_NOT_PRINTABLE = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+#: Where a pattern matched: line, column, and the text matched.
+Found = tuple[int, int, str]
+
+if TYPE_CHECKING:  # for the type checker alone: reading a file pays nothing for it
+    from typing import Protocol
+
+    class Pieces(Protocol):
+        """Text that arrives in pieces (`streaming.FileText`): read as a file by the
+        parser, and asked where a refused character is: among the text it handed out
+        lately, or in what it has not handed out yet."""
+
+        def read(self, size: int = -1) -> str: ...
+
+        def find(self, pattern: "re.Pattern[str]") -> Found | None: ...
+
+        def find_ahead(self, pattern: "re.Pattern[str]") -> Found | None: ...
 
 
 def _mark(event: events.Event) -> Mark:
@@ -141,7 +163,7 @@ class Reader:
     """
 
     def __init__(
-        self, text: str, on_duplicate: OnDuplicate, *, max_depth: int = MAX_DEPTH
+        self, text: "str | Pieces", on_duplicate: OnDuplicate, *, max_depth: int = MAX_DEPTH
     ) -> None:
         self._text = text
         self._loader: Any = None
@@ -364,7 +386,30 @@ class Reader:
     # -- errors ------------------------------------------------------------------------
 
     def _translated(self) -> "_Translated":
-        return _Translated(self._text, self._max_depth)
+        return _Translated(self, self._max_depth)
+
+    def refused_character(self) -> Found | None:
+        """Where the first character YAML refuses is. Both parsers check characters in
+        file order, so the first one in the text is the one refused; their own offsets
+        are of no use here (libyaml's counts bytes, not characters)."""
+        text = self._text
+        if not isinstance(text, str):
+            return text.find(re.compile(_NOT_PRINTABLE))
+        found = re.search(_NOT_PRINTABLE, text)
+        if found is None:
+            return None
+        start = found.start()
+        line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+        return (line, column, found.group())
+
+    def refused_before_parsing(self) -> Found | None:
+        """A refused character further on, which PyYAML's own parser, checking a string
+        whole before parsing it, reports in place of a syntax error it meets first:
+        looked for when the text arrives in pieces, to say what it would have said."""
+        text = self._text
+        if isinstance(text, str) or _LOADER is getattr(yaml, "CSafeLoader", None):
+            return None
+        return text.find_ahead(re.compile(_NOT_PRINTABLE))
 
 
 class _Translated:
@@ -375,10 +420,10 @@ class _Translated:
     come out as the same message the other parser gives.
     """
 
-    __slots__ = ("text", "max_depth")
+    __slots__ = ("reader", "max_depth")
 
-    def __init__(self, text: str, max_depth: int) -> None:
-        self.text, self.max_depth = text, max_depth
+    def __init__(self, reader: Reader, max_depth: int) -> None:
+        self.reader, self.max_depth = reader, max_depth
 
     def __enter__(self) -> None:
         return None
@@ -387,16 +432,12 @@ class _Translated:
         if exc is None or isinstance(exc, YamlError):
             return
         if isinstance(exc, yaml.reader.ReaderError):  # a character YAML forbids (NUL, ESC)
-            before = self.text[: exc.position]
-            line = before.count("\n") + 1
-            column = exc.position - (before.rfind("\n") + 1) + 1
-            raise YamlError(
-                f"character U+{exc.character:04X} is not allowed in YAML; write control "
-                'characters as escapes inside double quotes (e.g. "\\t")',
-                line,
-                column,
-            ) from None
+            found = self.reader.refused_character()
+            raise _not_allowed(exc.character, found[:2] if found else (None, None)) from None
         if isinstance(exc, yaml.MarkedYAMLError):
+            ahead = self.reader.refused_before_parsing()
+            if ahead is not None:
+                raise _not_allowed(ord(ahead[2]), ahead[:2]) from None
             mark = exc.problem_mark or exc.context_mark
             message = exc.problem or exc.context or "invalid YAML"
             if "nesting depth" in message:  # libyaml's limit, reached while scanning ahead
@@ -410,3 +451,11 @@ class _Translated:
             raise YamlError(" ".join(str(exc).split())) from None
         if isinstance(exc, RecursionError):  # pragma: no cover - nothing here recurses
             raise YamlError(too_deep(self.max_depth)) from None
+
+
+def _not_allowed(character: int, where: tuple[int | None, int | None]) -> YamlError:
+    return YamlError(
+        f"character U+{character:04X} is not allowed in YAML; write control "
+        'characters as escapes inside double quotes (e.g. "\\t")',
+        *where,
+    )

@@ -364,7 +364,7 @@ class Actors:
             if party.id in mine:
                 found.append(((*at, "id"), f"party id '{party.id}' is listed twice"))
             mine.add(party.id)
-            first = self.kinds.setdefault(party.id, (party.type, party.country, at))
+            first = self.first_use(party.id, (party.type, party.country, at))
             for field, value, theirs in (
                 ("type", party.type, first[0]),
                 ("country", party.country, first[1]),
@@ -380,6 +380,16 @@ class Actors:
                         )
                     )
         return found
+
+    def first_use(
+        self, party_id: str, this: tuple[str, str | None, Path]
+    ) -> tuple[str, str | None, Path]:
+        """The type, country and place of the first party with this id: `this` one, when
+        it is the first (a streamed first load asks its store: `streaming.StoredActors`)."""
+        return self.kinds.setdefault(party_id, this)
+
+    def handed_on(self) -> None:
+        """The program just checked went to the store (a streamed first load)."""
 
     def note(self, program: Program, index: int, report: Report) -> None:
         """Remember where each actor's spellings first appear (for `warnings`)."""

@@ -301,9 +301,13 @@ class ScoredRecord(JsonRecord):
     fields = ("score", *FIELDS)
 
     def __init__(self, score: float, record: JsonRecord) -> None:
-        import json
+        if type(score) is float and score - score == 0:  # finite: as json.dumps writes it
+            number = float.__repr__(score)
+        else:
+            import json
 
-        super().__init__('{"score": ' + json.dumps(score) + ", " + record.text[1:], record._check)
+            number = json.dumps(score)
+        super().__init__('{"score": ' + number + ", " + record.text[1:], record._check)
 
     def _decoded(self) -> dict[str, Any]:
         if self._data is None:

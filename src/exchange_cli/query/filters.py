@@ -98,7 +98,7 @@ def select(source: "Records", criteria: Criteria) -> list[int]:
     return source.select(criteria)
 
 
-def select_records(source: "Records", criteria: Criteria) -> list[Mapping[str, Any]]:
+def select_records(source: "Records", criteria: Criteria) -> Sequence[Mapping[str, Any]]:
     """The matching programs as JSON-ready records (what `list` prints)."""
     return source.records(select(source, criteria))
 

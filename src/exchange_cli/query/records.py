@@ -79,8 +79,9 @@ if TYPE_CHECKING:  # a typing-only protocol: nothing to define on every run
 
         def programs(self, positions: Iterable[int]) -> list[Program]: ...
 
-        def records(self, positions: Iterable[int]) -> list[Mapping[str, Any]]:
-            """The programs as JSON-ready data (`Program.to_dict()`), read-only."""
+        def records(self, positions: Iterable[int]) -> Sequence[Mapping[str, Any]]:
+            """The programs as JSON-ready data (`Program.to_dict()`), read-only; a
+            source may read them as they are iterated (a store's large listings)."""
             ...
 
         def count(self, facet: str, positions: Sequence[int]) -> Counter[str]:

@@ -38,26 +38,46 @@ def json_text(data: Any, env: Environment) -> str:
     return encode(data)
 
 
-def _stored_texts(listing: Listing, env: Environment) -> list[str] | None:
-    """The records' own JSON text, when they are stored records printed whole in the
-    piped layout: exactly what encoding them again would write, without the work."""
+#: Characters of records written at once: few writes, little held.
+_WRITE = 1 << 16
+
+
+def _write_stored_texts(listing: Listing, env: Environment) -> bool:
+    """Write the records' own JSON text, when they are stored records printed whole in
+    the piped layout: exactly what encoding them again would write, without the work.
+    Record by record, as a store reads a large listing (a batch at a time), so it is
+    never held whole; a record of another kind is encoded, which writes what
+    `json_text` would. False, and nothing written, when this is not the case."""
     records = listing.records
     if env.is_terminal or not env.unicode or not records:
-        return None
+        return False
     kind = type(records[0])
     if not issubclass(kind, JsonRecord) or tuple(listing.fields) != kind.fields:
-        return None
-    if not all(type(record) is kind for record in records):
-        return None
-    return [record.text for record in records]  # type: ignore[attr-defined]
+        return False
+    parts: list[str] = []
+    size, before = 0, "[\n"
+    for record in records:
+        if type(record) is kind:
+            text = record.text
+        else:  # never in practice: `json` is imported for it alone (start-up)
+            import json
+
+            data = {field: record.get(field) for field in listing.fields}
+            text = json.JSONEncoder(ensure_ascii=False).encode(data)
+        parts += (before, text)
+        size += len(text)
+        before = ",\n"
+        if size >= _WRITE:
+            env.stdout.write("".join(parts))
+            parts, size = [], 0
+    parts.append("\n]\n")
+    env.stdout.write("".join(parts))
+    return True
 
 
 def render_json(result: Any, env: Environment) -> None:
-    if isinstance(result, Listing):
-        texts = _stored_texts(result, env)
-        if texts is not None:
-            env.stdout.write("[\n" + ",\n".join(texts) + "\n]\n" if texts else "[]\n")
-            return
+    if isinstance(result, Listing) and _write_stored_texts(result, env):
+        return
     env.stdout.write(json_text(as_data(result), env) + "\n")
 
 

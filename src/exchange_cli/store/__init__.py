@@ -21,7 +21,10 @@ Trust model (each point tested in tests/test_store.py; the README's "The cache")
   mapped: a file truncated while it is read ends in exit 3, not a signal). The checksum
   catches a changed file; what keeps out a forged database is the directory's owner.
 - A database is built in a temporary file (created exclusively, mode 0600) and renamed
-  into place; an interrupted build (Ctrl-C, SIGTERM, SIGHUP) removes it.
+  into place; an interrupted build (Ctrl-C, SIGTERM, SIGHUP) removes it. A first load
+  fills it as the catalogue file is read and checked (`build.Sink`, in batches), and it
+  is renamed into place only once the whole file was read, found valid and unchanged;
+  a file with any problem leaves no database, only its problems.
 - Reading runs no code: no extension is loaded, triggers and views are never consulted
   (a database holding one is not used; `trusted_schema` off, read-only), and records are
   JSON, type-checked when rebuilt. A database that fails as it is read is one line (exit

@@ -1,15 +1,20 @@
 """A validated catalogue compiled into SQLite tables: programs with their records as
 JSON, indexed sectors, countries, parties and party keys, and a full-text index of the
-words search matches."""
+words search matches.
+
+The tables are filled as programs arrive (`Sink`), a batch at a time, so memory holds one
+batch whatever the catalogue's size: from a catalogue already in memory, or from one
+checked as its file is read (the load layer's `streaming.CatalogueFile`), which asks the
+programs table's id index whether an id is taken."""
 
 import json
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exchange_cli import __version__
 from exchange_cli.model.identity import actor_key, actor_names
-from exchange_cli.model.records import Catalogue
+from exchange_cli.model.records import Catalogue, Party, Program
 from exchange_cli.query.records import party_keys
 from exchange_cli.query.related import sector_mask
 
@@ -49,6 +54,15 @@ CREATE TABLE party_keys (
     key TEXT NOT NULL, program INTEGER NOT NULL, PRIMARY KEY (key, program)
 ) WITHOUT ROWID;
 """
+#: SQLite's largest page. A listing reads the records' text (about 1 KB each) across the
+#: programs table: in 64 KiB pages that is a sixteenth of the reads of 4 KiB ones, and
+#: half the time at 250,000 programs (BENCHMARKS.md); building is no slower.
+PAGE_SIZE = 65536
+#: The page cache while building, in KiB: SQLite's default, set again once the page size
+#: is, since it counts pages from the size when it was set (2,000 KiB of 4 KiB pages is
+#: 500 pages: 32 MiB of 64 KiB ones, and a build's memory grew to that). Larger is no
+#: faster here.
+CACHE_KIB = 2000
 #: One row per program, one column per text field; words hex-encoded (see `_token`).
 FTS_SCHEMA = (
     "CREATE VIRTUAL TABLE words USING fts5("
@@ -75,66 +89,175 @@ def declaration_stamp() -> str:
     return f"exchange-store/{STORE_VERSION}-{zlib.crc32(text.encode('utf-8')):08x}"
 
 
-def fill(
-    connection: sqlite3.Connection, catalogue: Catalogue, key: Sequence[Any] | None, form: str
-) -> None:
-    """Create the tables and fill them, in one transaction."""
-    from exchange_cli.query.search import text_segments
+if TYPE_CHECKING:  # for the type checker alone: a first load pays nothing for it
+    from typing import Protocol
 
-    source = key or (catalogue.name, 0, 0, 0, 0, 0, "")
+    class ProgramSource(Protocol):
+        """What `fill` takes programs from: it hands each to the sink in file order (and
+        raises, `CatalogueError` say, to leave the database unfinished), then says what
+        file the database stands for (`files.FileKey`), or None when it stands for none."""
+
+        name: str
+
+        def write(self, sink: "Sink") -> None: ...
+
+        def key(self) -> Sequence[Any] | None: ...
+
+
+class Catalogued:
+    """A catalogue already read and checked, as a `ProgramSource`."""
+
+    def __init__(self, catalogue: Catalogue, key: Sequence[Any] | None = None) -> None:
+        self.catalogue, self.name, self._key = catalogue, catalogue.name, key
+
+    def write(self, sink: "Sink") -> None:
+        for position, program in enumerate(self.catalogue):
+            sink.add(position, program)
+
+    def key(self) -> Sequence[Any] | None:
+        return self._key
+
+
+def fill(connection: sqlite3.Connection, source: "ProgramSource", form: str) -> None:
+    """Create the tables and fill them from `source`, in one transaction; the source
+    row, which makes the database one a lookup accepts, goes in last."""
+    connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+    connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     with connection:
         connection.executescript(SCHEMA)
-        connection.execute(
-            "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (form, __version__, *source, len(catalogue)),
-        )
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        connection.executemany(
-            "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (i, p.id, p.kind, p.evidence, sector_mask(p.sectors), encode(p.to_dict()))
-                for i, p in enumerate(catalogue)
-            ),
-        )
-        programs = catalogue.programs
-        connection.executemany(
-            "INSERT INTO program_sectors VALUES (?, ?)",
-            ((s, i) for i, p in enumerate(programs) for s in p.sectors),
-        )
-        connection.executemany(
-            "INSERT INTO program_countries VALUES (?, ?)",
-            ((c, i) for i, p in enumerate(programs) for c in p.countries()),
-        )
-        connection.executemany(
-            "INSERT INTO parties VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                (i, j, party.name, actor_key(party), party.type, party.country, party.id)
-                for i, p in enumerate(programs)
-                for j, party in enumerate(p.parties)
-            ),
-        )
-        actors = actor_names(party for p in programs for party in p.parties)
-        connection.executemany(
-            "INSERT INTO actor_names VALUES (?, ?)",
-            ((actor, name) for actor, names in actors.items() for name in names),
-        )
-        connection.executemany(
-            "INSERT INTO party_keys VALUES (?, ?)",
-            ((k, i) for i, p in enumerate(programs) for k in party_keys(p)),
-        )
         try:
             connection.execute(FTS_SCHEMA)
             connection.execute(FTS_VOCABULARY)
+            words = True
         except sqlite3.OperationalError:  # an SQLite built without FTS5: search in Python
-            return
-        connection.executemany(
-            "INSERT INTO words (rowid, title, flows, parties, benefits, summary) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (i, *(_column(segments) for segments in fields))
-                for i, fields in enumerate(map(text_segments, programs))
-            ),
+            words = False
+        sink = Sink(connection, words)
+        source.write(sink)
+        sink.flush()
+        key = source.key() or (source.name, 0, 0, 0, 0, 0, "")
+        connection.execute(
+            "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (form, __version__, *key, sink.count),
         )
+
+
+class Sink:
+    """Programs written to the tables as they arrive, `BATCH` at a time, at the position
+    each is given (its index in the file). Their ids are indexed (`programs.id`), so
+    `position_of` answers for every id written, and memory holds one batch."""
+
+    BATCH = 512
+    #: Parties whose actor names were written lately, skipped when they come again.
+    NAMED = 4096
+
+    def __init__(self, connection: sqlite3.Connection, words: bool) -> None:
+        self.connection, self.words, self.count = connection, words, 0
+        self._batch: list[tuple[int, Program]] = []
+        self._ids: dict[str, int] = {}  # the batch's, not yet written
+        self._party_ids: dict[str, tuple[str, str | None, int, int]] = {}  # the same
+        self._named: set[tuple[str, str | None]] = set()
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._lookup = connection.cursor()  # one cursor for every id asked about
+
+    def add(self, position: int, program: Program) -> None:
+        self._batch.append((position, program))
+        self._ids[program.id] = position
+        for number, party in enumerate(program.parties):
+            if party.id is not None:
+                where = (party.type, party.country, position, number)
+                self._party_ids.setdefault(party.id, where)
+        if len(self._batch) >= self.BATCH:
+            self.flush()
+
+    def position_of(self, program_id: str) -> int | None:
+        """Where the program with this id was added, if one was."""
+        found = self._ids.get(program_id)
+        if found is None and self.count:
+            row = self._lookup.execute(
+                "SELECT position FROM programs WHERE id = ?", (program_id,)
+            ).fetchone()
+            found = None if row is None else int(row[0])
+        return found
+
+    def first_party(self, party_id: str) -> tuple[str, str | None, int, int] | None:
+        """The type and country of the first party added with this id, and where it is:
+        its program's position and its own among the program's parties (written ones
+        first: they came before the batch)."""
+        if self.count:
+            row = self._lookup.execute(
+                "SELECT type, country, program, position FROM parties WHERE actor = ? "
+                "ORDER BY program, position LIMIT 1",
+                ("#" + party_id,),
+            ).fetchone()
+            if row is not None:
+                return (row[0], row[1], int(row[2]), int(row[3]))
+        return self._party_ids.get(party_id)
+
+    def flush(self) -> None:
+        """Write the batch to every table."""
+        batch, execute = self._batch, self.connection.executemany
+        if not batch:
+            return
+        encode = self._encode
+        execute(
+            "INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (i, p.id, p.kind, p.evidence, sector_mask(p.sectors), encode(p.to_dict()))
+                for i, p in batch
+            ],
+        )
+        execute(
+            "INSERT INTO program_sectors VALUES (?, ?)",
+            [(s, i) for i, p in batch for s in p.sectors],
+        )
+        execute(
+            "INSERT INTO program_countries VALUES (?, ?)",
+            [(c, i) for i, p in batch for c in p.countries()],
+        )
+        execute(
+            "INSERT INTO parties VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (i, j, party.name, actor_key(party), party.type, party.country, party.id)
+                for i, p in batch
+                for j, party in enumerate(p.parties)
+            ],
+        )
+        actors = actor_names(self._unnamed(party for _, p in batch for party in p.parties))
+        execute(
+            "INSERT OR IGNORE INTO actor_names VALUES (?, ?)",
+            [(actor, name) for actor, names in actors.items() for name in names],
+        )
+        execute(
+            "INSERT INTO party_keys VALUES (?, ?)",
+            [(k, i) for i, p in batch for k in party_keys(p)],
+        )
+        if self.words:
+            from exchange_cli.query.search import text_segments
+
+            execute(
+                "INSERT INTO words (rowid, title, flows, parties, benefits, summary) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(i, *map(_column, text_segments(p))) for i, p in batch],
+            )
+        self.count += len(batch)
+        batch.clear()
+        self._ids.clear()
+        self._party_ids.clear()
+
+    def _unnamed(self, parties: Any) -> list[Party]:
+        """The parties whose actor's names are not known to be written yet. Each actor's
+        names are a set (`actor_names`, inserted or ignored), so a party seen again adds
+        nothing; remembering the last few thousand spares most of the work."""
+        named = self._named
+        found = []
+        for party in parties:
+            seen = (party.name, party.id)
+            if seen not in named:
+                if len(named) >= self.NAMED:
+                    named.clear()
+                named.add(seen)
+                found.append(party)
+        return found
 
 
 def token(word: str) -> str:

@@ -7,6 +7,7 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exchange_cli import __version__
 from exchange_cli.errors import CatalogueError, Problem, Terminated, display_name
@@ -14,10 +15,14 @@ from exchange_cli.model.records import Catalogue
 from exchange_cli.store.records import StoreRecords
 from exchange_cli.store.stamp import STAMP
 
+if TYPE_CHECKING:
+    from exchange_cli.store.build import ProgramSource
+
 __all__ = [
     "FileKey",
     "StoreRecords",
     "compile_catalogue",
+    "compile_stream",
     "checksum",
     "enabled",
     "lookup",
@@ -233,18 +238,35 @@ def compile_catalogue(
 ) -> "StoreRecords":
     """A database of the catalogue: in the cache directory when there is one, else in
     memory for this run. A failure to write the cache only means no cache this time."""
+    from exchange_cli.store.build import Catalogued
+
+    source = Catalogued(catalogue, key)
     if directory is not None and key is not None:
         with contextlib.suppress(OSError, sqlite3.Error):
-            return _compile_to_file(catalogue, key, directory)
+            return _compile_to_file(source, key.path, directory)
     from exchange_cli.store.build import fill
 
     connection = connect(":memory:")
-    fill(connection, catalogue, key, FORMAT)
+    fill(connection, source, FORMAT)
     return StoreRecords(connection, catalogue.name)
 
 
-def _compile_to_file(catalogue: Catalogue, key: FileKey, directory: Path) -> StoreRecords:
-    final = database_path(directory, key.path)
+def compile_stream(source: "ProgramSource", path: str, directory: Path) -> "StoreRecords | None":
+    """A database of a catalogue checked as its file (real path `path`) is read: built
+    in the cache directory and put in place once the whole file is read and valid (an
+    invalid one raises `CatalogueError`, and no database is left). None when the cache
+    cannot be written: the source may be part read, so the caller reads the file again."""
+    try:
+        return _compile_to_file(source, path, directory)
+    except (OSError, sqlite3.Error):
+        return None
+
+
+def _compile_to_file(source: "ProgramSource", path: str, directory: Path) -> StoreRecords:
+    """Build in a file of our own, then rename it into place. A database that cannot
+    stand for the file (it changed while it was read: no key) or cannot be put in place
+    still answers this run, from its build file, which is removed now."""
+    final = database_path(directory, path)
     temporary = final.with_name(f"{final.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     connection = None
     created = False
@@ -259,8 +281,15 @@ def _compile_to_file(catalogue: Catalogue, key: FileKey, directory: Path) -> Sto
             connection.execute("PRAGMA synchronous=OFF")
             from exchange_cli.store.build import fill
 
-            fill(connection, catalogue, key, FORMAT)
-            os.replace(temporary, final)
+            fill(connection, source, FORMAT)
+            kept = source.key() is not None
+            if kept:
+                try:
+                    os.replace(temporary, final)
+                except OSError:
+                    kept = False
+            if not kept:
+                os.unlink(temporary)  # the open connection keeps what it holds
         except BaseException:  # Ctrl-C, SIGTERM and SIGHUP included
             if connection is not None:
                 connection.close()
@@ -268,8 +297,9 @@ def _compile_to_file(catalogue: Catalogue, key: FileKey, directory: Path) -> Sto
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
             raise
-    _prune(directory)
-    return StoreRecords(connection, catalogue.name)
+    if kept:
+        _prune(directory)
+    return StoreRecords(connection, source.name)
 
 
 @contextlib.contextmanager

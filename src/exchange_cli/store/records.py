@@ -5,8 +5,8 @@ import contextlib
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, overload
 
 from exchange_cli.errors import CatalogueError, Problem
 from exchange_cli.model import vocab
@@ -61,11 +61,27 @@ class StoreRecords:
         return int(rows[0][0]) if rows else None
 
     def select(self, criteria: Criteria) -> list[int]:
-        where, parameters = _where(criteria)
-        sql = f"SELECT position FROM programs {where} ORDER BY position"
+        """Positions from the indexes alone: the programs table holds each record's
+        text, so a query that reads its rows reads the whole catalogue's pages."""
+        sets, parameters = _position_sets(criteria)
+        if not sets:  # every program: positions are 0 to n - 1 in a database we built
+            return list(range(len(self)))
+        if len(sets) == 1:
+            sql = f"SELECT DISTINCT {sets[0][0]} FROM {sets[0][1]} ORDER BY 1"
+        else:
+            sql = " INTERSECT ".join(f"SELECT {column} FROM {rest}" for column, rest in sets)
+            sql += " ORDER BY 1"
         return [row[0] for row in self._rows(sql, *parameters)]
 
-    def records(self, positions: Iterable[int]) -> list[Mapping[str, Any]]:
+    def records(self, positions: Iterable[int]) -> Sequence[Mapping[str, Any]]:
+        """The records as JSON text; many of them are read a batch at a time as they
+        are iterated (`BatchedRecords`), so printing a large listing holds one batch."""
+        wanted = list(positions)
+        if len(wanted) > BATCH:
+            return BatchedRecords(self, wanted)
+        return self._records(wanted)
+
+    def _records(self, positions: list[int]) -> list[Mapping[str, Any]]:
         return [JsonRecord(text, self._check) for text in self._texts(positions)]
 
     def _check(self, data: Any) -> None:
@@ -94,7 +110,10 @@ class StoreRecords:
             _json_list(wanted),
         )
         by_position = dict(rows)
-        return [by_position[i] for i in wanted]
+        try:
+            return [by_position[i] for i in wanted]
+        except KeyError as exc:  # a position the database lost
+            raise self._damaged(LookupError(f"no program at position {exc}")) from None
 
     def count(self, facet: str, positions: Sequence[int]) -> Counter[str]:
         table, column, key = {
@@ -189,7 +208,16 @@ class StoreRecords:
         totals: dict[int, float] | None = None
         for term in terms:
             levels = self._term_levels(term)
-            scores = {p: search.score_levels(by_field) for p, by_field in levels.items()}
+            # Most hits match in the same fields at the same levels (a sector's every
+            # program, say): each such combination is scored once.
+            scored: dict[tuple[tuple[str, float], ...], float] = {}
+            scores = {}
+            for p, by_field in levels.items():
+                key = tuple(by_field.items())
+                score = scored.get(key)
+                if score is None:
+                    score = scored[key] = search.score_levels(by_field)
+                scores[p] = score
             if totals is None:
                 totals = {p: s for p, s in scores.items() if s > 0}
             else:
@@ -260,13 +288,48 @@ class StoreRecords:
         return found
 
 
+#: Records read at once when a listing is iterated.
+BATCH = 1000
+
+
+class BatchedRecords(Sequence[Mapping[str, Any]]):
+    """The records at many positions, read from the database `BATCH` at a time while
+    they are iterated: a listing of any size is printed holding one batch of texts.
+    Each pass reads them again (renderers make one)."""
+
+    def __init__(self, store: StoreRecords, positions: list[int]) -> None:
+        self.store, self.positions = store, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self.store._records(self.positions[index])
+        return self.store._records([self.positions[index]])[0]
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        positions = self.positions
+        for start in range(0, len(positions), BATCH):
+            yield from self.store._records(positions[start : start + BATCH])
+
+
 def _json_list(positions: Iterable[int]) -> str:
     """Positions as the JSON array SQLite's json_each reads (without loading `json`)."""
     return "[" + ",".join(str(int(p)) for p in positions) + "]"
 
 
-def _where(criteria: Criteria) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
+def _position_sets(criteria: Criteria) -> tuple[list[tuple[str, str]], list[Any]]:
+    """One set of positions per criterion, as (column, what follows FROM), each read
+    from an index alone (programs_by_kind and programs_by_evidence hold the position
+    too), and their parameters in order: the selection is their intersection."""
+    sets: list[tuple[str, str]] = []
     parameters: list[Any] = []
 
     def among(values: Sequence[str]) -> str:
@@ -274,18 +337,14 @@ def _where(criteria: Criteria) -> tuple[str, list[Any]]:
         return ",".join("?" * len(values))
 
     if criteria.sectors:
-        clauses.append(
-            "position IN (SELECT program FROM program_sectors "
-            f"WHERE sector IN ({among(criteria.sectors)}))"
-        )
+        sets.append(("program", f"program_sectors WHERE sector IN ({among(criteria.sectors)})"))
     if criteria.kinds:
-        clauses.append(f"kind IN ({among(criteria.kinds)})")
+        sets.append(("position", f"programs WHERE kind IN ({among(criteria.kinds)})"))
     if criteria.evidence:
-        clauses.append(f"evidence IN ({among(criteria.evidence)})")
+        sets.append(("position", f"programs WHERE evidence IN ({among(criteria.evidence)})"))
     if criteria.countries:
-        clauses.append(
-            "position IN (SELECT program FROM program_countries "
-            f"WHERE country IN ({among(criteria.countries)}))"
+        sets.append(
+            ("program", f"program_countries WHERE country IN ({among(criteria.countries)})")
         )
     if criteria.parties:  # a part of any name (or the id) of a party's actor
         import json
@@ -293,9 +352,11 @@ def _where(criteria: Criteria) -> tuple[str, list[Any]]:
         # one parameter, not one OR per value: hundreds of --party values made an
         # expression deeper than SQLite allows (taken for a damaged cache, and deleted)
         parameters.append(json.dumps(list(criteria.parties)))
-        clauses.append(
-            "position IN (SELECT program FROM parties WHERE actor IN "
-            "(SELECT actor FROM actor_names WHERE EXISTS "
-            "(SELECT 1 FROM json_each(?) WHERE instr(folded, json_each.value) > 0)))"
+        sets.append(
+            (
+                "program",
+                "parties WHERE actor IN (SELECT actor FROM actor_names WHERE EXISTS "
+                "(SELECT 1 FROM json_each(?) WHERE instr(folded, json_each.value) > 0))",
+            )
         )
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), parameters
+    return sets, parameters
