@@ -67,9 +67,7 @@ class Terminal:
             "XDG_CACHE_HOME": str(home / ".cache"),
         }
         line = "env -i " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        self._tmux(
-            "new-session", "-d", "-x", str(width), "-y", "30", f"{line} {COMMANDS[shell]}"
-        )
+        self._tmux("new-session", "-d", "-x", str(width), "-y", "30", f"{line} {COMMANDS[shell]}")
         self.wait_for(lambda screen: screen.rstrip().endswith("$"), "a prompt")
 
     def calls(self) -> tuple[int, int]:
@@ -160,6 +158,9 @@ def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Termina
     startup, text = prompt[shell]
     startup.parent.mkdir(parents=True, exist_ok=True)
     startup.write_text(text, encoding="utf-8")
+    # A new fish user's first shell starts man-page parsers in the background (minutes of
+    # CPU each, one per test); an existing directory of generated completions says done.
+    (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
     env.pop("ZDOTDIR", None)
     subprocess.run(

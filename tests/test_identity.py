@@ -170,8 +170,6 @@ def test_the_conflict_is_found_on_the_fast_path_too(tmp_path: Path, run: Run) ->
         ("Allied Party", "Allied Parties"),
     ],
 )
-
-
 def test_names_that_look_like_one_actor_but_are_two_are_a_warning(first: str, second: str) -> None:
     from exchange_cli.model.vocab import visible
 

@@ -300,8 +300,7 @@ def test_show_takes_the_start_of_exactly_one_id(run: Any, tmp_path: Any) -> None
     both = run("show", "beta", "--data", str(data))
     assert both.exit_code == 2 and both.stdout == ""
     assert both.stderr == (
-        "exchange: error: 'beta' starts 2 ids: beta-one, beta-two; type more of the one you "
-        "mean\n"
+        "exchange: error: 'beta' starts 2 ids: beta-one, beta-two; type more of the one you mean\n"
     )
     assert run("show", "delta", "--data", str(data)).exit_code == 1
     assert run("show", "", "--data", str(data)).exit_code == 1  # nothing typed: no prefix
