@@ -23,8 +23,7 @@ CASES: dict[str, tuple[tuple[str, ...], int, Path]] = {
     **{f"search-{w}.txt": (("search", "technology"), w, LONG) for w in (80, 120, 200)},
     **{f"flows-{w}.txt": (("flows",), w, LONG) for w in (80, 120, 200)},
     **{
-        f"show-{w}.txt": (("show", "islamic-nations-technology-exchange-programs"), w, LONG)
-        for w in (80, 120, 200)
+        f"show-{w}.txt": (("show", "military-education-exchange"), w, LONG) for w in (80, 120, 200)
     },
     "list-wide-80.txt": (("list", "--wide"), 80, LONG),
     "flows-wide-120.txt": (("flows", "--wide"), 120, LONG),
