@@ -48,6 +48,23 @@ def test_view_matches_its_golden_file(run: Run, name: str) -> None:
     assert result.stdout == path.read_text(encoding="utf-8"), f"regenerate {name} if intended"
 
 
+def test_the_long_fixture_is_the_shipped_catalogues_longest() -> None:
+    """long.yaml's records are shipped records as they are, and among them are the
+    shipped catalogue's longest id, title and party name: rebuild it when they change."""
+    from exchange_cli.load.loader import load_catalogue
+
+    shipped = load_catalogue(FIXTURES.parents[1] / "data" / "programs.yaml")
+    long = load_catalogue(LONG)
+    for program in long:
+        assert program == shipped.get(program.id), program.id
+    for measure in (
+        lambda p: len(p.id),
+        lambda p: len(p.title),
+        lambda p: max(len(party.name) for party in p.parties),
+    ):
+        assert max(map(measure, long)) == max(map(measure, shipped))
+
+
 def test_every_golden_file_is_checked() -> None:
     files = {p.name for p in GOLDEN.iterdir()} - {"list-table.txt"}  # test_render's own
     assert files == set(CASES)
