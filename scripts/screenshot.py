@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from exchange_cli.cli import commands as cli
+from exchange_cli.cli.main import main as exchange
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = REPO / "docs" / "catalogue.png"
@@ -39,7 +39,7 @@ ARGS = [
 def export_page(folder: Path) -> Path:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = cli.main(["export", "--no-cache", "--data", str(REPO / "data" / "programs.yaml")])
+        code = exchange(["export", "--no-cache", "--data", str(REPO / "data" / "programs.yaml")])
     if code != 0:
         raise SystemExit(f"exchange export failed with exit code {code}")
     page = folder / "catalogue.html"

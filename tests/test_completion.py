@@ -89,7 +89,7 @@ def test_the_catalogue_in_use_decides(small: Path) -> None:
         "gamma-trade",
     ]
     assert values("show", "--data", str(small), "") == values("show", "", EXCHANGE_DATA=str(small))
-    assert values("show", "saudi") == ["saudi-korea-technology-exchange"]
+    assert values("show", "saudi") == ["saudi-korea-tech-exchange"]
 
 
 def test_field_names_continue_after_a_comma() -> None:

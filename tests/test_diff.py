@@ -265,7 +265,7 @@ def test_git_show_piped_into_diff(tmp_path: Path) -> None:
     result = json.loads(changed.stdout)
     assert result["old"] == "<stdin>"
     assert [(c["id"], [f["field"] for f in c["fields"]]) for c in result["changed"]] == [
-        ("malaysia-digital-free-trade-zone", ["title"])
+        ("malaysia-digital-trade-zone", ["title"])
     ]
 
 

@@ -147,7 +147,7 @@ VALID_VALUES: dict[str, str] = {
 }
 #: The arguments each command needs to run at all.
 REQUIRED_ARGUMENTS: dict[str, tuple[str, ...]] = {
-    "show": ("saudi-korea-technology-exchange",),
+    "show": ("saudi-korea-tech-exchange",),
     "search": ("technology",),
     "diff": ("SHIPPED", "SHIPPED"),
     "completion": ("bash",),

@@ -160,7 +160,7 @@ def test_ascii_only_output_degrades_instead_of_crashing(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "100"}
     for args in (
         ("list", "--format", "table"),
-        ("show", "saudi-korea-technology-exchange", "-f", "table"),
+        ("show", "saudi-korea-tech-exchange", "-f", "table"),
         ("summarize", "--format", "table"),
         ("list",),
         ("list", "--json"),

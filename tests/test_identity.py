@@ -36,21 +36,32 @@ def graph_of(run: Run, *args: str) -> dict[str, Any]:
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
-def test_the_shipped_collective_is_one_node_and_the_counterparts_two(run: Run) -> None:
+def test_the_shipped_actors_are_one_node_each_under_one_name(run: Run) -> None:
     nodes = graph_of(run)["nodes"]
     [collective] = [n for n in nodes if n["name"].lower().startswith("islamic nation")]
     assert collective["id"] == "islamic-nation"
     assert collective["name"] == "Islamic Nation"
-    # the programs of both documents' wordings hang on the one node
-    assert {"skilled-personnel-exchange", "joint-defense-systems-development"} <= set(
-        collective["programs"]
-    )
-    assert len(collective["programs"]) == 12
-    counterparts = [n for n in nodes if n["name"] == "International counterparts"]
-    assert [n["programs"] for n in counterparts] == [
-        ["skilled-personnel-exchange"],
-        ["joint-defense-systems-development"],
+    # the programs of both documents' wordings hang on the one node, start-ups' too
+    assert {
+        "skilled-personnel-exchange",
+        "joint-defense-systems",
+        "startup-investment",
+    } <= set(collective["programs"])
+    assert len(collective["programs"]) == 13
+    by_id = {n["id"]: n for n in nodes}
+    # the first document's professionals of other nations, in both of its records
+    assert by_id["foreign-professionals"]["programs"] == [
+        "skilled-personnel-exchange",
+        "crafts-city-planning-study",
     ]
+    # the partner countries of the second and third documents
+    assert by_id["partner-countries"]["programs"] == [
+        "tech-exchange-programs",
+        "tech-sharing-partnerships",
+    ]
+    assert by_id["defense-counterparts-abroad"]["programs"] == ["joint-defense-systems"]
+    names = [n["name"] for n in nodes]
+    assert len(names) == len(set(names)), names  # distinct actors, distinct names
 
 
 def test_the_web_page_network_has_one_node_for_the_collective() -> None:
@@ -59,7 +70,7 @@ def test_the_web_page_network_has_one_node_for_the_collective() -> None:
     page = build_page(MemoryRecords(load_catalogue()), resolve_criteria(), "test")
     names = [node["name"] for node in page.graph["nodes"]]
     assert names.count("Islamic Nation") == 1
-    assert names.count("International counterparts") == 2
+    assert len(names) == len(set(names)), names
     assert "Islamic nations" not in names
 
 

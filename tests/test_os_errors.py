@@ -29,7 +29,7 @@ SMALL = Path(__file__).parent / "fixtures" / "small.yaml"
 ANSWERS = [
     ("list", "--format", "tsv"),
     ("search", "korea", "--format", "tsv"),
-    ("show", "saudi-korea-technology-exchange", "--json"),
+    ("show", "saudi-korea-tech-exchange", "--json"),
 ]
 
 
@@ -117,7 +117,7 @@ def no_home(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_home_that_cannot_be_known_means_no_cache(run: Run, no_home: None) -> None:
     result = run("list", "--format", "tsv")
     assert (result.exit_code, result.stderr) == (0, "")
-    assert "saudi-korea-technology-exchange" in result.stdout
+    assert "saudi-korea-tech-exchange" in result.stdout
 
 
 @pytest.mark.parametrize("home", ["", "relative"])
@@ -130,7 +130,7 @@ def test_a_home_that_is_not_an_absolute_path_means_no_cache(tmp_path: Path, home
     there = root_cache.exists()
     proc = installed("list", "--format", "tsv", env={"HOME": home}, cwd=tmp_path)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
-    assert "saudi-korea-technology-exchange" in proc.stdout
+    assert "saudi-korea-tech-exchange" in proc.stdout
     assert list(tmp_path.rglob("*")) == [tmp_path / "relative"]
     assert root_cache.exists() == there
 

@@ -68,7 +68,7 @@ def test_summarize_every_facet_and_the_actors(run: Run) -> None:
 
 
 def test_shows_related_programs(run: Run) -> None:
-    shown = data(run, "show", "saudi-korea-technology-exchange")
+    shown = data(run, "show", "saudi-korea-tech-exchange")
     assert tuple(shown) == (*FIELDS, "related")
     conforms(shown["related"], "show.related")
 

@@ -883,7 +883,7 @@ EVERY_COMMAND = [
     ["list", "--sector", "defence", "--format", "csv"],
     ["summarize", "--json"],
     ["summarize", "--country", "KR", "--json"],
-    ["show", "saudi-korea-technology-exchange", "--json"],
+    ["show", "saudi-korea-tech-exchange", "--json"],
     ["search", "petro", "--json"],
     ["flows", "--to", "SA", "--json"],
     ["graph", "--format", "json"],

@@ -128,7 +128,7 @@ def test_at_80_by_24_each_view_fits_the_screen() -> None:
         ("flows", "--to", "KSA"),
         ("validate", "--format", "table"),
         ("summarize", "--by", "country"),
-        ("show", "saudi-korea-technology-exchange"),
+        ("show", "saudi-korea-tech-exchange"),
         ("graph", "--country", "SA"),
     ]
     for args in views:
@@ -197,7 +197,7 @@ def pager(tmp_path: Path) -> tuple[Path, Path]:
     return script, kept
 
 
-LONG_VIEW = ("show", "islamic-nations-technology-exchange-programs", "--data", str(LONG))
+LONG_VIEW = ("show", "military-education-exchange", "--data", str(LONG))
 
 
 def test_a_view_taller_than_the_screen_goes_through_the_pager(pager: tuple[Path, Path]) -> None:

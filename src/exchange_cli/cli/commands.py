@@ -45,7 +45,7 @@ APP_SETTINGS: dict[str, object] = {
     "help": "A terminal catalogue of international cooperation and exchange programs.\n\n"
     "Examples:\n\n"
     "exchange list --sector defense\n\n"
-    "exchange show saudi-korea-technology-exchange\n\n"
+    "exchange show saudi-korea-tech-exchange\n\n"
     "exchange list --country SA --format json | jq '.[].title'",
     "epilog": f"{EXIT_CODES_HELP}\n\n{ENVIRONMENT_HELP}",
     "no_args_is_help": True,
@@ -158,7 +158,7 @@ def show(
 
     Examples:
 
-    exchange show saudi-korea-technology-exchange
+    exchange show saudi-korea-tech-exchange
 
     exchange show malaysia --json
 
