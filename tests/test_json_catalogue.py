@@ -181,7 +181,9 @@ HOSTILE = {
     ),
     "syntax": ('{"programs": [{"title": }]}', (1, 25, "", "expecting value")),
     "trailing": ('{"programs": []}\n{}', (2, 1, "", "the file holds more than one JSON value")),
-    "top-level list": ("[]", (1, 1, "", "the top level must be a mapping")),
+    "top-level string": ('"all"', (1, 1, "", "the top level must be a mapping")),
+    "trailing after a list": ("[]\n[]", (2, 1, "", "the file holds more than one JSON value")),
+    "trailing after a program": ('{"id": "a"} {}', (1, 13, "", "the file holds more than one")),
     "not a list": ('{"programs": "all"}', (1, 14, "programs", "expected a list of programs")),
     "unknown key": (
         '{"programs": [], "extra": 1}',

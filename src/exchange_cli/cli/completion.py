@@ -122,6 +122,17 @@ def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, 
         positions = [
             i for i, program_id in enumerate(source.ids()) if program_id.startswith(wanted)
         ]
+        if not positions and wanted:  # an earlier id (`aliases`) still names its program
+            earlier = sorted((a, i) for a, i in source.aliases().items() if a.startswith(wanted))
+            earlier = earlier[: MAX_CANDIDATES + 1]
+            chosen = source.records(i for _, i in earlier)
+            return _typed(
+                [
+                    (a, f"now {r['id']}: {r['title']}")
+                    for (a, _), r in zip(earlier, chosen, strict=True)
+                ],
+                incomplete,
+            )
         # one more than is shown, so that the answer can say more exist
         chosen = source.records(positions[: MAX_CANDIDATES + 1])
         return _typed([(r["id"], r["title"]) for r in chosen], incomplete)

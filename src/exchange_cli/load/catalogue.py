@@ -130,6 +130,9 @@ class OneRunRecords:
     def position(self, program_id: str) -> int | None:
         return self._memory.position(program_id)
 
+    def aliases(self) -> Mapping[str, int]:
+        return self._memory.aliases()
+
     def select(self, criteria: "Criteria") -> list[int]:
         return self._memory.select(criteria)
 

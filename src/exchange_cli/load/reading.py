@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from exchange_cli.model.outputs import ADDED_TO_RECORDS
+
 if TYPE_CHECKING:  # (defined for the type checker alone: no run pays for them)
     from typing import Protocol
 
@@ -80,7 +82,7 @@ class Programs:
     record when warnings are wanted, goes through the full walk, with its positions.
     They are kept in `found`, or handed to a sink as they come."""
 
-    __slots__ = ("report", "lint", "found", "first_ids", "fast", "actors", "sink")
+    __slots__ = ("report", "lint", "found", "first_ids", "fast", "actors", "sink", "ignored")
 
     def __init__(
         self,
@@ -99,30 +101,36 @@ class Programs:
         self.first_ids: dict[str, int] = {} if used is None else used
         self.fast = None if lint else fast_checker(Program)
         self.actors = Actors() if actors is None else actors
+        self.ignored: set[str] = set()  # output keys already warned about
 
     def _keep(self, program: Program, index: int) -> None:
         """A program with no problem, in a catalogue with none so far."""
         if self.sink is None:
             self.found.append(program)
-            self.first_ids[program.id] = index
+            for name in (program.id, *program.aliases):
+                self.first_ids[name] = index
         else:
             self.sink.add(index, program)
-            self.first_ids.pop(program.id, None)  # the sink answers for it now
+            for name in (program.id, *program.aliases):
+                self.first_ids.pop(name, None)  # the sink answers for it now
             self.actors.handed_on()
 
     def take(self, raw: Any, index: int, marks: Callable[[], Marks], slow: bool = False) -> None:
-        from exchange_cli.load.validation import Marks, check_record, claim_id
+        from exchange_cli.load.validation import Marks, check_record, claim_id, names_taken
         from exchange_cli.model.fields import INVALID
         from exchange_cli.model.records import Program
 
         report = self.report
+        if type(raw) is dict and any(key in raw for key in ADDED_TO_RECORDS):
+            raw = self._without_output_keys(raw, index)
         program = self.fast(raw) if self.fast is not None and not slow else None
-        if program is not None and program.id not in self.first_ids:
+        if program is not None and not names_taken(program, self.first_ids):
             conflicts = self.actors.conflicts(program, index)
             if not conflicts and not report.errors:
                 self._keep(program, index)
                 return
-            self.first_ids[program.id] = index
+            for name in (program.id, *program.aliases):
+                self.first_ids[name] = index
             if not conflicts:
                 return
             report.marks = marks()
@@ -143,6 +151,19 @@ class Programs:
         if program is not INVALID and unique and not report.errors:
             self._keep(program, index)
         report.marks = Marks()
+
+    def _without_output_keys(self, raw: dict[str, Any], index: int) -> dict[str, Any]:
+        """The record without the keys our own output adds (`outputs.ADDED_TO_RECORDS`):
+        a search's or a show's JSON is a catalogue again."""
+        for key in ADDED_TO_RECORDS:
+            if key in raw and self.lint and key not in self.ignored:
+                self.ignored.add(key)
+                self.report.warn(
+                    ("programs", index, key),
+                    f"'{key}' is what exchange's output adds to a program, not a field: "
+                    "ignored here and in every program after",
+                )
+        return {key: value for key, value in raw.items() if key not in ADDED_TO_RECORDS}
 
     def finish(self) -> None:
         """What only the whole file shows: actors that look alike (warnings)."""
@@ -220,12 +241,16 @@ def _read_document(reader: Any, report: Report, programs: Programs) -> None:
 
     line, column = reader.mark()
     kind = reader.kind()
+    if kind == "sequence":  # the programs alone, as `list --format yaml` prints them
+        _read_programs(reader, programs)
+        return
     if kind != "mapping":
         value = reader.read(()) if kind == "scalar" else reader.skip() or []
         report.at(
             line,
             column,
-            f"the top level must be a mapping with a 'programs' list, not {describe(value)}",
+            "the top level must be a mapping with a 'programs' list, or a list of programs, "
+            f"not {describe(value)}",
         )
         return
     found = False

@@ -59,6 +59,8 @@ def sniff(text: str) -> str | None:
     object whose first key is `programs` is a document; any other object starts JSON
     Lines. (A YAML flow mapping with quoted keys is JSON already, and reads the same.)"""
     start = _SPACE.match(text).end()  # type: ignore[union-attr]
+    if text.startswith("[", start):
+        return "json"  # a list of programs, as `list --json` prints it
     if not text.startswith("{", start):
         return None
     key_at = _SPACE.match(text, start + 1).end()  # type: ignore[union-attr]
@@ -200,6 +202,12 @@ class Reader:
             if end < len(self.text) or not self._extend():
                 return end
 
+    def _holds(self, wanted: str, offset: int) -> bool:
+        """Whether the text at `offset` starts with `wanted` (read on as far as needed)."""
+        while len(self.text) < offset + len(wanted) and self._extend():
+            pass
+        return self.text.startswith(wanted, offset)
+
     def _expect(self, offset: int, wanted: str, what: str) -> int:
         offset = self._skip_space(offset)
         if not self.text.startswith(wanted, offset):
@@ -249,12 +257,22 @@ class Reader:
         start = self._skip_space(0)
         if start >= len(self.text):
             raise JsonError("the file holds no JSON value (it is empty)", 1, 1)
+        if self.text.startswith("[", start):  # the programs alone: `list --json` printed it
+            yield from self._programs(start + 1)
+            self._one_value(self._closed_list)
+            return
         if not self.text.startswith("{", start):
             value, _ = self._value(start)
             raise JsonError(
-                "the top level must be a mapping with a 'programs' list, not " + describe(value),
+                "the top level must be a mapping with a 'programs' list, or a list of "
+                "programs, not " + describe(value),
                 *self.at(start),
             )
+        if self._holds('"id"', self._skip_space(start + 1)):  # one program, as `show` prints
+            value, end = self._value(start)
+            yield 0, value, start, end
+            self._one_value(end)
+            return
         top, found = self.at(start), False
         offset = start + 1
         if self.text.startswith("}", self._skip_space(offset)):
@@ -290,13 +308,17 @@ class Reader:
                     continue
                 offset = self._expect(offset, "}", "',' or '}'") - 1
                 break
-        end = self._skip_space(offset + 1)
+        self._one_value(offset + 1)
+        if not found:
+            self.on_problem(*top, "missing the top-level 'programs' list", ())
+
+    def _one_value(self, offset: int) -> None:
+        """Nothing but space may follow the document, which ended before `offset`."""
+        end = self._skip_space(offset)
         if end < len(self.text):
             raise JsonError(
                 "the file holds more than one JSON value; a catalogue is one", *self.at(end)
             )
-        if not found:
-            self.on_problem(*top, "missing the top-level 'programs' list", ())
 
     _closed_list = 0  # where the programs list ended (set by `_programs`)
 

@@ -320,18 +320,49 @@ LINTS: dict[type, tuple[Callable[[Any, Path, Report], None], ...]] = {Program: (
 
 
 def claim_id(raw: Any, index: int, first: dict[str, int], report: Report) -> bool:
-    """Ids are unique across the catalogue: False (and a problem) for a repeat."""
+    """Ids and aliases are one namespace, unique across the catalogue (an old id must
+    name one program): False (and a problem) for a name already taken."""
     program_id = raw.get("id") if type(raw) is dict else None
-    if type(program_id) is not str or not SLUG.match(program_id):
-        return True  # no usable id: its own problem is reported by the record check
-    if program_id in first:
-        report.error(
-            ("programs", index, "id"),
-            f"duplicate id '{program_id}' (already used by programs[{first[program_id]}])",
-        )
-        return False
-    first[program_id] = index
-    return True
+    unique = True
+    if type(program_id) is str and SLUG.match(program_id):
+        if program_id in first:
+            report.error(
+                ("programs", index, "id"),
+                f"duplicate id '{program_id}' (already the id or an alias of "
+                f"programs[{first[program_id]}])",
+            )
+            unique = False
+        else:
+            first[program_id] = index
+    aliases = raw.get("aliases") if type(raw) is dict else None
+    if type(aliases) is not list:
+        return unique  # none, or its own problem is reported by the record check
+    for number, alias in enumerate(aliases):
+        if type(alias) is not str or not SLUG.match(alias):
+            continue
+        if alias not in first:
+            first[alias] = index
+            continue
+        owner = first[alias]
+        if owner != index:  # (a repeat within the list is the list's own problem)
+            report.error(
+                ("programs", index, "aliases", number),
+                f"alias '{alias}' is already the id or an alias of programs[{owner}]",
+            )
+            unique = False
+        elif alias == program_id:
+            report.error(("programs", index, "aliases", number), "an alias repeats the id")
+            unique = False
+    return unique
+
+
+def names_taken(program: Any, first: "dict[str, int] | Any") -> bool:
+    """Whether any of a checked program's names (its id, its aliases) is already taken,
+    or one of them repeats another: then the full walk says which (`claim_id`)."""
+    names = (program.id, *program.aliases)
+    if len(set(names)) != len(names):
+        return True
+    return any(name in first for name in names)
 
 
 # -- actors across records: one id, one actor -----------------------------------------------

@@ -89,6 +89,12 @@ OUTPUTS: dict[str, tuple[Declared, ...]] = {
 }  # fmt: skip
 
 
+#: The keys `search` (`score`) and `show` (`related`) add to a program record: not fields
+#: of a catalogue, so a catalogue read back from our own output ignores them (`validate`
+#: says so) and what we write, we read (`exchange list --json | exchange diff - mine.yaml`).
+ADDED_TO_RECORDS = ("score", "related")
+
+
 def keys(output: str) -> tuple[str, ...]:
     """The keys of one output's rows, in order."""
     return tuple(declared[0] for declared in OUTPUTS[output])

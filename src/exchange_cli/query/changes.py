@@ -62,12 +62,21 @@ def _whole(change: str, record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def compare_catalogues(old: Catalogue, new: Catalogue) -> Changes:
-    """Programs matched by id; a program changed when any field's JSON value differs."""
+    """Programs matched by id, or by an earlier id the new catalogue declares (`aliases`:
+    a renamed program is changed, not removed and added); a program changed when any
+    field's JSON value differs."""
     before = {p.id: p.to_dict() for p in old}
     after = {p.id: p.to_dict() for p in new}
+    was = {p.id: p.id for p in new}  # a new program's id → the id it had before
+    for program in new:
+        if program.id not in before:
+            earlier = [a for a in program.aliases if a in before and a not in after]
+            if earlier:
+                was[program.id] = earlier[-1]  # (the latest rename is listed last)
+    matched = {was[i] for i in after if was[i] in before}
     changed = []
     for program_id, record in after.items():
-        previous = before.get(program_id)
+        previous = before.get(was[program_id])
         if previous is None or previous == record:
             continue
         fields = [
@@ -79,8 +88,8 @@ def compare_catalogues(old: Catalogue, new: Catalogue) -> Changes:
     return Changes(
         old=old.name,
         new=new.name,
-        added=[r for i, r in after.items() if i not in before],
-        removed=[r for i, r in before.items() if i not in after],
+        added=[r for i, r in after.items() if was[i] not in before],
+        removed=[r for i, r in before.items() if i not in matched],
         changed=changed,
-        unchanged=sum(1 for i, r in after.items() if before.get(i) == r),
+        unchanged=sum(1 for i, r in after.items() if before.get(was[i]) == r),
     )

@@ -15,7 +15,9 @@ class MemoryRecords:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self.name = catalogue.name
-        self._positions = {p.id: i for i, p in enumerate(catalogue.programs)}
+        self._positions = {
+            name: i for i, p in enumerate(catalogue.programs) for name in (*p.aliases, p.id)
+        }
         self._actors: dict[str, tuple[str, ...]] | None = None  # made for --party only
 
     def __len__(self) -> int:
@@ -26,6 +28,9 @@ class MemoryRecords:
 
     def position(self, program_id: str) -> int | None:
         return self._positions.get(program_id.strip().lower())
+
+    def aliases(self) -> Mapping[str, int]:
+        return {a: i for i, p in enumerate(self.catalogue.programs) for a in p.aliases}
 
     def select(self, criteria: Criteria) -> list[int]:
         if criteria.parties and self._actors is None:

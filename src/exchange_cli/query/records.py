@@ -70,7 +70,11 @@ if TYPE_CHECKING:  # a typing-only protocol: nothing to define on every run
         def ids(self) -> Sequence[str]: ...
 
         def position(self, program_id: str) -> int | None:
-            """The position of the program with this id (case ignored), or None."""
+            """The position of the program with this id or alias (case ignored), or None."""
+            ...
+
+        def aliases(self) -> Mapping[str, int]:
+            """Each earlier id (`aliases`) and the position of the program it names."""
             ...
 
         def select(self, criteria: Criteria) -> list[int]:

@@ -33,6 +33,9 @@ CREATE TABLE programs (
     sectors INTEGER NOT NULL,
     record TEXT NOT NULL
 );
+CREATE TABLE program_aliases (
+    alias TEXT PRIMARY KEY, program INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE INDEX programs_by_kind ON programs (kind);
 CREATE INDEX programs_by_evidence ON programs (evidence);
 CREATE TABLE program_sectors (
@@ -141,6 +144,13 @@ def fill(connection: sqlite3.Connection, source: "ProgramSource", form: str) -> 
         )
 
 
+#: The position of the program an id or an alias names (one namespace: `claim_id`).
+NAMED = (
+    "SELECT position FROM programs WHERE id = ? "
+    "UNION ALL SELECT program FROM program_aliases WHERE alias = ? LIMIT 1"
+)
+
+
 class Sink:
     """Programs written to the tables as they arrive, `BATCH` at a time, at the position
     each is given (its index in the file). Their ids are indexed (`programs.id`), so
@@ -161,7 +171,8 @@ class Sink:
 
     def add(self, position: int, program: Program) -> None:
         self._batch.append((position, program))
-        self._ids[program.id] = position
+        for name in (program.id, *program.aliases):
+            self._ids[name] = position
         for number, party in enumerate(program.parties):
             if party.id is not None:
                 where = (party.type, party.country, position, number)
@@ -170,12 +181,10 @@ class Sink:
             self.flush()
 
     def position_of(self, program_id: str) -> int | None:
-        """Where the program with this id was added, if one was."""
+        """Where the program with this id, or this alias, was added, if one was."""
         found = self._ids.get(program_id)
         if found is None and self.count:
-            row = self._lookup.execute(
-                "SELECT position FROM programs WHERE id = ?", (program_id,)
-            ).fetchone()
+            row = self._lookup.execute(NAMED, (program_id, program_id)).fetchone()
             found = None if row is None else int(row[0])
         return found
 
@@ -205,6 +214,10 @@ class Sink:
                 (i, p.id, p.kind, p.evidence, sector_mask(p.sectors), encode(p.to_dict()))
                 for i, p in batch
             ],
+        )
+        execute(
+            "INSERT INTO program_aliases VALUES (?, ?)",
+            [(alias, i) for i, p in batch for alias in p.aliases],
         )
         execute(
             "INSERT INTO program_sectors VALUES (?, ?)",

@@ -57,8 +57,14 @@ class StoreRecords:
         return self._ids
 
     def position(self, program_id: str) -> int | None:
-        rows = self._rows("SELECT position FROM programs WHERE id = ?", program_id.strip().lower())
+        from exchange_cli.store.build import NAMED
+
+        wanted = program_id.strip().lower()
+        rows = self._rows(NAMED, wanted, wanted)
         return int(rows[0][0]) if rows else None
+
+    def aliases(self) -> Mapping[str, int]:
+        return {a: int(i) for a, i in self._rows("SELECT alias, program FROM program_aliases")}
 
     def select(self, criteria: Criteria) -> list[int]:
         """Positions from the indexes alone: the programs table holds each record's

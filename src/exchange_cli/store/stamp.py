@@ -3,4 +3,4 @@ record declaration, its vocabularies and the store's schema
 (`store.build.declaration_stamp`). A database of another stamp is rebuilt.
 """
 
-STAMP = "exchange-store/4-809de94d"
+STAMP = "exchange-store/4-773c615c"
