@@ -67,19 +67,19 @@ COLLISIONS = {
         program_record("alpha"),
         program_record("beta", aliases=["alpha"]),
         "programs[1].aliases[0]",
-        "alias 'alpha' is already the id or an alias of programs[0]",
+        "alias 'alpha' is already used by programs[0]",
     ),
     "id is another's alias": (
         program_record("alpha", aliases=["beta"]),
         program_record("beta"),
         "programs[1].id",
-        "duplicate id 'beta' (already the id or an alias of programs[0])",
+        "duplicate id 'beta' (already used by programs[0])",
     ),
     "two share an alias": (
         program_record("alpha", aliases=["old"]),
         program_record("beta", aliases=["old"]),
         "programs[1].aliases[0]",
-        "alias 'old' is already the id or an alias of programs[0]",
+        "alias 'old' is already used by programs[0]",
     ),
     "alias repeats its id": (
         program_record("alpha"),

@@ -192,7 +192,8 @@ def test_warnings_do_not_fail_validation() -> None:
     [
         ("", "no YAML document"),
         ("# only a comment\n", "no YAML document"),
-        ("- a\n- b\n", "top level must be a mapping"),
+        ("- a\n- b\n", "programs[0]: expected a program (a mapping), got the string 'a'"),
+        ("just words\n", "top level must be a mapping with a 'programs' list, or a list of"),
         ("programs: {}\n", "expected a list of programs"),
         ("programs: []\nextra: 1\n", "unknown top-level key 'extra'"),
         ("programs: [\n", "did not find expected node content"),

@@ -328,8 +328,7 @@ def claim_id(raw: Any, index: int, first: dict[str, int], report: Report) -> boo
         if program_id in first:
             report.error(
                 ("programs", index, "id"),
-                f"duplicate id '{program_id}' (already the id or an alias of "
-                f"programs[{first[program_id]}])",
+                f"duplicate id '{program_id}' (already used by programs[{first[program_id]}])",
             )
             unique = False
         else:
@@ -347,7 +346,7 @@ def claim_id(raw: Any, index: int, first: dict[str, int], report: Report) -> boo
         if owner != index:  # (a repeat within the list is the list's own problem)
             report.error(
                 ("programs", index, "aliases", number),
-                f"alias '{alias}' is already the id or an alias of programs[{owner}]",
+                f"alias '{alias}' is already used by programs[{owner}]",
             )
             unique = False
         elif alias == program_id:
