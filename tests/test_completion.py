@@ -357,3 +357,29 @@ def test_no_cache_on_a_large_catalogue_completes_nothing_and_builds_nothing(
     lines = answer_text("show", "--data", str(big), "--no-cache", "p", XDG_CACHE_HOME=str(cache))
     assert lines == ""
     assert not (cache / "exchange").exists() or not list((cache / "exchange").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("raw", "meant"),
+    [
+        ("Foreign\\ p", "Foreign p"),
+        ('"Foreign p', "Foreign p"),
+        ("'Foreign p'", "Foreign p"),
+        ("'it''s'", "its"),
+        ('"a \\"b\\" \\x"', 'a "b" \\x'),
+        ("$(touch x)", "$(touch x)"),  # read, never run or expanded
+        ("trailing\\", "trailing\\"),
+        ("", ""),
+    ],
+)
+def test_a_word_bash_hands_over_means_what_bash_would_take_it_to(raw: str, meant: str) -> None:
+    from exchange_cli.cli.completion import typed_word
+
+    assert typed_word(raw) == meant
+
+
+def test_a_party_name_with_a_space_completes_however_bash_hands_it_over() -> None:
+    """bash passes `Foreign\\ p` as typed; zsh and fish hand over `Foreign p`."""
+    for typed in ("Foreign\\ p", '"Foreign p', "'Foreign p"):
+        assert values("list", "--party", typed) == ["Foreign professionals"], typed
+    assert values("list", "--party", "Foreign\\ p", shell="zsh") == []  # zsh dequotes first

@@ -185,6 +185,14 @@ def test_party_names_complete(terminal: Terminal) -> None:
     terminal.wait_for(lambda s: "--party Alibaba" in s, "Alibaba")
 
 
+def test_a_name_with_a_space_completes_after_an_escaped_space(terminal: Terminal) -> None:
+    """Three parties start `Foreign `: Tab stops at the space; the next letter typed
+    after it (escaped, as the shell wrote it) still completes the name."""
+    terminal.type("exchange list --party Foreign\\ p")
+    terminal.press("Tab")
+    terminal.wait_for(lambda s: "--party Foreign\\ professionals" in s, "Foreign professionals")
+
+
 def test_each_tab_asks_exchange_once(terminal: Terminal) -> None:
     """The wrapper first on PATH counts the calls (Typer's fish script made two)."""
     terminal.type("exchange list --sector healthc")

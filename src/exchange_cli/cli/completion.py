@@ -228,6 +228,31 @@ def _build_later(path: Path) -> None:
 # -- the answer a script reads -----------------------------------------------------------------
 
 
+def typed_word(raw: str) -> str:
+    """What a word bash hands over as typed means: `Foreign\\ p`, `"Foreign p` and
+    `'Foreign p'` all mean `Foreign p`. Quotes may be left open (the word is still being
+    typed); nothing is expanded (a `$` is a `$`): the word is only read, never run."""
+    out: list[str] = []
+    quote = ""
+    index = 0
+    while index < len(raw):
+        char = raw[index]
+        if quote == "'":
+            if char == "'":
+                quote = ""
+            else:
+                out.append(char)
+        elif char == "\\" and index + 1 < len(raw) and (not quote or raw[index + 1] in '$`"\\'):
+            index += 1
+            out.append(raw[index])
+        elif char in "'\"" and quote in ("", char):
+            quote = "" if quote else char
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
 def answer(command: Any, words: Sequence[str], env: Any) -> list[str]:
     """The protocol's lines for WORDS (the last being completed) on a Click command.
 

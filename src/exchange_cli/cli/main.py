@@ -126,10 +126,12 @@ def _complete(words: list[str], shell: str, env: Environment, debug: bool) -> in
     prints an error: a shell would show it in the middle of the command line. A value
     from an older script (Typer's `complete_zsh`) gets no answer, so nothing it would
     evaluate is ever printed."""
-    from exchange_cli.cli.completion import SHELLS, answer
+    from exchange_cli.cli.completion import SHELLS, answer, typed_word
 
     if shell not in SHELLS:
         return 0
+    if shell == "bash":  # bash hands over its words as typed (zsh and fish dequote them)
+        words = [typed_word(word) for word in words]
     try:
         lines = answer(_click_command(words[:-1]), words, env)
         env.stdout.write("".join(f"{line}\n" for line in lines))
