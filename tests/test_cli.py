@@ -482,10 +482,12 @@ def test_a_very_narrow_terminal_gets_stacked_records_not_a_crushed_table() -> No
     assert wide.startswith("id ") and wide.count("\n") - wide.count("not shown") == 1 + 2
 
 
-@pytest.mark.parametrize("command", ["list", "graph", "flows", "search"])
+@pytest.mark.parametrize(
+    "command", ["list", "graph", "flows", "search", "summarize", "summarize --by country"]
+)
 def test_an_empty_result_on_a_terminal_says_so_in_one_stderr_line(run: Run, command: str) -> None:
     words = ["exchange"] if command == "search" else []
-    result = run(command, *words, "--country", "France", tty=True)  # valid, but no program
+    result = run(*command.split(), *words, "--country", "France", tty=True)  # no program
     assert result.exit_code == 0
     assert result.stdout == ""
     if command == "search":

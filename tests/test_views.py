@@ -34,15 +34,23 @@ def environ(**more: str) -> dict[str, str]:
 
 
 def on_terminal(
-    *args: str, columns: int = 80, lines: int = 24, env: dict[str, str] | None = None
+    *args: str,
+    columns: int = 80,
+    lines: int = 24,
+    env: dict[str, str] | None = None,
+    shell: str | None = None,
 ) -> tuple[int, str]:
     """Run the installed command on a pseudo-terminal of this size, which is its
-    controlling terminal (as in a terminal window); return its exit code and screen text."""
+    controlling terminal (as in a terminal window); return its exit code and screen text.
+    With `shell`, bash runs that command line there instead (`exchange` is on PATH)."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: size its terminal, then become exchange
         try:
             size = struct.pack("HHHH", lines, columns, 0, 0)
             fcntl.ioctl(1, termios.TIOCSWINSZ, size)  # the terminal, as stdout
+            if shell is not None:
+                path = f"{EXCHANGE.parent}:{os.environ.get('PATH', '')}"
+                os.execve("/bin/bash", ["bash", "-c", shell], {**(env or environ()), "PATH": path})
             os.execve(str(EXCHANGE), [str(EXCHANGE), *args], env or environ())
         finally:
             os._exit(127)
@@ -269,3 +277,28 @@ def test_a_pager_that_cannot_start_is_said_once_and_the_view_printed() -> None:
     assert code == 0
     assert screen.count("cannot run the pager '/nonexistent/pager'") == 1
     assert "Related programs" in screen
+
+
+def test_on_a_terminal_narrower_than_an_id_the_id_stays_whole() -> None:
+    """Blocks fold free text to the terminal; an id is never folded, so on a 24-column
+    terminal the id line alone is wider than the screen (and copies whole)."""
+    code, screen = on_terminal("list", "--no-color", "--no-pager", columns=24)
+    assert code == 0, screen
+    ids = [str(row["id"]) for row in rows_of("list")]
+    shown = [line.split()[1] for line in screen.splitlines() if line.startswith("id ")]
+    assert shown == ids
+
+
+def test_a_table_asked_for_in_a_pipe_fits_the_terminal_stderr_is_on() -> None:
+    """`exchange list -f table | less`: the table is as wide as the terminal the user
+    sees (stderr's), not a fixed width; with no terminal at all, 80 columns."""
+    for columns in (60, 120):
+        code, screen = on_terminal(columns=columns, shell="exchange list -f table | cat")
+        assert code == 0, screen
+        widest = max(cell_len(line) for line in screen.splitlines())
+        assert columns - 10 <= widest <= columns, screen
+    alone = subprocess.run(
+        [str(EXCHANGE), "list", "-f", "table"], capture_output=True, text=True, check=True,
+        env=environ(), stdin=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    assert 70 <= max(cell_len(line) for line in alone.stdout.splitlines()) <= 80

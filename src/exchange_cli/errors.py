@@ -33,8 +33,9 @@ class ExitCode:
 
 #: The exit codes as `--help` lists them (README's "Exit codes" has the long form).
 EXIT_CODES_HELP = (
-    "Exit codes: 0 success (an empty result is success) · 1 not found, or validation "
-    "found problems · 2 usage error · 3 the catalogue cannot be read or is invalid · "
+    "Exit codes: 0 success (an empty result is success) · 1 not found, validation found "
+    "problems, or diff found changes · 2 usage error (also an id's start that several "
+    "share) · 3 the catalogue cannot be read or is invalid · "
     "4 the output cannot be written · 130 interrupted · 141 output pipe closed early."
 )
 

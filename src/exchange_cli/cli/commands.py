@@ -201,8 +201,9 @@ def summarize(
     """
     facets = query.resolve_facets(by or ())
     source = catalogue.open()
-    rows = query.facet_counts(source, query.select(source, criteria), facets)
-    present(output, FacetCounts(output.ordered(rows), output.fields))
+    selected = query.select(source, criteria)
+    rows = query.facet_counts(source, selected, facets)
+    present(output, FacetCounts(output.ordered(rows), output.fields, len(selected)))
 
 
 @app.command()

@@ -11,7 +11,15 @@ from typing import Any
 from exchange_cli.errors import UsageError
 from exchange_cli.model.vocab import closest, did_you_mean, excerpt
 from exchange_cli.render.registry import formats_for, renderer
-from exchange_cli.render.results import Export, FacetCounts, Listing, Problems, Result, is_empty
+from exchange_cli.render.results import (
+    Diff,
+    Export,
+    FacetCounts,
+    Listing,
+    Problems,
+    Result,
+    is_empty,
+)
 from exchange_cli.render.terminal import Environment
 
 
@@ -41,7 +49,7 @@ class OutputSpec:
     @property
     def tabular(self) -> bool:
         """Whether its terminal view is a table (which `--wide` widens)."""
-        return self.kind in (Listing, Problems, FacetCounts)
+        return self.kind in (Listing, Problems, FacetCounts, Diff)
 
     @property
     def pageable(self) -> bool:

@@ -122,8 +122,9 @@ class Program(NamedTuple):
     id: Annotated[
         str,
         Slug(
-            "Unique lowercase slug, e.g. saudi-korea-technology-exchange.",
-            example="saudi-korea-technology-exchange",
+            "Unique lowercase slug, short enough to type (the shipped ones are at most 28 "
+            "characters), e.g. saudi-korea-tech-exchange.",
+            example="example-tech-exchange",  # an id no shipped program has or had
         ),
     ]
     title: Annotated[

@@ -44,10 +44,13 @@ class Record:
 class FacetCounts:
     """`summarize`'s rows of {facet, value, count}: bars on a terminal."""
 
-    __slots__ = ("rows", "fields")
+    __slots__ = ("rows", "fields", "programs")
 
-    def __init__(self, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> None:
+    def __init__(
+        self, rows: Sequence[Mapping[str, Any]], fields: Sequence[str], programs: int = 1
+    ) -> None:
         self.rows, self.fields = rows, fields
+        self.programs = programs  # how many programs were counted: none is "nothing matches"
 
 
 class GraphView:
@@ -111,9 +114,12 @@ Result = Listing | Record | FacetCounts | GraphView | Problems | Export | Diff
 
 
 def is_empty(result: Any) -> bool:
-    """Nothing matched: a listing without rows, or a graph without nodes."""
+    """Nothing matched: a listing without rows, counts of no program, a graph without
+    nodes."""
     if isinstance(result, Listing):
         return not result.records
+    if isinstance(result, FacetCounts):
+        return not result.programs
     return isinstance(result, GraphView) and not result.nodes
 
 

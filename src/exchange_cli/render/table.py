@@ -153,7 +153,10 @@ def _rows_table(listing: Listing, env: Environment) -> tuple[RenderableType, int
     else:
         fit = layout.fit(columns, env.width)
     if not fit.fits and len(listing.fields) > 1:
-        return _stacked(listing, env), env.width
+        # a token (an id, a value, a code) is never folded: the width grows to it instead
+        labels = max(cell_len(field) for field in listing.fields) + 1
+        tokens = [c.natural for c in columns if c.role == layout.TOKEN]
+        return _stacked(listing, env), max(env.width, labels + max(tokens, default=0))
     shown = [i for i, field in enumerate(listing.fields) if field in fit.widths]
     lists = {i for i in shown if layout.role(listing.fields[i]) == layout.LIST}
     if lists and not env.wide:
@@ -245,7 +248,7 @@ def _stacked(listing: Listing, env: Environment) -> RenderableType:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim" if env.color else "", no_wrap=True)
         grid.add_column(overflow="fold")
-        for field in listing.fields:
+        for field in listing.fields:  # (`_rows_table` gives a token's line its whole width)
             grid.add_row(field, _cell(field, record.get(field), env, listing.highlight, text))
         blocks.append(Padding(grid, (0, 0, 1, 0)))
     return Group(*blocks)

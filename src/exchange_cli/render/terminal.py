@@ -109,7 +109,7 @@ class Environment:
         except (AttributeError, ValueError):
             is_terminal = False
         encoding = (getattr(out, "encoding", None) or "ascii").lower().replace("-", "")
-        size = shutil.get_terminal_size((100, 24)) if is_terminal else os.terminal_size((100, 24))
+        size = shutil.get_terminal_size((100, 24)) if is_terminal else _piped_size(err)
         width = terminal_size_value(env.get("COLUMNS", "")) or size.columns
         height = terminal_size_value(env.get("LINES", "")) or size.lines
         return cls(
@@ -137,6 +137,17 @@ class Environment:
 
 #: The narrowest and widest a view is drawn, whatever COLUMNS says; the tallest screen.
 MIN_WIDTH, MAX_WIDTH, MAX_HEIGHT = 20, 1000, 10_000
+
+
+def _piped_size(err: TextIO) -> os.terminal_size:
+    """The size a view asked for by name (`--format table`) takes in a pipe: the
+    terminal's stderr is on (`exchange list -f table | less` fits the screen), else 80
+    columns, as Rich and gh assume."""
+    try:
+        size = os.get_terminal_size(err.fileno())
+    except (AttributeError, ValueError, OSError):
+        size = os.terminal_size((0, 0))
+    return os.terminal_size((size.columns or 80, size.lines or 24))  # 0: a pty never sized
 
 
 def terminal_size_value(raw: str) -> int | None:
