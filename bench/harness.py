@@ -100,10 +100,13 @@ def measure(
 
 def with_party_ids(records: list[dict[str, object]]) -> list[dict[str, object]]:
     """Records as `exchange` prints them: every party with its `id` (null when the file
-    gives none), so jq's output of the same file compares equal."""
+    gives none) and every program with its `aliases` ([] when none), so jq's output of
+    the same file compares equal."""
     for record in records:
         for party in record["parties"]:  # type: ignore[attr-defined]
             party.setdefault("id", None)
+        if "aliases" not in record:  # (after the other fields, where exchange prints it)
+            record["aliases"] = []
     return records
 
 
