@@ -112,13 +112,15 @@ def test_validate_refuses_a_colliding_alias(run: Any, case: str, tmp_path: Path)
 def test_an_alias_far_from_its_id_is_refused_in_a_streamed_load(tmp_path: Path) -> None:
     """The first program was written to the store batches ago: the store's alias
     index answers, not a dict held in memory."""
-    records = [program_record(f"p{i}") for i in range(1500)]
+    from exchange_cli.store.build import Sink
+
+    records = [program_record(f"p{i}") for i in range(Sink.BATCH + 88)]
     records[0]["aliases"] = ["first-name"]
     records[-1]["aliases"] = ["first-name"]
     data = as_yaml(records).encode()
     programs, problems, _ = whole(data, "c.yaml")
     assert programs is None
-    assert problems[0].path == "programs[1499].aliases[0]"
+    assert problems[0].path == f"programs[{len(records) - 1}].aliases[0]"
     assert_same(data, "c.yaml", tmp_path, (1 << 20,))
 
 
