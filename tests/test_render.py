@@ -531,3 +531,14 @@ def test_one_record_as_a_row_reads_the_declaration_s_way(run: Any) -> None:
     row = next(csv.DictReader(io.StringIO(shown)))
     assert row["parties"] == "Saudi Arabia (SA); South Korea (KR)"
     assert row["source"] == "Doc One / Part A"
+
+
+def test_the_not_shown_line_keeps_its_hint_and_counts_what_it_cannot_name() -> None:
+    from exchange_cli.render.table import _not_shown
+
+    hidden = ["from_country", "to_country", "program", "title"]
+    assert _not_shown(hidden, 200) == (
+        "not shown: from_country, to_country, program, title (see --wide)"
+    )
+    assert _not_shown(hidden, 60) == "not shown: from_country, to_country and 2 more (see --wide)"
+    assert _not_shown(hidden, 30) == "not shown: 4 columns (see --wide)"

@@ -186,11 +186,21 @@ def _rows_table(listing: Listing, env: Environment) -> tuple[RenderableType, int
     width = fit.width + layout.GAP
     if not fit.hidden:
         return table, width
-    note = Text(
-        f"not shown: {', '.join(fit.hidden)} (see --wide)", style="dim" if env.color else ""
-    )
+    note = Text(_not_shown(list(fit.hidden), env.width), style="dim" if env.color else "")
     note.truncate(env.width, overflow="ellipsis")
     return Group(table, note), width
+
+
+def _not_shown(hidden: list[str], width: int) -> str:
+    """The columns left out, as many as the line holds and a count of the rest: the
+    hint (`see --wide`) is never the part cut."""
+    for keep in range(len(hidden), 0, -1):
+        rest = len(hidden) - keep
+        more = f" and {rest} more" if rest else ""
+        line = f"not shown: {', '.join(hidden[:keep])}{more} (see --wide)"
+        if cell_len(line) <= width:
+            return line
+    return f"not shown: {len(hidden)} columns (see --wide)"
 
 
 def _cut_lists(
