@@ -383,3 +383,9 @@ def test_a_party_name_with_a_space_completes_however_bash_hands_it_over() -> Non
     for typed in ("Foreign\\ p", '"Foreign p', "'Foreign p"):
         assert values("list", "--party", typed) == ["Foreign professionals"], typed
     assert values("list", "--party", "Foreign\\ p", shell="zsh") == []  # zsh dequotes first
+
+
+def test_a_country_completes_by_another_name_when_no_code_or_name_starts_so() -> None:
+    """`--country kor` is accepted (an alias of KR); Tab offers it too."""
+    assert ask("list", "--country", "kor") == [("korea", "KR, South Korea")]
+    assert values("list", "--country", "sau") == ["saudi Arabia"]  # the name, no alias

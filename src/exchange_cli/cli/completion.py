@@ -52,8 +52,21 @@ def complete_evidence(incomplete: str) -> list[tuple[str, str]]:
 
 
 def complete_country(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """The countries the catalogue in use names: codes, and names (`sau` → Saudi Arabia)."""
-    return _typed(_countries(ctx), incomplete)
+    """The countries the catalogue in use names: codes, and names (`sau` → Saudi Arabia);
+    when neither starts so, the other names the command takes (`kor` → Korea)."""
+    items = _countries(ctx)
+    found = _typed(items, incomplete)
+    if found or not incomplete:
+        return found
+    terms = {term.value: term for term in vocab.countries().terms}
+    other = [
+        (alias, f"{code}, {vocab.country_name(code)}")
+        for code, _ in items
+        if code in terms
+        for alias in terms[code].aliases[1:]  # (the first is the name, offered above)
+        if alias.isascii() and len(alias) > 3 and "," not in alias  # a name, not a code
+    ]
+    return _typed(other, incomplete)
 
 
 def complete_party(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
