@@ -40,6 +40,9 @@ _TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[{}\[\]:,]|[^\s{}\[\]:,"]+', r
 _CUT_MARGIN = 16
 #: Read text is dropped from the window only past this offset (and past half the window).
 _KEEP = 1 << 16
+#: Positions remembered per record with a problem (as `safeyaml.MAX_MARKS`): a record of
+#: millions of values costs no more memory than its data.
+MAX_MARKS = 20_000
 _SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile(
     r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
@@ -354,18 +357,30 @@ class Reader:
         return None
 
     def record_marks(
-        self, start: int, end: int, root: Path
-    ) -> tuple[dict[Path, Mark], dict[Path, Mark], list[tuple[Path, Mark, str]]]:
-        """Where each value (and each mapping key) of the record at `start` begins, by
-        path, and the record's duplicate keys: (path, position, message)."""
+        self,
+        start: int,
+        end: int,
+        root: Path,
+        *,
+        positions: bool = True,
+        on_duplicate: OnProblem | None = None,
+    ) -> tuple[dict[Path, Mark], dict[Path, Mark]]:
+        """Where the values (and the mapping keys) of the record at `start` begin, by
+        path: the first `MAX_MARKS` of them (a problem further on is placed at its
+        nearest recorded parent, as `safeyaml` does), none without `positions`. With
+        `on_duplicate`, each repeated key is handed to it as it is found, and the record
+        is scanned to its end for them; else the scan stops once the marks are taken."""
         values: dict[Path, Mark] = {}
         keys: dict[Path, Mark] = {}
-        duplicates: list[tuple[Path, Mark, str]] = []
+        budget = MAX_MARKS if positions else 0
+        if not budget and on_duplicate is None:
+            return values, keys
+        at = self.at
         # Each open container: [its path, is a mapping, next index, pending key, keys seen]
         stack: list[list[Any]] = []
         expect_key = False
         for token in _TOKEN.finditer(self.text, start, end):
-            piece, offset = token.group(), token.start()
+            piece = token.group()
             if piece in (",", ":"):
                 if piece == "," and stack and stack[-1][1]:
                     expect_key = True
@@ -376,42 +391,51 @@ class Reader:
                 if stack and stack[-1][1]:
                     stack[-1][3] = None
                 continue
-            if expect_key:
-                key = json.loads(piece) if piece.startswith('"') else piece
-                top = stack[-1]
+            top = stack[-1] if stack else None
+            if expect_key and top is not None:
+                offset = token.start()
+                key = piece
+                if piece.startswith('"'):  # (the record decoded: a plain one is its text)
+                    key = json.loads(piece) if "\\" in piece else piece[1:-1]
                 where = (*top[0], key)
                 if key in top[4]:
-                    first = top[4][key]
-                    duplicates.append(
-                        (
-                            where,
-                            self.at(offset),
+                    if on_duplicate is not None:
+                        first = top[4][key]
+                        on_duplicate(
+                            *at(offset),
                             f"duplicate key '{key}' (first at line {first[0]}); "
                             "JSON readers would silently keep only the last one",
+                            where,
                         )
-                    )
                     where = (*top[0], key, "\x00duplicate")  # its value is not recorded
                 else:
-                    top[4][key] = keys[where] = self.at(offset)
+                    top[4][key] = mark = at(offset)
+                    if budget:
+                        keys[where] = mark
                 top[3] = where
                 expect_key = False
                 continue
-            if not stack:
+            opens = piece == "{" or piece == "["
+            if top is None:
                 path = root
-            elif stack[-1][1]:
-                path = stack[-1][3]
+            elif top[1]:
+                path = top[3]
             else:
-                path = (*stack[-1][0], stack[-1][2])
-                stack[-1][2] += 1
-            values[path] = self.at(offset)
-            if piece == "{":
-                stack.append([path, True, 0, None, {}])
-                expect_key = True
-            elif piece == "[":
-                stack.append([path, False, 0, None, {}])
-            if not stack:
+                top[2] += 1
+                if not (budget or opens):
+                    continue  # a scalar item: no path to make
+                path = (*top[0], top[2] - 1)
+            if budget:
+                values[path] = at(token.start())
+                budget -= 1
+            elif on_duplicate is None:
+                break  # the marks are taken, and no repeated key is looked for
+            if opens:
+                stack.append([path, piece == "{", 0, None, {}])
+                expect_key = piece == "{"
+            elif not stack:
                 break
-        return values, keys, duplicates
+        return values, keys
 
 
 def _cut_short(exc: json.JSONDecodeError, text: str) -> bool:
