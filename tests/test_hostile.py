@@ -31,7 +31,7 @@ CASES: dict[str, str] = {
     "two-documents.yaml": "more than one YAML document",
     "empty.yaml": "no YAML document (it is empty or only comments)",
     "comments-only.yaml": "no YAML document (it is empty or only comments)",
-    "top-level-list.yaml": "top level must be a mapping",
+    "top-level-list.yaml": "programs[0]: missing required field 'title'",  # a list is programs
     "top-level-string.yaml": "top level must be a mapping",
     "huge-integer.yaml": "got an unquoted integer `9999",
     "boolean-no.yaml": 'reads as a boolean in YAML; quote the country code: "NO"',

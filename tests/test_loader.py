@@ -174,7 +174,8 @@ def test_field_rules(change: tuple[str, str], expected: str) -> None:
 
 def test_duplicate_ids_name_the_first_use() -> None:
     messages = errors_of(catalogue_text(record("same"), record("same")))
-    assert any("duplicate id 'same' (already used by programs[0])" in m for m in messages)
+    expected = "duplicate id 'same' (already the id or an alias of programs[0])"
+    assert any(expected in m for m in messages)
 
 
 def test_warnings_do_not_fail_validation() -> None:
@@ -192,7 +193,7 @@ def test_warnings_do_not_fail_validation() -> None:
     [
         ("", "no YAML document"),
         ("# only a comment\n", "no YAML document"),
-        ("- a\n- b\n", "top level must be a mapping"),
+        ("- a\n- b\n", "programs[0]: expected a program (a mapping)"),
         ("programs: {}\n", "expected a list of programs"),
         ("programs: []\nextra: 1\n", "unknown top-level key 'extra'"),
         ("programs: [\n", "did not find expected node content"),
@@ -565,7 +566,7 @@ def test_repeats_in_a_list_are_found_and_placed() -> None:
         (21, 14, "programs[0].parties[2].name", "party 'A' is listed twice"),
     ]
     assert _problems([program_record("a"), program_record("a")]) == [
-        (41, 10, "programs[1].id", "duplicate id 'a' (already used by programs[0])")
+        (41, 10, "programs[1].id", "duplicate id 'a' (already the id or an alias of programs[0])")
     ]
 
 

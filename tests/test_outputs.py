@@ -83,7 +83,7 @@ def test_diff_and_its_rows(run: Run, tmp_path: Path) -> None:
     edited = copy.deepcopy(records)
     edited.pop(0)
     edited[0]["recurrence"] = None if edited[0]["recurrence"] else "annual"
-    edited.append({**copy.deepcopy(records[1]), "id": "a-new-one"})
+    edited.append({**copy.deepcopy(records[1]), "id": "a-new-one", "aliases": []})
     new = write_catalogue(tmp_path / "new.yaml", edited)
     whole = data(run, "diff", str(SHIPPED), str(new))
     conforms([whole], "diff")
