@@ -162,6 +162,26 @@ class Reader:
             return True
         return False
 
+    def _grow(self, offset: int) -> bool:
+        """Read on past a value that starts at `offset` and that the window cuts short,
+        until the window holds twice what the value was seen to span; False when there
+        is no more. So a value many pieces long is decoded (or searched) a few times,
+        each twice as long as the last, not once a piece: quadratic in its length."""
+        wanted = 2 * max(len(self.text) - offset, 1)
+        pieces = [self.text]
+        have = len(self.text) - offset
+        while self._more is not None and have < wanted:
+            piece = self._more()
+            if not piece:
+                self._more = None
+                break
+            pieces.append(piece)
+            have += len(piece)
+        if len(pieces) == 1:
+            return False
+        self.text = "".join(pieces)
+        return True
+
     def _drop(self, offset: int) -> int:
         """Forget the window before `offset` (read and done with) once that is most of
         it, so the window stays about one piece long; `offset` in the window after."""
@@ -185,7 +205,7 @@ class Reader:
                     return value, end + base
                 value, end = self._decode(self.text, offset)
             except json.JSONDecodeError as exc:
-                if text is None and _cut_short(exc, self.text) and self._extend():
+                if text is None and _cut_short(exc, self.text) and self._grow(offset):
                     continue
                 raise JsonError(_message(exc.msg), *self.at(exc.pos + base)) from None
             except RecursionError:
@@ -200,10 +220,22 @@ class Reader:
 
     def _skip_space(self, offset: int) -> int:
         """The offset of the next character that is not white space (or the end)."""
+        end = _SPACE.match(self.text, offset).end()  # type: ignore[union-attr]
+        if end < len(self.text) or self._more is None:
+            return end
+        # space to the end of the window: read on to the piece where it stops, and join
+        # once (space a piece at a time, each time from the start, was quadratic)
+        pieces = [self.text]
         while True:
-            end = _SPACE.match(self.text, offset).end()  # type: ignore[union-attr]
-            if end < len(self.text) or not self._extend():
-                return end
+            piece = self._more()
+            if not piece:
+                self._more = None
+                break
+            pieces.append(piece)
+            if _SPACE.match(piece).end() < len(piece):  # type: ignore[union-attr]
+                break
+        self.text = "".join(pieces)
+        return _SPACE.match(self.text, end).end()  # type: ignore[union-attr]
 
     def _holds(self, wanted: str, offset: int) -> bool:
         """Whether the text at `offset` starts with `wanted` (read on as far as needed)."""
@@ -237,9 +269,12 @@ class Reader:
             if offset >= len(text):
                 return
             newline = text.find("\n", offset)
-            while newline < 0 and self._extend():
+            while newline < 0:
+                searched = len(text)
+                if not self._grow(offset):
+                    break
                 text = self.text
-                newline = text.find("\n", offset)
+                newline = text.find("\n", searched)
             stop = len(text) if newline < 0 else newline
             base = text.rfind("\n", 0, offset) + 1
             try:
@@ -415,6 +450,8 @@ class Reader:
                 top[3] = where
                 expect_key = False
                 continue
+            if not budget and on_duplicate is None:
+                break  # the marks are taken, and no repeated key is looked for
             opens = piece == "{" or piece == "["
             if top is None:
                 path = root
@@ -428,8 +465,6 @@ class Reader:
             if budget:
                 values[path] = at(token.start())
                 budget -= 1
-            elif on_duplicate is None:
-                break  # the marks are taken, and no repeated key is looked for
             if opens:
                 stack.append([path, piece == "{", 0, None, {}])
                 expect_key = piece == "{"
