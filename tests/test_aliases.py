@@ -181,3 +181,18 @@ def test_the_schema_and_the_new_command_declare_aliases(run: Any) -> None:
     program = schema["$defs"]["program"] if "$defs" in schema else schema
     assert "aliases" in json.dumps(program)
     assert yaml.safe_load(run("new").stdout)["programs"][0]["aliases"] == []
+
+
+@pytest.mark.parametrize("typed", ["\udcff", "saudi\udcffkorea", "old-\udcff"])
+@pytest.mark.parametrize("cached", [False, True], ids=["memory", "store"])
+def test_an_id_typed_with_a_byte_that_is_not_utf8_names_nothing(
+    run: Any, typed: str, cached: bool
+) -> None:
+    """A byte that is not UTF-8 on the command line reaches Python as a lone surrogate
+    (`\\udcff`); SQLite cannot take it, and `show` ended in a traceback (exit 1) when the
+    store answered (memory said 'no program'). No id holds one."""
+    env = {} if cached else {"EXCHANGE_NO_CACHE": "1"}
+    shown = run("show", typed, env=env)
+    assert shown.exit_code == 1, shown.stderr
+    assert shown.stderr.startswith("exchange: error: no program with id '")
+    assert shown.stderr.count("\n") == 1

@@ -142,6 +142,21 @@ JSON_SHAPES: dict[str, tuple[str, str, str, str]] = {
     # one string that fills the file, in a record with a problem: the position scanner's
     # pattern kept a backtracking entry per character (4 MiB took 500 MiB)
     "one long string in json": ("hostile.json", '{"programs":[{"title":"', "a", '"}]}'),
+    # one record holding millions of values, each with a problem: every value's position
+    # was kept (a 4 MiB file took 560 MiB and 19 s); now at most MAX_MARKS, as in YAML
+    "one record with a huge list in json": (
+        "hostile.json",
+        '{"programs":[{"sectors":[',
+        '"x",',
+        '"x"]}]}',
+    ),
+    # the same with a repeated key, so that the record is scanned to its end for them
+    "a huge list and a repeated key in json": (
+        "hostile.json",
+        '{"programs":[{"a":1,"a":1,"sectors":[',
+        '"x",',
+        '"x"]}]}',
+    ),
 }
 
 
@@ -168,6 +183,24 @@ def test_a_hostile_json_file_costs_linear_time_and_little_memory(
         scratch=scratch(tmp_path),
     )
     assert_linear(grown, mib_per_mib=40)
+
+
+@pytest.mark.parametrize("head", ['{"programs":[{', '{"programs":[{"a":1,"a":1,'])
+def test_one_json_record_of_millions_of_values_keeps_few_positions(
+    tmp_path: Path, head: str
+) -> None:
+    """A JSON record with a problem is scanned for where its values are; every one of
+    them was kept (a 4 MiB record: 560 MiB, 19 s), where the README promises 320 MiB.
+    At most `MAX_MARKS` are kept, as YAML keeps; the repeated key is still found."""
+    path = tmp_path / "huge.json"
+    head += '"sectors":['
+    count = (4 * MiB - len(head) - 10) // 4
+    path.write_text(head + '"x",' * count + '"x"]}]}', encoding="ascii")
+    proc = exchange("validate", str(path), limit_mib=1024)
+    refused_in_one_line(proc, 1)
+    assert proc.peak_mib < 320, proc.peak_mib
+    if '"a"' in head:
+        assert "duplicate key 'a'" in proc.stdout.decode()
 
 
 def program_with_parties(index: int, count: int) -> dict[str, object]:

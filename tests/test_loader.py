@@ -174,7 +174,8 @@ def test_field_rules(change: tuple[str, str], expected: str) -> None:
 
 def test_duplicate_ids_name_the_first_use() -> None:
     messages = errors_of(catalogue_text(record("same"), record("same")))
-    assert any("duplicate id 'same' (already used by programs[0])" in m for m in messages)
+    expected = "duplicate id 'same' (already used by programs[0])"
+    assert any(expected in m for m in messages)
 
 
 def test_warnings_do_not_fail_validation() -> None:

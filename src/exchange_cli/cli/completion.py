@@ -136,8 +136,7 @@ def complete_program_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, 
             i for i, program_id in enumerate(source.ids()) if program_id.startswith(wanted)
         ]
         if not positions and wanted:  # an earlier id (`aliases`) still names its program
-            earlier = sorted((a, i) for a, i in source.aliases().items() if a.startswith(wanted))
-            earlier = earlier[: MAX_CANDIDATES + 1]
+            earlier = source.aliases(wanted, MAX_CANDIDATES + 1)
             chosen = source.records(i for _, i in earlier)
             return _typed(
                 [

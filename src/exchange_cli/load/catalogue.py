@@ -130,8 +130,8 @@ class OneRunRecords:
     def position(self, program_id: str) -> int | None:
         return self._memory.position(program_id)
 
-    def aliases(self) -> Mapping[str, int]:
-        return self._memory.aliases()
+    def aliases(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        return self._memory.aliases(prefix, limit)
 
     def select(self, criteria: "Criteria") -> list[int]:
         return self._memory.select(criteria)

@@ -222,14 +222,11 @@ def _read_json(
                 if not found:
                     if report.errors >= report.limit and report.warnings >= report.limit:
                         return Marks()  # nothing more is kept: no position is needed
-                    values, keys, duplicates = reader.record_marks(start, end, at)
-                    found.append(Marks(values, keys))
+                    found.append(Marks(*reader.record_marks(start, end, at)))
                 return found[0]
 
-            if reader.duplicated:
-                _, _, duplicates = reader.record_marks(start, end, at)
-                for path, (line, column), message in duplicates:
-                    report.at(line, column, message, path)
+            if reader.duplicated:  # each repeated key reported as the scan finds it
+                reader.record_marks(start, end, at, positions=False, on_duplicate=report.at)
             programs.take(raw, index, marks, slow=reader.duplicated)
     except JsonError as exc:
         report.fatal(exc.line, exc.column, exc.message)

@@ -40,6 +40,9 @@ _TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[{}\[\]:,]|[^\s{}\[\]:,"]+', r
 _CUT_MARGIN = 16
 #: Read text is dropped from the window only past this offset (and past half the window).
 _KEEP = 1 << 16
+#: Positions remembered per record with a problem (as `safeyaml.MAX_MARKS`): a record of
+#: millions of values costs no more memory than its data.
+MAX_MARKS = 20_000
 _SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile(
     r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
@@ -159,6 +162,26 @@ class Reader:
             return True
         return False
 
+    def _grow(self, offset: int) -> bool:
+        """Read on past a value that starts at `offset` and that the window cuts short,
+        until the window holds twice what the value was seen to span; False when there
+        is no more. So a value many pieces long is decoded (or searched) a few times,
+        each twice as long as the last, not once a piece: quadratic in its length."""
+        wanted = 2 * max(len(self.text) - offset, 1)
+        pieces = [self.text]
+        have = len(self.text) - offset
+        while self._more is not None and have < wanted:
+            piece = self._more()
+            if not piece:
+                self._more = None
+                break
+            pieces.append(piece)
+            have += len(piece)
+        if len(pieces) == 1:
+            return False
+        self.text = "".join(pieces)
+        return True
+
     def _drop(self, offset: int) -> int:
         """Forget the window before `offset` (read and done with) once that is most of
         it, so the window stays about one piece long; `offset` in the window after."""
@@ -182,7 +205,7 @@ class Reader:
                     return value, end + base
                 value, end = self._decode(self.text, offset)
             except json.JSONDecodeError as exc:
-                if text is None and _cut_short(exc, self.text) and self._extend():
+                if text is None and _cut_short(exc, self.text) and self._grow(offset):
                     continue
                 raise JsonError(_message(exc.msg), *self.at(exc.pos + base)) from None
             except RecursionError:
@@ -197,10 +220,22 @@ class Reader:
 
     def _skip_space(self, offset: int) -> int:
         """The offset of the next character that is not white space (or the end)."""
+        end = _SPACE.match(self.text, offset).end()  # type: ignore[union-attr]
+        if end < len(self.text) or self._more is None:
+            return end
+        # space to the end of the window: read on to the piece where it stops, and join
+        # once (space a piece at a time, each time from the start, was quadratic)
+        pieces = [self.text]
         while True:
-            end = _SPACE.match(self.text, offset).end()  # type: ignore[union-attr]
-            if end < len(self.text) or not self._extend():
-                return end
+            piece = self._more()
+            if not piece:
+                self._more = None
+                break
+            pieces.append(piece)
+            if _SPACE.match(piece).end() < len(piece):  # type: ignore[union-attr]
+                break
+        self.text = "".join(pieces)
+        return _SPACE.match(self.text, end).end()  # type: ignore[union-attr]
 
     def _holds(self, wanted: str, offset: int) -> bool:
         """Whether the text at `offset` starts with `wanted` (read on as far as needed)."""
@@ -234,9 +269,12 @@ class Reader:
             if offset >= len(text):
                 return
             newline = text.find("\n", offset)
-            while newline < 0 and self._extend():
+            while newline < 0:
+                searched = len(text)
+                if not self._grow(offset):
+                    break
                 text = self.text
-                newline = text.find("\n", offset)
+                newline = text.find("\n", searched)
             stop = len(text) if newline < 0 else newline
             base = text.rfind("\n", 0, offset) + 1
             try:
@@ -354,18 +392,30 @@ class Reader:
         return None
 
     def record_marks(
-        self, start: int, end: int, root: Path
-    ) -> tuple[dict[Path, Mark], dict[Path, Mark], list[tuple[Path, Mark, str]]]:
-        """Where each value (and each mapping key) of the record at `start` begins, by
-        path, and the record's duplicate keys: (path, position, message)."""
+        self,
+        start: int,
+        end: int,
+        root: Path,
+        *,
+        positions: bool = True,
+        on_duplicate: OnProblem | None = None,
+    ) -> tuple[dict[Path, Mark], dict[Path, Mark]]:
+        """Where the values (and the mapping keys) of the record at `start` begin, by
+        path: the first `MAX_MARKS` of them (a problem further on is placed at its
+        nearest recorded parent, as `safeyaml` does), none without `positions`. With
+        `on_duplicate`, each repeated key is handed to it as it is found, and the record
+        is scanned to its end for them; else the scan stops once the marks are taken."""
         values: dict[Path, Mark] = {}
         keys: dict[Path, Mark] = {}
-        duplicates: list[tuple[Path, Mark, str]] = []
+        budget = MAX_MARKS if positions else 0
+        if not budget and on_duplicate is None:
+            return values, keys
+        at = self.at
         # Each open container: [its path, is a mapping, next index, pending key, keys seen]
         stack: list[list[Any]] = []
         expect_key = False
         for token in _TOKEN.finditer(self.text, start, end):
-            piece, offset = token.group(), token.start()
+            piece = token.group()
             if piece in (",", ":"):
                 if piece == "," and stack and stack[-1][1]:
                     expect_key = True
@@ -376,42 +426,51 @@ class Reader:
                 if stack and stack[-1][1]:
                     stack[-1][3] = None
                 continue
-            if expect_key:
-                key = json.loads(piece) if piece.startswith('"') else piece
-                top = stack[-1]
+            top = stack[-1] if stack else None
+            if expect_key and top is not None:
+                offset = token.start()
+                key = piece
+                if piece.startswith('"'):  # (the record decoded: a plain one is its text)
+                    key = json.loads(piece) if "\\" in piece else piece[1:-1]
                 where = (*top[0], key)
                 if key in top[4]:
-                    first = top[4][key]
-                    duplicates.append(
-                        (
-                            where,
-                            self.at(offset),
+                    if on_duplicate is not None:
+                        first = top[4][key]
+                        on_duplicate(
+                            *at(offset),
                             f"duplicate key '{key}' (first at line {first[0]}); "
                             "JSON readers would silently keep only the last one",
+                            where,
                         )
-                    )
                     where = (*top[0], key, "\x00duplicate")  # its value is not recorded
                 else:
-                    top[4][key] = keys[where] = self.at(offset)
+                    top[4][key] = mark = at(offset)
+                    if budget:
+                        keys[where] = mark
                 top[3] = where
                 expect_key = False
                 continue
-            if not stack:
+            if not budget and on_duplicate is None:
+                break  # the marks are taken, and no repeated key is looked for
+            opens = piece == "{" or piece == "["
+            if top is None:
                 path = root
-            elif stack[-1][1]:
-                path = stack[-1][3]
+            elif top[1]:
+                path = top[3]
             else:
-                path = (*stack[-1][0], stack[-1][2])
-                stack[-1][2] += 1
-            values[path] = self.at(offset)
-            if piece == "{":
-                stack.append([path, True, 0, None, {}])
-                expect_key = True
-            elif piece == "[":
-                stack.append([path, False, 0, None, {}])
-            if not stack:
+                top[2] += 1
+                if not (budget or opens):
+                    continue  # a scalar item: no path to make
+                path = (*top[0], top[2] - 1)
+            if budget:
+                values[path] = at(token.start())
+                budget -= 1
+            if opens:
+                stack.append([path, piece == "{", 0, None, {}])
+                expect_key = piece == "{"
+            elif not stack:
                 break
-        return values, keys, duplicates
+        return values, keys
 
 
 def _cut_short(exc: json.JSONDecodeError, text: str) -> bool:

@@ -29,8 +29,16 @@ class MemoryRecords:
     def position(self, program_id: str) -> int | None:
         return self._positions.get(program_id.strip().lower())
 
-    def aliases(self) -> Mapping[str, int]:
-        return {a: i for i, p in enumerate(self.catalogue.programs) for a in p.aliases}
+    def aliases(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        import heapq
+
+        found = (
+            (a, i)
+            for i, p in enumerate(self.catalogue.programs)
+            for a in p.aliases
+            if a.startswith(prefix)
+        )
+        return heapq.nsmallest(limit, found)
 
     def select(self, criteria: Criteria) -> list[int]:
         if criteria.parties and self._actors is None:

@@ -73,8 +73,9 @@ if TYPE_CHECKING:  # a typing-only protocol: nothing to define on every run
             """The position of the program with this id or alias (case ignored), or None."""
             ...
 
-        def aliases(self) -> Mapping[str, int]:
-            """Each earlier id (`aliases`) and the position of the program it names."""
+        def aliases(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+            """The first `limit` earlier ids (`aliases`) that start with `prefix`, in
+            order, each with the position of the program it names."""
             ...
 
         def select(self, criteria: Criteria) -> list[int]:

@@ -60,11 +60,23 @@ class StoreRecords:
         from exchange_cli.store.build import NAMED
 
         wanted = program_id.strip().lower()
+        if not _encodable(wanted):  # a byte of the command line that is not UTF-8
+            return None
         rows = self._rows(NAMED, wanted, wanted)
         return int(rows[0][0]) if rows else None
 
-    def aliases(self) -> Mapping[str, int]:
-        return {a: int(i) for a, i in self._rows("SELECT alias, program FROM program_aliases")}
+    def aliases(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """From the index, in order: a Tab press reads the few it offers, not them all."""
+        if not _encodable(prefix):
+            return []
+        rows = self._rows(
+            "SELECT alias, program FROM program_aliases WHERE alias >= ? AND alias < ? "
+            "ORDER BY alias LIMIT ?",
+            prefix,
+            prefix + "\U0010ffff",  # (aliases are ASCII slugs: after any that start so)
+            limit,
+        )
+        return [(alias, int(position)) for alias, position in rows]
 
     def select(self, criteria: Criteria) -> list[int]:
         """Positions from the indexes alone: the programs table holds each record's
@@ -366,3 +378,13 @@ def _position_sets(criteria: Criteria) -> tuple[list[tuple[str, str]], list[Any]
             )
         )
     return sets, parameters
+
+
+def _encodable(text: str) -> bool:
+    """Whether SQLite can take `text`: a lone surrogate (a byte of the command line that
+    is not UTF-8, as Python decodes it) cannot be encoded, and names nothing here."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
