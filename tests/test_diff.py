@@ -187,6 +187,14 @@ def test_the_markdown_comment_references_no_issue_and_mentions_no_one(
     assert re.search(r"(?i)(#|\bgh-)\d|@o", html) is None
 
 
+def test_the_markdown_comment_makes_no_math(run: Run, tmp_path: Path) -> None:
+    """GitHub renders `$...$` as math: every `$` from the data is escaped."""
+    path, _ = edited(tmp_path, title="costs $x^2$ and $$y$$")
+    result = run("diff", str(SHIPPED), str(path), "--format", "markdown")
+    assert "costs \\$x^2\\$ and \\$\\$y\\$\\$" in result.stdout
+    assert "$x" not in result.stdout.replace("\\$", "")
+
+
 def test_markdown_when_equal_says_so(run: Run) -> None:
     result = run("diff", str(SHIPPED), str(SHIPPED), "-f", "markdown")
     assert result.exit_code == 0

@@ -68,7 +68,8 @@ def render_table(result: Any, env: Environment) -> None:
 # -- Markdown ------------------------------------------------------------------------------
 
 #: `:` and `.` too: GitHub links a bare `https://...` or `www.x.y` (GFM's autolinks).
-_INLINE = re.compile(r"([\\`*_\[\]|~:.])")
+#: `$` too: GitHub reads `$x^2$` as math.
+_INLINE = re.compile(r"([\\`*_\[\]|~:.$])")
 _BLOCK_START = re.compile(r"^(\s*\d*)([#+\-=!.)])")
 
 
