@@ -41,7 +41,7 @@ FIELD = """
 def trial(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A copy of the tree with `url` declared and `scripts/generate.py` run."""
     root = tmp_path_factory.mktemp("trial") / "exchange"
-    for part in ("src", "scripts", "data", "tests"):
+    for part in ("src", "scripts", "data", "docs", "tests"):
         shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("README.md", "pyproject.toml", ".pre-commit-hooks.yaml"):
         shutil.copy(REPO / name, root / name)
