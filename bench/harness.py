@@ -12,7 +12,6 @@ import pty
 import select
 import statistics
 import subprocess
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -56,30 +55,67 @@ def _drain(fd: int) -> None:
             return
 
 
+#: Starts the command and reports what it alone cost. Linux counts in a process's peak
+#: memory the memory of the process it was started from, as it stood at exec (with
+#: vfork, the parent's whole high-water mark): started from this harness, which grows
+#: as it reads outputs, every child would look as big as the harness. A bare Python
+#: (about 10 MiB) forks and execs the command, times it and reports its rusage.
+_LAUNCHER = """
+import json, os, sys, time
+report, argv = int(sys.argv[1]), sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+code = os.waitstatus_to_exitcode(status)
+cost = [code, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]
+os.write(report, json.dumps(cost).encode())
+"""
+
+
 def run_once(command: Command, base_env: Mapping[str, str]) -> tuple[float, float, int]:
-    """One run: (wall seconds, cpu seconds, peak KiB). Output is read and thrown away."""
+    """One run: (wall seconds, cpu seconds, peak KiB), the command's own (`_LAUNCHER`).
+    Output is read and thrown away."""
+    import json
+    import sys
+
     env = {**base_env, **command.env}
-    start = time.perf_counter()
+    report_read, report_write = os.pipe()
+    argv = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report_write), *command.argv]
     if command.terminal:
         main, secondary = pty.openpty()
-        proc = subprocess.Popen(command.argv, stdout=secondary, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(
+            argv, stdout=secondary, stderr=subprocess.DEVNULL, env=env, pass_fds=(report_write,)
+        )
         os.close(secondary)
+        os.close(report_write)
         _drain(main)
         os.close(main)
     else:
         proc = subprocess.Popen(
-            command.argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            pass_fds=(report_write,),
         )
+        os.close(report_write)
         assert proc.stdout is not None
         while proc.stdout.read(1 << 16):
             pass
         proc.stdout.close()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{command.name}: exit {proc.returncode}: {' '.join(command.argv)}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    proc.wait()
+    with os.fdopen(report_read, "rb") as report:
+        code, wall, cpu, peak = json.loads(report.read() or b"[127, 0, 0, 0]")
+    if code != 0:
+        raise SystemExit(f"{command.name}: exit {code}: {' '.join(command.argv)}")
+    return wall, cpu, peak
 
 
 def measure(
