@@ -254,16 +254,21 @@ class Term(Text):
         return self.vocabulary.fingerprint()
 
     def fast(self) -> FastCheck:
-        allowed, nullable = frozenset(self.vocabulary.values), self.nullable
+        return _one_of(frozenset(self.vocabulary.values), self.nullable)
 
-        def term(value: Any) -> Any:
-            if type(value) is str and value in allowed:
-                return value
-            if value is None and nullable:
-                return None
-            raise Fallback
 
-        return term
+def _one_of(allowed: frozenset[str], nullable: bool) -> FastCheck:
+    """The fast check of a closed set of strings (a vocabulary, the country codes):
+    anything else goes to the full check, which says what is wrong."""
+
+    def member(value: Any) -> Any:
+        if type(value) is str and value in allowed:
+            return value
+        if value is None and nullable:
+            return None
+        raise Fallback
+
+    return member
 
 
 class Country(Text):
@@ -304,16 +309,7 @@ class Country(Text):
     def fast(self) -> FastCheck:
         from exchange_cli.model.vocab import countries
 
-        codes, nullable = frozenset(countries().values), self.nullable
-
-        def country(value: Any) -> Any:
-            if type(value) is str and value in codes:
-                return value
-            if value is None and nullable:
-                return None
-            raise Fallback
-
-        return country
+        return _one_of(frozenset(countries().values), self.nullable)
 
 
 class Year(Spec):
