@@ -101,35 +101,55 @@ def help_examples() -> list[tuple[str, str]]:
     return found
 
 
+def pasted(script: str, cwd: Path, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`script` run by bash as a user pastes it (a failing stage of a pipe fails it)."""
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", script],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, (script, done.stderr)
+    return done
+
+
+@pytest.fixture(scope="module")
+def pasting(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A folder holding a file of one's own (`exchange new > my-programs.yaml`, itself an
+    example) and two copies to compare, made once; and the environment: the installed
+    command first on PATH, no EXCHANGE_ setting, a cache shared by the examples as a
+    user's is."""
+    folder = tmp_path_factory.mktemp("pasting")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
+    environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environ.get('PATH', '')}"
+    environ.update(SHELL="/bin/bash", XDG_CACHE_HOME=str(folder / "cache"))
+    for name in ("XDG_CONFIG_HOME", "ZDOTDIR"):
+        environ.pop(name, None)
+    pasted("exchange new > my-programs.yaml", folder, environ)
+    shutil.copy(folder / "my-programs.yaml", folder / "old.yaml")
+    shutil.copy(folder / "my-programs.yaml", folder / "new.yaml")
+    return folder, environ
+
+
 @pytest.mark.parametrize(("command", "example"), help_examples())
-def test_every_help_example_works_as_written(command: str, example: str, tmp_path: Path) -> None:
-    """Each example runs in bash, as a user would paste it, in a directory holding a file
-    of one's own (`exchange new > my-programs.yaml`, itself an example), and succeeds."""
+def test_every_help_example_works_as_written(
+    command: str, example: str, tmp_path: Path, pasting: tuple[Path, dict[str, str]]
+) -> None:
+    """Each example runs in bash, as a user would paste it, in a folder of its own holding
+    the files an example names, and succeeds."""
     for tool in ("jq", "dot"):
         if f"| {tool} " in example and shutil.which(tool) is None and not os.environ.get("CI"):
             pytest.skip(f"{tool} is not installed (CI installs it)")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("EXCHANGE_")}
-    environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environ.get('PATH', '')}"
+    made, environ = pasting
+    for name in ("my-programs.yaml", "old.yaml", "new.yaml"):
+        shutil.copy(made / name, tmp_path / name)
     home = tmp_path / "home"  # `completion --install` writes there, not in the real one
     home.mkdir()
-    environ.update(HOME=str(home), SHELL="/bin/bash", XDG_CACHE_HOME=str(home / ".cache"))
-    for name in ("XDG_CONFIG_HOME", "ZDOTDIR"):
-        environ.pop(name, None)
-    setup = (
-        "exchange new > my-programs.yaml && cp my-programs.yaml old.yaml && cp old.yaml new.yaml"
-    )
-    for script in (setup, example):
-        done = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", script],
-            cwd=tmp_path,
-            env=environ,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, (command, script, done.stderr)
-    assert "Traceback" not in done.stderr
+    done = pasted(example, tmp_path, environ | {"HOME": str(home)})
+    assert "Traceback" not in done.stderr, (command, done.stderr)
 
 
 #: A valid value for each kind of option, by its metavar (a new metavar fails the walk
