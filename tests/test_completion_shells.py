@@ -140,32 +140,56 @@ class Terminal:
         )
 
 
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """A HOME where `exchange completion SHELL --install` is the only setup, made once per
+    shell and copied for each test: a new user's home after their first shell started.
+    (zsh's first start writes compinit's dump, half a second; fish's would start its
+    man-page parsers in the background, minutes of CPU, unless their output exists.)"""
+    made: dict[str, Path] = {}
+
+    def home_for(shell: str) -> Path:
+        if shell in made:
+            return made[shell]
+        home = tmp_path_factory.mktemp(f"home-{shell}")
+        prompt = {
+            "bash": (home / ".bashrc", "PS1='$ '\n"),
+            "zsh": (home / ".zshrc", "PS1='$ '\n"),
+            "fish": (
+                home / ".config" / "fish" / "config.fish",
+                "set -g fish_greeting ''\nfunction fish_prompt; echo '$ '; end\n",
+            ),
+        }
+        startup, text = prompt[shell]
+        startup.parent.mkdir(parents=True, exist_ok=True)
+        startup.write_text(text, encoding="utf-8")
+        (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
+        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+        env.pop("ZDOTDIR", None)
+        subprocess.run(
+            [str(BIN / "exchange"), "completion", shell, "--install"],
+            env=env,
+            check=True,
+            timeout=30,
+        )
+        if shell == "zsh":
+            subprocess.run(["zsh", "-d", "-i", "-c", "exit"], env=env, check=True, timeout=60)
+            assert (home / ".zcompdump").exists(), "zsh's first start wrote no dump"
+        made[shell] = home
+        return home
+
+    return home_for
+
+
 @pytest.fixture(params=SHELLS)
-def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Terminal]:
+def terminal(
+    request: pytest.FixtureRequest, tmp_path: Path, installed: Callable[[str], Path]
+) -> Iterator[Terminal]:
     shell = str(request.param)
     _require("tmux")
     _require(shell)
     home = tmp_path / "home"
-    home.mkdir()
-    prompt = {
-        "bash": (home / ".bashrc", "PS1='$ '\n"),
-        "zsh": (home / ".zshrc", "PS1='$ '\n"),
-        "fish": (
-            home / ".config" / "fish" / "config.fish",
-            "set -g fish_greeting ''\nfunction fish_prompt; echo '$ '; end\n",
-        ),
-    }
-    startup, text = prompt[shell]
-    startup.parent.mkdir(parents=True, exist_ok=True)
-    startup.write_text(text, encoding="utf-8")
-    # A new fish user's first shell starts man-page parsers in the background (minutes of
-    # CPU each, one per test); an existing directory of generated completions says done.
-    (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
-    env.pop("ZDOTDIR", None)
-    subprocess.run(
-        [str(BIN / "exchange"), "completion", shell, "--install"], env=env, check=True, timeout=30
-    )
+    shutil.copytree(installed(shell), home, symlinks=True)
     marker = request.node.get_closest_marker("width")
     term = Terminal(shell, home, marker.args[0] if marker else 120)
     term.shell = shell  # type: ignore[attr-defined]
