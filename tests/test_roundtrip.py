@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from exchange_cli.load import safeyaml
 from test_streaming import PIECES, assert_same
+from test_yaml_parsers import LOADERS
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "programs.yaml"
 EXCHANGE = Path(sys.executable).parent / "exchange"
@@ -28,6 +30,7 @@ PRINTED = {
     "search jsonl": (("search", "technology", "--format", "jsonl"), "out.jsonl"),
     "show json": (("show", "malaysia-digital-trade-zone", "--json"), "out.json"),
     "show jsonl": (("show", "malaysia-digital-trade-zone", "--format", "jsonl"), "out.jsonl"),
+    "show yaml": (("show", "malaysia-digital-trade-zone", "--format", "yaml"), "out.yaml"),
 }
 
 
@@ -85,8 +88,49 @@ def test_a_list_of_programs_streams_into_the_store_in_any_pieces(
 ) -> None:
     printed = run("list", "--format", "json" if name == "c.json" else "yaml")
     assert_same(printed.stdout.encode(), name, tmp_path, PIECES)
-    one = run("show", "usa-defense-symposium", "--json").stdout.encode()
-    assert_same(one, "c.json", tmp_path, PIECES)
+    form = "json" if name == "c.json" else "yaml"
+    one = run("show", "usa-defense-symposium", "--format", form).stdout.encode()
+    assert_same(one, name, tmp_path, PIECES)
+
+
+@pytest.mark.parametrize("parser", sorted(LOADERS))
+def test_one_program_in_yaml_is_checked_with_its_positions(
+    run: Any, parser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mapping `show --format yaml` prints is programs[0], its problems placed where
+    they are, a repeated key included; a mapping whose first key is not `id` is still
+    a catalogue's top level, and its unknown keys are reported as such."""
+    if LOADERS[parser] is None:
+        pytest.skip("this PyYAML was built without libyaml")
+    monkeypatch.setattr(safeyaml, "_LOADER", LOADERS[parser])
+    printed = run("show", "usa-defense-symposium", "--format", "yaml").stdout
+    assert printed.startswith("id: usa-defense-symposium\n")
+    lines = printed.splitlines(keepends=True)
+    kind = next(i for i, line in enumerate(lines) if line.startswith("kind: "))
+    lines[kind] = "kind: nonsense\n"
+    lines.insert(2, "title: again\n")
+    broken = tmp_path / "one.yaml"
+    broken.write_text("".join(lines), encoding="utf-8")
+    checked = run("validate", str(broken))
+    assert checked.exit_code == 1
+    assert "one.yaml:3:1: programs[0].title: duplicate key 'title'" in checked.stdout
+    assert f"one.yaml:{kind + 2}:7: programs[0].kind: unknown kind 'nonsense'" in checked.stdout
+
+    reordered = tmp_path / "reordered.yaml"
+    reordered.write_text("".join(lines[1:2] + lines[:1] + lines[2:]), encoding="utf-8")
+    refused = run("validate", str(reordered))
+    assert refused.exit_code == 1
+    assert "reordered.yaml:2:1: id: unknown top-level key 'id' (expected only 'programs')" in (
+        refused.stdout
+    )
+    for text, words in (
+        ("{}\n", "missing the top-level 'programs' list"),
+        ("{id: [x]}\n", "programs[0]"),
+    ):
+        odd = tmp_path / "odd.yaml"
+        odd.write_text(text, encoding="utf-8")
+        result = run("validate", str(odd))
+        assert result.exit_code == 1 and words in result.stdout, result.stdout
 
 
 def test_output_keys_are_ignored_but_a_real_unknown_key_is_not(run: Any, tmp_path: Path) -> None:

@@ -241,6 +241,9 @@ def _read_document(reader: Any, report: Report, programs: Programs) -> None:
     if kind == "sequence":  # the programs alone, as `list --format yaml` prints them
         _read_programs(reader, programs)
         return
+    if kind == "mapping" and reader.first_key() == "id":  # one program, as `show` prints
+        _read_program(reader, programs, 0)
+        return
     if kind != "mapping":
         value = reader.read(()) if kind == "scalar" else reader.skip() or []
         report.at(
@@ -272,10 +275,14 @@ def _read_document(reader: Any, report: Report, programs: Programs) -> None:
 
 
 def _read_programs(reader: Any, programs: Programs) -> None:
+    for index in reader.items():
+        _read_program(reader, programs, index)
+
+
+def _read_program(reader: Any, programs: Programs, index: int) -> None:
     from exchange_cli.load.validation import Marks
 
-    for index in reader.items():
-        values: dict[tuple[str | int, ...], tuple[int, int]] = {}
-        keys: dict[tuple[str | int, ...], tuple[int, int]] = {}
-        raw = reader.read(("programs", index), values, keys)
-        programs.take(raw, index, lambda: Marks(values, keys))  # noqa: B023 - called at once
+    values: dict[tuple[str | int, ...], tuple[int, int]] = {}
+    keys: dict[tuple[str | int, ...], tuple[int, int]] = {}
+    raw = reader.read(("programs", index), values, keys)
+    programs.take(raw, index, lambda: Marks(values, keys))

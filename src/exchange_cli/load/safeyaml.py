@@ -17,6 +17,7 @@ whole either.
 
 import re
 from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -171,6 +172,7 @@ class Reader:
         self._max_depth = max_depth
         self._depth = 0  # containers opened by `entries` and `items`
         self._plain: dict[str, Any] = {}  # plain scalar text → what it reads as
+        self._back: events.Event | None = None  # read ahead by `first_key`, not yet used
 
     def __enter__(self) -> "Reader":
         return self
@@ -205,14 +207,31 @@ class Reader:
     def kind(self) -> str:
         """What the next node is: "mapping", "sequence" or "scalar" (aliases are refused)."""
         with self._translated():
-            event = self._loader.peek_event()
+            event = self._back or self._loader.peek_event()
             _check_node(event, self._depth, self._max_depth)
             cls = type(event)
             return "mapping" if cls is _MAPPING else "sequence" if cls is _SEQUENCE else "scalar"
 
     def mark(self) -> Mark:
         with self._translated():
-            return _mark(self._loader.peek_event())
+            return _mark(self._back or self._loader.peek_event())
+
+    def first_key(self) -> str | None:
+        """The first key of the next node, a mapping, read ahead without using it up
+        (None when the mapping is empty or its first key is not a scalar): a mapping
+        that starts with `id` is one program, as `show --format yaml` prints it."""
+        with self._translated():
+            self._back = self._loader.get_event()
+            key = self._loader.peek_event()
+            return key.value if type(key) is events.ScalarEvent else None
+
+    def _getter(self) -> Callable[[], Any]:
+        """The loader's `get_event`, after the event `first_key` read ahead, if any."""
+        get: Callable[[], Any] = self._loader.get_event
+        if self._back is not None:
+            back, self._back = self._back, None
+            get = chain((back,), iter(get, None)).__next__
+        return get
 
     def entries(self, path: Path) -> Iterator[tuple[str, Mark]]:
         """The keys of the next node, a mapping; the caller reads or skips each value."""
@@ -245,7 +264,7 @@ class Reader:
             self._depth -= 1
 
     def _open(self) -> None:
-        event = self._loader.get_event()
+        event = self._getter()()
         _check_node(event, self._depth, self._max_depth)
         self._depth += 1
 
@@ -253,7 +272,7 @@ class Reader:
         """Consume the next node without building it (still refusing what is refused)."""
         with self._translated():
             depth = 0
-            get, base, max_depth = self._loader.get_event, self._depth, self._max_depth
+            get, base, max_depth = self._getter(), self._depth, self._max_depth
             while True:
                 event = get()
                 cls = type(event)
@@ -288,7 +307,7 @@ class Reader:
         PyYAML's own objects (`validation.Marks` turns one into a position when a
         problem needs it), and plain scalars that repeat (vocabulary values) are
         resolved once."""
-        get = self._loader.get_event
+        get = self._getter()
         base, max_depth = self._depth, self._max_depth
         budget = MAX_MARKS if values is not None else 0
         plain = self._plain
