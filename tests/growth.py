@@ -115,12 +115,14 @@ def measure_growth(
     env: dict[str, str] | None = None,
     environ: Callable[[int], dict[str, str]] | None = None,
     limit_mib: int = 1024,
+    first_loads: bool = False,
 ) -> Growth:
     """Run `exchange *args(make(size))` for `smallest` (twice: the first warms up), then
     for `start`, `2 * start`, ... until one costs `MEASURABLE` CPU seconds (or the next
     would leave no room below `largest`), then for `STEP` times that size. `check` is
     applied to every run (each must end as expected); `environ` gives the variables a
-    run of each size sets (a terminal's width, say)."""
+    run of each size sets (a terminal's width, say). With `first_loads`, every run has
+    an empty cache of its own (`XDG_CACHE_HOME`), so each builds its store."""
     jump = STEP.bit_length() - 1  # doublings from the smaller size to the larger
     sizes = [start]
     while sizes[-1] * 2 <= largest:
@@ -134,6 +136,7 @@ def measure_growth(
         "dir": str(scratch),
         "measurable": MEASURABLE,
         "jump": jump,
+        "first_loads": first_loads,
     }
     child = run_measured(
         [sys.executable, "-c", _DRIVER, json.dumps(plan)],
@@ -184,6 +187,8 @@ def run(index):
         os.close(target)
     gc.collect()
     os.environ.update(plan["envs"][index])
+    if plan["first_loads"]:
+        os.environ["XDG_CACHE_HOME"] = os.path.join(plan["dir"], f"cache-{len(results)}")
     try:
         start = time.process_time()
         code = main(argvs[index])
