@@ -258,3 +258,28 @@ def test_the_page_s_search_index_can_stream_its_words(catalogue: Catalogue) -> N
     lazy = search_index(catalogue, lazy=True)["words"]
     assert not isinstance(lazy, dict)
     assert dict(lazy) == search_index(catalogue)["words"]
+
+
+def test_a_field_of_thousands_of_segments_is_indexed_whole(tmp_path: Path) -> None:
+    """The index's text is made a few thousand segments at a time (`store.build`): a
+    word in any benefit is found, and a phrase never spans two benefits, at the seams
+    between those batches too; all three sources answer alike."""
+    from conftest import program_record, write_catalogue
+    from exchange_cli.store.build import _SEGMENTS_AT_ONCE
+
+    count = 3 * _SEGMENTS_AT_ONCE + 5
+    benefits = [f"first{n} last{n}" for n in range(count)]
+    # no words: a segment skipped at a seam, and a whole batch of them
+    benefits[_SEGMENTS_AT_ONCE] = "(-)"
+    benefits[2 * _SEGMENTS_AT_ONCE : 3 * _SEGMENTS_AT_ONCE] = ["(-)"] * _SEGMENTS_AT_ONCE
+    records = [program_record("many", benefits=benefits), program_record("other")]
+    catalogue = load_catalogue(write_catalogue(tmp_path / "many.yaml", records))
+    seam = _SEGMENTS_AT_ONCE
+    for source in both_sources(catalogue):
+        for n in (0, seam - 1, seam + 1, 2 * seam - 1, 3 * seam, count - 1):
+            assert ids(source, f"first{n}") == ["many"], (source, n)
+            assert ids(source, f'"first{n} last{n}"') == ["many"], (source, n)
+        for n in (0, seam - 1, seam + 1, 3 * seam, count - 2):
+            assert ids(source, f'"last{n} first{n + 1}"') == [], (source, n)
+        assert ids(source, f'"last{seam - 1} first{seam + 1}"') == [], source
+        assert ids(source, f'"last{2 * seam - 1} first{3 * seam}"') == [], source

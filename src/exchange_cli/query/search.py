@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,16 +104,17 @@ def _term(term: vocab.Term) -> list[list[str]]:
     return found
 
 
-def text_segments(program: Program) -> tuple[list[str], ...]:
+def text_segments(program: Program) -> tuple[Iterator[str], ...]:
     """The `TEXT_FIELDS` of a program as the full-text index takes them: each field's
-    segments, each segment its normalized words separated by single spaces."""
-    flow_parts = [part for f in program.flows for part in (f.giver, f.what, f.receiver)]
+    segments, each segment its normalized words separated by single spaces. Made as
+    they are taken: a field of millions of segments is never held as a list."""
+    flow_parts = (part for f in program.flows for part in (f.giver, f.what, f.receiver))
     return (
-        [" ".join(words(program.title))],
-        [" ".join(words(part)) for part in flow_parts],
-        [" ".join(words(p.name)) for p in program.parties],
-        [" ".join(words(b)) for b in program.benefits],
-        [" ".join(words(program.summary))],
+        iter((" ".join(words(program.title)),)),
+        (" ".join(words(part)) for part in flow_parts),
+        (" ".join(words(p.name)) for p in program.parties),
+        (" ".join(words(b)) for b in program.benefits),
+        iter((" ".join(words(program.summary)),)),
     )
 
 

@@ -9,7 +9,8 @@ programs table's id index whether an id is taken."""
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from exchange_cli import __version__
@@ -285,12 +286,23 @@ def token(word: str) -> str:
 _BARRIER = " x "
 
 
-def _column(segments: Sequence[str]) -> str:
+#: Segments turned into the index's text at a time: a field of millions of them (a
+#: program's benefits) costs its text, not a string object per segment.
+_SEGMENTS_AT_ONCE = 4096
+
+
+def _column(segments: Iterator[str]) -> str:
     """A field's segments (words separated by single spaces) as the index takes them:
-    each word's UTF-8 in hex, words separated by spaces, segments by `_BARRIER`. Done on
-    the whole field at once with C-level replaces: hex each byte with a space between,
-    then the bytes of a space (20) and of the segment mark (01) become separators."""
-    text = "\x01".join(segment for segment in segments if segment)
-    spaced = text.encode("utf-8").hex(" ")
-    spaced = spaced.replace(" 20 ", ",").replace(" 01 ", ";").replace(" ", "")
-    return spaced.replace(",", " ").replace(";", _BARRIER)
+    each word's UTF-8 in hex, words separated by spaces, segments by `_BARRIER`. Done a
+    few thousand segments at once with C-level replaces: hex each byte with a space
+    between, then the bytes of a space (20) and of the segment mark (01) become
+    separators."""
+    pieces = []
+    while taken := list(islice(segments, _SEGMENTS_AT_ONCE)):
+        chunk = [segment for segment in taken if segment]  # a segment without words
+        if not chunk:
+            continue
+        spaced = "\x01".join(chunk).encode("utf-8").hex(" ")
+        spaced = spaced.replace(" 20 ", ",").replace(" 01 ", ";").replace(" ", "")
+        pieces.append(spaced.replace(",", " ").replace(";", _BARRIER))
+    return _BARRIER.join(pieces)
