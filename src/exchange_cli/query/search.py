@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,17 +104,17 @@ def _term(term: vocab.Term) -> list[list[str]]:
     return found
 
 
-def text_segments(program: Program) -> tuple[Iterator[str], ...]:
+def text_segments(program: Program) -> tuple[Iterable[str], ...]:
     """The `TEXT_FIELDS` of a program as the full-text index takes them: each field's
-    segments, each segment its normalized words separated by single spaces. Made as
-    they are taken: a field of millions of segments is never held as a list."""
+    segments, each segment its normalized words separated by single spaces. The lists
+    are made as they are taken: a field of millions of segments is never held whole."""
     flow_parts = (part for f in program.flows for part in (f.giver, f.what, f.receiver))
     return (
-        iter((" ".join(words(program.title)),)),
+        [" ".join(words(program.title))],
         (" ".join(words(part)) for part in flow_parts),
         (" ".join(words(p.name)) for p in program.parties),
         (" ".join(words(b)) for b in program.benefits),
-        iter((" ".join(words(program.summary)),)),
+        [" ".join(words(program.summary))],
     )
 
 

@@ -9,7 +9,7 @@ programs table's id index whether an id is taken."""
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -291,13 +291,13 @@ _BARRIER = " x "
 _SEGMENTS_AT_ONCE = 4096
 
 
-def _column(segments: Iterator[str]) -> str:
+def _column(field: Iterable[str]) -> str:
     """A field's segments (words separated by single spaces) as the index takes them:
     each word's UTF-8 in hex, words separated by spaces, segments by `_BARRIER`. Done a
     few thousand segments at once with C-level replaces: hex each byte with a space
     between, then the bytes of a space (20) and of the segment mark (01) become
     separators."""
-    pieces = []
+    segments, pieces = iter(field), []
     while taken := list(islice(segments, _SEGMENTS_AT_ONCE)):
         chunk = [segment for segment in taken if segment]  # a segment without words
         if not chunk:
