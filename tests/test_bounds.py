@@ -372,6 +372,12 @@ def test_a_table_costs_linear_time_in_the_terminals_width(tmp_path: Path) -> Non
     assert all(line == line.rstrip() for line in lines)
 
 
+#: The most a first load's store may add to the peak of reading the same catalogue
+#: without one: its buffers (SQLite's page cache, the full-text index's, a batch of
+#: programs: about 20 MiB here, give or take 5 from run to run) and a little per MiB.
+STORE_FIXED_MIB, STORE_MIB_PER_MIB = 32, 2
+
+
 def benefits(path: Path, size: int) -> Path:
     """A valid catalogue of one program whose benefits fill `size` bytes of JSON."""
     import json
@@ -419,9 +425,3 @@ def test_a_first_load_of_one_program_with_millions_of_benefits_grows_linearly(
     shown = f"first load {first.peak_mib:.0f} MiB, --no-cache {unstored.peak_mib:.0f} MiB"
     print(shown)
     assert added <= STORE_MIB_PER_MIB * 4 + STORE_FIXED_MIB, shown
-
-
-#: The most a first load's store may add to the peak of reading the same catalogue
-#: without one: its buffers (SQLite's page cache, the full-text index's, a batch of
-#: programs: about 20 MiB here, give or take 5 from run to run) and a little per MiB.
-STORE_FIXED_MIB, STORE_MIB_PER_MIB = 32, 2
